@@ -1,0 +1,42 @@
+"""The ``gridwatch`` command line.
+
+Every command has ``--help``; every error exits non-zero with one line saying what
+is wrong and what to do (a :class:`GridwatchError` becomes a ``ClickException``).
+"""
+
+from __future__ import annotations
+
+import click
+
+from gridwatch import __version__
+from gridwatch.cli.base import GridwatchGroup
+from gridwatch.cli.config_cmd import config_group
+from gridwatch.cli.db_cmd import db_group
+from gridwatch.cli.demo_cmd import demo
+
+
+@click.group(cls=GridwatchGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="gridwatch")
+def main() -> None:
+    """gridwatch: grid-based work-safety supervision (安全生产网格化监管).
+
+    Settings come from GRIDWATCH_* environment variables (see 'gridwatch config
+    show'); the default database is a SpatiaLite file in GRIDWATCH_DATA_DIR.
+    """
+
+
+main.add_command(config_group)
+main.add_command(db_group)
+main.add_command(demo)
+
+for _module in ("boundaries_cmd", "grids_cmd", "enterprises_cmd", "geocode_cmd",
+                "assign_cmd", "map_cmd"):
+    # command modules that exist register themselves; each is optional while the
+    # domain package behind it is being built.
+    try:
+        _mod = __import__(f"gridwatch.cli.{_module}", fromlist=["register"])
+    except ModuleNotFoundError as _exc:
+        if _exc.name != f"gridwatch.cli.{_module}":
+            raise
+    else:
+        _mod.register(main)

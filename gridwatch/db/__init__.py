@@ -1,0 +1,1 @@
+"""Database: engine, ORM models, queries and migrations (SpatiaLite or PostGIS)."""

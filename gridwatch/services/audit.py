@@ -1,0 +1,93 @@
+"""Audit log: every ORM change is written with who, when, and old/new values.
+
+A ``before_flush`` listener on all sessions reads each new, changed and deleted
+object's attribute history, so no use case can forget to audit. Bulk loads that go
+through Core (the demo, large imports) call :func:`record` once per batch instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
+
+from gridwatch.db.models import AuditLog, Base
+
+_SKIP_COLUMNS = {"geom", "base", "password_hash", "updated_at", "created_at"}
+_installed = False
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)
+
+
+def _key(obj: Base) -> str | None:
+    for attr in ("uscc", "code", "username", "addr_id", "road_id"):
+        if hasattr(obj, attr) and getattr(obj, attr) is not None:
+            return str(getattr(obj, attr))
+    ident = inspect(obj).identity
+    return str(ident[0]) if ident else None
+
+
+def _values(obj: Base) -> dict[str, Any]:
+    return {c.key: _plain(getattr(obj, c.key)) for c in inspect(obj).mapper.column_attrs
+            if c.key not in _SKIP_COLUMNS and c.key != "id"}
+
+
+def _changes(obj: Base) -> tuple[dict, dict]:
+    old, new = {}, {}
+    state = inspect(obj)
+    for attr in state.mapper.column_attrs:
+        if attr.key in _SKIP_COLUMNS:
+            continue
+        hist = state.attrs[attr.key].history
+        if hist.has_changes():
+            old[attr.key] = _plain(hist.deleted[0]) if hist.deleted else None
+            new[attr.key] = _plain(hist.added[0]) if hist.added else None
+    if state.attrs.get("geom") is not None and state.attrs["geom"].history.has_changes():
+        new["geom"] = "changed"
+    return old, new
+
+
+def _before_flush(session: Session, _ctx, _instances) -> None:
+    actor = session.info.get("actor", "system")
+    rows = []
+    for obj in session.new:
+        if isinstance(obj, AuditLog):
+            continue
+        rows.append(AuditLog(actor=actor, action="insert", entity=obj.__tablename__,
+                             entity_key=_key(obj), old=None, new=_values(obj)))
+    for obj in session.dirty:
+        if isinstance(obj, AuditLog) or not session.is_modified(obj):
+            continue
+        old, new = _changes(obj)
+        if new:
+            rows.append(AuditLog(actor=actor, action="update", entity=obj.__tablename__,
+                                 entity_key=_key(obj), old=old, new=new))
+    for obj in session.deleted:
+        if isinstance(obj, AuditLog):
+            continue
+        rows.append(AuditLog(actor=actor, action="delete", entity=obj.__tablename__,
+                             entity_key=_key(obj), old=_values(obj), new=None))
+    session.add_all(rows)
+
+
+def install_audit() -> None:
+    """Attach the listener to every Session (idempotent)."""
+    global _installed
+    if not _installed:
+        event.listen(Session, "before_flush", _before_flush)
+        _installed = True
+
+
+def record(session: Session, action: str, entity: str, key: str | None = None,
+           old: dict | None = None, new: dict | None = None) -> None:
+    """Write one audit row by hand (bulk operations that bypass the ORM)."""
+    session.add(AuditLog(actor=session.info.get("actor", "system"), action=action,
+                         entity=entity, entity_key=key, old=old, new=new))

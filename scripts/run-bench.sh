@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Run every benchmark side by side with its peer; results land in bench/results/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export GRIDWATCH_PG_DIR=${GRIDWATCH_PG_DIR:-/tmp/gridwatch-pg-bench}
+export GRIDWATCH_PG_PORT=${GRIDWATCH_PG_PORT:-54331}
+url=$(bash scripts/pg-throwaway.sh start)
+trap 'bash scripts/pg-throwaway.sh stop' EXIT
+export GRIDWATCH_BENCH_POSTGIS_URL="$url"
+for script in bench/*.py; do
+  echo "== $script"
+  .venv/bin/python "$script"
+done
