@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from gridwatch.errors import ConfigError
 
@@ -106,7 +107,7 @@ class Settings:
             out[s.name] = v
         return out
 
-    def replace(self, **changes: Any) -> "Settings":
+    def replace(self, **changes: Any) -> Settings:
         return Settings({**self.values, **changes})
 
 

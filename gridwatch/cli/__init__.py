@@ -29,8 +29,8 @@ main.add_command(config_group)
 main.add_command(db_group)
 main.add_command(demo)
 
-for _module in ("boundaries_cmd", "grids_cmd", "enterprises_cmd", "geocode_cmd",
-                "assign_cmd", "map_cmd"):
+for _module in ("users_cmd", "boundaries_cmd", "grids_cmd", "enterprises_cmd", "geocode_cmd",
+                "gazetteer_cmd", "assign_cmd", "map_cmd"):
     # command modules that exist register themselves; each is optional while the
     # domain package behind it is being built.
     try:

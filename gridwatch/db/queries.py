@@ -1,0 +1,113 @@
+"""Frame-level reads and writes: WKB ↔ shapely happens here and nowhere else.
+
+``bulk_insert`` writes many rows in one statement per batch (SQLAlchemy's
+insertmanyvalues on PostGIS, executemany on SpatiaLite), with geometry passed as
+WKB to ``ST_GeomFromWKB(…, 4326)``, which both backends provide. ``read_frame``
+returns a GeoDataFrame in EPSG:4326.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from gridwatch.db.models import SRID, Base
+
+GEOMETRY_COLUMNS = {"geom", "base"}
+
+
+def table(name: str) -> sa.Table:
+    return Base.metadata.tables[name]
+
+
+def _geom_cols(tbl: sa.Table) -> list[str]:
+    return [c.name for c in tbl.columns if c.name in GEOMETRY_COLUMNS]
+
+
+def _wkb(values: Sequence[Any]) -> list[bytes | None]:
+    arr = np.asarray(values, dtype=object)
+    out: list[bytes | None] = [None] * len(arr)
+    mask = np.array([v is not None and not (isinstance(v, float) and np.isnan(v))
+                     and not getattr(v, "is_empty", False) for v in arr], dtype=bool)
+    if mask.any():
+        wkbs = shapely.to_wkb(arr[mask].tolist(), output_dimension=2)
+        for i, w in zip(np.flatnonzero(mask), wkbs):
+            out[i] = bytes(w)
+    return out
+
+
+def _plain(v: Any) -> Any:
+    if v is None:
+        return None
+    if isinstance(v, np.generic):
+        v = v.item()
+    if isinstance(v, float) and np.isnan(v):
+        return None
+    if v is pd.NaT:
+        return None
+    if isinstance(v, pd.Timestamp):
+        return v.date() if v == v.normalize() else v.to_pydatetime()
+    return v
+
+
+def bulk_insert(conn: Connection, table_name: str, rows: pd.DataFrame | Iterable[dict],
+                batch: int = 5000) -> int:
+    """Insert rows (a frame or dicts; geometry columns hold shapely objects)."""
+    tbl = table(table_name)
+    frame = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(list(rows))
+    if frame.empty:
+        return 0
+    known = {c.name for c in tbl.columns}
+    unknown = set(frame.columns) - known
+    if unknown:
+        raise ValueError(f"{table_name} has no columns {sorted(unknown)}")
+    geoms = [c for c in _geom_cols(tbl) if c in frame.columns]
+    plain_cols = [c for c in frame.columns if c not in geoms]
+    values: dict[str, Any] = {c: sa.bindparam(c) for c in plain_cols}
+    for g in geoms:
+        values[g] = sa.func.ST_GeomFromWKB(sa.bindparam(f"{g}__wkb", type_=sa.LargeBinary),
+                                           SRID)
+    stmt = sa.insert(tbl).values(values)
+    columns = {c: [_plain(v) for v in frame[c].tolist()] for c in plain_cols}
+    for g in geoms:
+        columns[f"{g}__wkb"] = _wkb(frame[g].tolist())
+    keys = list(columns)
+    n = len(frame)
+    for start in range(0, n, batch):
+        chunk = [{k: columns[k][i] for k in keys} for i in range(start, min(n, start + batch))]
+        conn.execute(stmt, chunk)
+    return n
+
+
+def read_frame(conn: Connection, stmt: sa.Select | str, geom: str = "geom",
+               params: dict | None = None) -> gpd.GeoDataFrame:
+    """Run ``stmt``; its ``geom`` column must be selected as WKB (see :func:`wkb`)."""
+    result = conn.execute(sa.text(stmt) if isinstance(stmt, str) else stmt, params or {})
+    frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    if geom in frame.columns:
+        raw = [bytes(v) if v is not None else None for v in frame[geom].tolist()]
+        geometry = shapely.from_wkb(raw) if raw else []
+        frame = frame.drop(columns=[geom])
+        return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometry, index=frame.index),
+                                crs="EPSG:4326")
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([None] * len(frame),
+                                                          index=frame.index),
+                            crs="EPSG:4326")
+
+
+def wkb(column: sa.ColumnElement, label: str = "geom") -> sa.ColumnElement:
+    """Select a geometry column as plain WKB on either backend."""
+    return sa.func.ST_AsBinary(column, type_=sa.LargeBinary).label(label)
+
+
+def delete_rows(conn: Connection, table_names: Iterable[str]) -> None:
+    """Empty tables (children first) inside the caller's transaction."""
+    for name in table_names:
+        conn.execute(sa.delete(table(name)))
