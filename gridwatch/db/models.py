@@ -253,7 +253,9 @@ class GazetteerRoad(Base):
     town_code: Mapped[str | None] = mapped_column(String(12))
     door_from: Mapped[int | None] = mapped_column(Integer)
     door_to: Mapped[int | None] = mapped_column(Integer)
-    geom: Mapped[Any] = mapped_column(Geometry("LINESTRING", srid=SRID, spatial_index=True))
+    # no spatial index: the geocoder reads the gazetteer into memory; an R-tree here
+    # would only slow the loading of 70,000+ door plates
+    geom: Mapped[Any] = mapped_column(Geometry("LINESTRING", srid=SRID, spatial_index=False))
 
 
 class GazetteerPoint(Base):
@@ -269,7 +271,7 @@ class GazetteerPoint(Base):
     door_suffix: Mapped[str | None] = mapped_column(String(16))
     place_name: Mapped[str | None] = mapped_column(String(100))
     standard_address: Mapped[str] = mapped_column(String(300))
-    geom: Mapped[Any] = mapped_column(_point())
+    geom: Mapped[Any] = mapped_column(Geometry("POINT", srid=SRID, spatial_index=False))
 
 
 class AuditLog(Base):

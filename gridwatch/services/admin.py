@@ -128,3 +128,13 @@ def read_gazetteer(ctx: Context) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     for col in ("door_suffix", "place_name"):
         points[col] = points[col].fillna("")
     return roads, points
+
+
+def district_outline(ctx: Context):
+    """The district's WGS-84 outline (a shapely geometry) or None if not loaded."""
+    with ctx.engine.connect() as conn:
+        frame = read_frame(conn, sa.select(AdminUnit.code, wkb(AdminUnit.geom))
+                           .where(AdminUnit.level == "district"))
+    if frame.empty:
+        return None
+    return shapely.union_all(frame.geometry.values)

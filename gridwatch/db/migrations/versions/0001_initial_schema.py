@@ -100,9 +100,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('addr_id')
     )
-    with op.batch_alter_table('gazetteer_points', schema=None) as batch_op:
-        batch_op.create_geospatial_index('idx_gazetteer_points_geom', ['geom'], unique=False, postgresql_using='gist', postgresql_ops={})
-
     op.create_geospatial_table('gazetteer_roads',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('road_id', sa.String(length=32), nullable=False),
@@ -115,7 +112,6 @@ def upgrade() -> None:
     sa.UniqueConstraint('road_id')
     )
     with op.batch_alter_table('gazetteer_roads', schema=None) as batch_op:
-        batch_op.create_geospatial_index('idx_gazetteer_roads_geom', ['geom'], unique=False, postgresql_using='gist', postgresql_ops={})
         batch_op.create_index(batch_op.f('ix_gazetteer_roads_name'), ['name'], unique=False)
 
     op.create_table('grid_versions',
@@ -352,12 +348,8 @@ def downgrade() -> None:
     op.drop_table('grid_versions')
     with op.batch_alter_table('gazetteer_roads', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_gazetteer_roads_name'))
-        batch_op.drop_geospatial_index('idx_gazetteer_roads_geom', postgresql_using='gist', column_name='geom')
 
     op.drop_geospatial_table('gazetteer_roads')
-    with op.batch_alter_table('gazetteer_points', schema=None) as batch_op:
-        batch_op.drop_geospatial_index('idx_gazetteer_points_geom', postgresql_using='gist', column_name='geom')
-
     op.drop_geospatial_table('gazetteer_points')
     with op.batch_alter_table('enterprises', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_enterprises_town_code'))

@@ -1,0 +1,196 @@
+"""Grid versions: build a draft, activate, read, split/merge with undo, check."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from gridwatch.db.models import Grid, GridEdit, GridVersion
+from gridwatch.db.queries import bulk_insert, read_frame, wkb
+from gridwatch.errors import ConflictError, InvalidInputError, NotFoundError
+from gridwatch.services.admin import read_admin_units
+from gridwatch.services.audit import record
+from gridwatch.services.context import Context
+
+GRID_COLUMNS = ("code", "parent_code", "workload", "n_enterprises", "area_m2")
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def store_version(session: Session, grids: gpd.GeoDataFrame, method: str,
+                  params: dict, label: str | None = None) -> int:
+    """Store ``grids`` (WGS-84) as a new draft version; return its id."""
+    if grids.crs is None or grids.crs.to_epsg() != 4326:
+        grids = grids.to_crs(4326)
+    version = GridVersion(label=label or f"{method} {_now():%Y-%m-%d %H:%M}",
+                          status="draft", method=method, params=params,
+                          created_by=session.info.get("actor"))
+    session.add(version)
+    session.flush()
+    rows = pd.DataFrame({c: grids[c].values if c in grids.columns else 0
+                         for c in GRID_COLUMNS})
+    rows["version_id"] = version.id
+    rows["geom"] = grids.geometry.values
+    bulk_insert(session.connection(), "grids", rows)
+    return version.id
+
+
+def activate_session(session: Session, version_id: int) -> None:
+    version = session.get(GridVersion, version_id)
+    if version is None:
+        raise NotFoundError(f"There is no grid version {version_id}; "
+                            "see 'gridwatch grids versions'.")
+    if version.status == "active":
+        return
+    n = session.scalar(sa.select(sa.func.count()).select_from(Grid)
+                       .where(Grid.version_id == version_id))
+    if not n:
+        raise ConflictError(f"Grid version {version_id} has no grids; build it first.")
+    for other in session.scalars(sa.select(GridVersion)
+                                 .where(GridVersion.status == "active")):
+        other.status = "retired"
+    version.status = "active"
+    version.activated_at = _now()
+
+
+def activate_version(ctx: Context, version_id: int, actor: str = "cli") -> None:
+    with ctx.transaction(actor) as s:
+        activate_session(s, version_id)
+
+
+def active_version_id(conn) -> int | None:
+    return conn.execute(sa.select(GridVersion.id)
+                        .where(GridVersion.status == "active")).scalar()
+
+
+def resolve_version(ctx: Context, version_id: int | None, prefer: str = "active") -> int:
+    """The given version, or the active one (``prefer='draft'``: the newest draft)."""
+    with ctx.engine.connect() as conn:
+        if version_id is not None:
+            if conn.execute(sa.select(GridVersion.id)
+                            .where(GridVersion.id == version_id)).scalar() is None:
+                raise NotFoundError(f"There is no grid version {version_id}; "
+                                    "see 'gridwatch grids versions'.")
+            return version_id
+        if prefer == "draft":
+            vid = conn.execute(sa.select(GridVersion.id)
+                               .where(GridVersion.status == "draft")
+                               .order_by(GridVersion.id.desc())).scalar()
+            if vid is None:
+                raise NotFoundError("There is no draft grid version; build one with "
+                                    "'gridwatch grids build'.")
+            return vid
+        vid = active_version_id(conn)
+        if vid is None:
+            raise NotFoundError("No grid version is active; build grids and run "
+                                "'gridwatch grids activate VERSION'.")
+        return vid
+
+
+def read_grids(ctx: Context, version_id: int | None = None,
+               conn=None) -> gpd.GeoDataFrame:
+    vid = resolve_version(ctx, version_id) if conn is None else version_id
+    stmt = (sa.select(Grid.code, Grid.parent_code, Grid.workload, Grid.n_enterprises,
+                      Grid.area_m2, wkb(Grid.geom))
+            .where(Grid.version_id == vid).order_by(Grid.code))
+    if conn is not None:
+        return read_frame(conn, stmt)
+    with ctx.engine.connect() as c:
+        return read_frame(c, stmt)
+
+
+def list_versions(ctx: Context) -> list[dict]:
+    with ctx.engine.connect() as conn:
+        counts = dict(conn.execute(sa.select(Grid.version_id, sa.func.count())
+                                   .group_by(Grid.version_id)).all())
+        rows = conn.execute(sa.select(
+            GridVersion.id, GridVersion.label, GridVersion.status, GridVersion.method,
+            GridVersion.created_at, GridVersion.activated_at)
+            .order_by(GridVersion.id)).all()
+    return [{"version": r.id, "label": r.label, "status": r.status, "method": r.method,
+             "grids": counts.get(r.id, 0), "created_at": r.created_at,
+             "activated_at": r.activated_at} for r in rows]
+
+
+def parents_for(ctx: Context, within: str, town: str | None) -> gpd.GeoDataFrame:
+    level = {"community": "community", "town": "town"}.get(within)
+    if level is None:
+        raise InvalidInputError(f"--within {within!r} is unknown; use community or town.")
+    units = read_admin_units(ctx, level)
+    if town:
+        units = units[units["code"].str.startswith(town)]
+        if units.empty:
+            raise NotFoundError(f"No {level} lies in town {town}; see "
+                                "'gridwatch boundaries list --level town'.")
+    units = units[units.geometry.notna()]
+    if units.empty:
+        raise InvalidInputError(f"No {level} boundaries are loaded; import them with "
+                                "'gridwatch boundaries import FILE --level "
+                                f"{level}'.")
+    return units
+
+
+def _grid_snapshot(session: Session, version_id: int, codes: list[str]) -> dict:
+    rows = session.connection().execute(
+        sa.select(Grid.code, Grid.parent_code, Grid.workload, Grid.n_enterprises,
+                  Grid.area_m2, wkb(Grid.geom))
+        .where(Grid.version_id == version_id, Grid.code.in_(codes))).all()
+    return {r.code: {"parent_code": r.parent_code, "workload": r.workload,
+                     "n_enterprises": r.n_enterprises, "area_m2": r.area_m2,
+                     "wkb": bytes(r.geom).hex()} for r in rows}
+
+
+def replace_grids(session: Session, version_id: int, op: str, removed_codes: list[str],
+                  added: gpd.GeoDataFrame) -> int:
+    """Swap grids in a draft version and remember the edit so it can be undone."""
+    version = session.get(GridVersion, version_id)
+    if version is None or version.status != "draft":
+        raise ConflictError(f"Grid version {version_id} is not a draft; only drafts can "
+                            "be edited (build a new version to change an active one).")
+    snapshot = _grid_snapshot(session, version_id, removed_codes)
+    conn = session.connection()
+    conn.execute(sa.delete(Grid).where(Grid.version_id == version_id,
+                                       Grid.code.in_(removed_codes)))
+    rows = pd.DataFrame({c: added[c].values if c in added.columns else 0
+                         for c in GRID_COLUMNS})
+    rows["version_id"] = version_id
+    rows["geom"] = added.to_crs(4326).geometry.values
+    bulk_insert(conn, "grids", rows)
+    edit = GridEdit(version_id=version_id, op=op, removed=snapshot,
+                    added={"codes": list(map(str, added["code"]))},
+                    created_by=session.info.get("actor"))
+    session.add(edit)
+    session.flush()
+    return edit.id
+
+
+def undo_edit(ctx: Context, version_id: int | None = None, actor: str = "cli") -> dict:
+    """Undo the latest split/merge of the draft version."""
+    vid = resolve_version(ctx, version_id, prefer="draft")
+    with ctx.transaction(actor) as s:
+        edit = s.scalar(sa.select(GridEdit).where(GridEdit.version_id == vid,
+                                                  GridEdit.undone_at.is_(None))
+                        .order_by(GridEdit.id.desc()))
+        if edit is None:
+            raise ConflictError(f"Draft version {vid} has no edit left to undo.")
+        conn = s.connection()
+        conn.execute(sa.delete(Grid).where(Grid.version_id == vid,
+                                           Grid.code.in_(edit.added["codes"])))
+        restored = pd.DataFrame([{
+            "code": code, "parent_code": v["parent_code"], "workload": v["workload"],
+            "n_enterprises": v["n_enterprises"], "area_m2": v["area_m2"],
+            "version_id": vid, "geom": shapely.from_wkb(bytes.fromhex(v["wkb"]))}
+            for code, v in edit.removed.items()])
+        bulk_insert(conn, "grids", restored)
+        edit.undone_at = _now()
+        record(s, "undo", "grid_edits", str(edit.id), None,
+               {"op": edit.op, "restored": list(edit.removed)})
+        return {"version": vid, "undone": edit.op, "restored": sorted(edit.removed),
+                "removed": edit.added["codes"]}
