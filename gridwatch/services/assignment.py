@@ -172,6 +172,7 @@ def assign_wardens_session(session: Session, ctx: Context, version_id: int,
     affinity = redraw_affinity(old_ew, new_eg) if len(old_ew) else None
     plan = balance_wardens(grids, w_in, overrides=overrides or None, seed=seed,
                            affinity=affinity)
+    plan = _keep_current_if_as_good(plan, this, by_id, wardens, grids)
     ids = {u: i for i, u in by_id.items()}
     auto = plan[~plan["is_override"] & plan["warden"].notna()]
     current = this[~this["is_override"].astype(bool)]
@@ -215,6 +216,37 @@ def assign_wardens_session(session: Session, ctx: Context, version_id: int,
             (summary["workload"] / summary.groupby("street")["workload"]
              .transform("mean")).min()), 3) if len(summary) else None,
     }
+
+
+def _spread(plan: pd.DataFrame, grids: pd.DataFrame) -> float:
+    from gridwatch.assign.wardens import workload_summary
+
+    summ = workload_summary(plan, grids)
+    if summ.empty:
+        return 0.0
+    ratio = summ["workload"] / summ.groupby("street")["workload"].transform("mean")
+    return float(ratio.max() - ratio.min())
+
+
+def _keep_current_if_as_good(plan, this, by_id, wardens, grids) -> pd.DataFrame:
+    """Keep the wardens' current grids when the new plan is no better balanced.
+
+    The balancer is a heuristic; re-running it on unchanged data must not move
+    wardens around for nothing (and must write nothing).
+    """
+    if this.empty:
+        return plan
+    current = dict(zip(this["key"], this["warden_id"].map(by_id)))
+    streets = dict(zip(wardens["username"], wardens["street_code"]))
+    if set(current) != set(plan["grid_code"]) or any(
+            w is None or not code.startswith(streets.get(w, "-"))
+            for code, w in current.items()):
+        return plan
+    kept = plan.assign(warden=[current[c] if not o else w for c, w, o in
+                               zip(plan["grid_code"], plan["warden"], plan["is_override"])])
+    if _spread(kept, grids) <= _spread(plan, grids) + 0.05:
+        return kept
+    return plan
 
 
 def _enterprise_grids(conn, version_id: int, on: dt.date) -> pd.Series:

@@ -194,3 +194,106 @@ def undo_edit(ctx: Context, version_id: int | None = None, actor: str = "cli") -
                {"op": edit.op, "restored": list(edit.removed)})
         return {"version": vid, "undone": edit.op, "restored": sorted(edit.removed),
                 "removed": edit.added["codes"]}
+
+
+def _located_enterprises(conn) -> gpd.GeoDataFrame:
+    from gridwatch.db.models import Enterprise
+
+    return read_frame(conn, sa.select(Enterprise.uscc, Enterprise.risk_level,
+                                      wkb(Enterprise.geom))
+                      .where(Enterprise.geom.isnot(None)))
+
+
+def build_version(ctx: Context, method: str = "balanced", *,
+                  target_workload: float | None = None, grids_per_unit: int | None = None,
+                  cell_size_m: float | None = None, within: str = "community",
+                  town: str | None = None, seed: int = 0, activate: bool = False,
+                  actor: str = "cli") -> dict:
+    """Build grids into a new draft version (optionally activate it).
+
+    With ``town``, only that town's units are rebuilt; the new version keeps the
+    active version's grids everywhere else, so activating it changes one town only.
+    """
+    from gridwatch.grids import build_grids
+
+    parents = parents_for(ctx, within, town)
+    weights = ctx.settings.risk_weights
+    with ctx.engine.connect() as conn:
+        ents = _located_enterprises(conn)
+        keep = None
+        if town:
+            active = active_version_id(conn)
+            if active is not None:
+                old = read_grids(ctx, active, conn=conn)
+                keep = old[~old["code"].str.startswith(town)]
+    grids, report = build_grids(parents, ents, method=method,
+                                target_workload=target_workload,
+                                grids_per_unit=grids_per_unit, cell_size_m=cell_size_m,
+                                weights=weights, seed=seed)
+    if keep is not None and len(keep):
+        grids = pd.concat([keep.to_crs(grids.crs), grids], ignore_index=True)
+        grids = gpd.GeoDataFrame(grids, geometry="geometry", crs=4326)
+    params = {"target_workload": target_workload, "grids_per_unit": grids_per_unit,
+              "cell_size_m": cell_size_m, "within": within, "town": town, "seed": seed,
+              "weights": weights}
+    with ctx.transaction(actor) as s:
+        vid = store_version(s, grids, method, params)
+        if activate:
+            activate_session(s, vid)
+    out = {"version": vid, "status": "active" if activate else "draft", "method": method,
+           "grids": int(len(grids)), "parents": int(len(parents))}
+    out["report"] = report.to_dict() if hasattr(report, "to_dict") else {}
+    return out
+
+
+def _edit_inputs(ctx: Context, version_id: int):
+    with ctx.engine.connect() as conn:
+        grids = read_grids(ctx, version_id, conn=conn)
+        ents = _located_enterprises(conn)
+    return grids, ents
+
+
+def split(ctx: Context, code: str, parts: int = 2, version_id: int | None = None,
+          seed: int = 0, actor: str = "cli") -> dict:
+    from gridwatch.grids import split_grid
+
+    vid = resolve_version(ctx, version_id, prefer="draft")
+    grids, ents = _edit_inputs(ctx, vid)
+    if code not in set(grids["code"]):
+        raise NotFoundError(f"Grid {code} is not in draft version {vid}.")
+    new = split_grid(grids, code, parts, ents, ctx.settings.risk_weights, seed)
+    added = new[~new["code"].isin(set(grids["code"]) - {code})]
+    with ctx.transaction(actor) as s:
+        replace_grids(s, vid, "split", [code], added)
+    return {"version": vid, "split": code, "into": sorted(added["code"])}
+
+
+def merge(ctx: Context, codes: list[str], version_id: int | None = None,
+          actor: str = "cli") -> dict:
+    from gridwatch.grids import merge_grids
+
+    vid = resolve_version(ctx, version_id, prefer="draft")
+    grids, ents = _edit_inputs(ctx, vid)
+    missing = [c for c in codes if c not in set(grids["code"])]
+    if missing:
+        raise NotFoundError(f"Grid {missing[0]} is not in draft version {vid}.")
+    new = merge_grids(grids, codes, ents, ctx.settings.risk_weights)
+    kept = min(codes)
+    added = new[new["code"] == kept]
+    with ctx.transaction(actor) as s:
+        replace_grids(s, vid, "merge", list(codes), added)
+    return {"version": vid, "merged": sorted(codes), "into": kept}
+
+
+def check_version(ctx: Context, version_id: int | None = None):
+    """Quality report of a version against the units it tiles."""
+    from gridwatch.grids import check_grids
+
+    vid = resolve_version(ctx, version_id)
+    with ctx.engine.connect() as conn:
+        grids = read_grids(ctx, vid, conn=conn)
+        ents = _located_enterprises(conn)
+    parent_codes = sorted(set(grids["parent_code"]))
+    parents = read_admin_units(ctx, codes=parent_codes)
+    report = check_grids(grids, parents, ents, ctx.settings.risk_weights)
+    return vid, report
