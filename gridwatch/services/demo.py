@@ -173,7 +173,7 @@ def _activity_rows(conn, acts: dict, start: dt.date) -> dict[str, int]:
 
 def build_demo(ctx: Context, n_enterprises: int = 9000, seed: int = 20131,
                progress: bool = False, today: dt.date | None = None,
-               write_maps: bool = True) -> dict:
+               write_maps: bool = True, n_address_points: int = 75_000) -> dict:
     """Rebuild the demo district; return the summary (counts, timings, logins)."""
     from gridwatch.demo import build_activity, generate_district
     from gridwatch.geocode import Gazetteer
@@ -191,7 +191,8 @@ def build_demo(ctx: Context, n_enterprises: int = 9000, seed: int = 20131,
     t_all = time.perf_counter()
     try:
         with steps.step("生成示范区 generate district"):
-            d = generate_district(n_enterprises=n_enterprises, seed=seed)
+            d = generate_district(n_enterprises=n_enterprises, seed=seed,
+                                  n_address_points=n_address_points)
         with ctx.transaction("demo") as s:
             conn = s.connection()
             with steps.step("边界与地址库 boundaries + gazetteer"):
