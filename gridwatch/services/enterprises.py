@@ -62,8 +62,9 @@ def _location_change(rec: dict, old: dict) -> dict | None:
         return None
     if old.get("precision") == "manual":  # a person placed it: never overwritten
         return None
-    same = (old.get("lng") is not None and abs(old["lng"] - rec["lng"]) < 1e-9
-            and abs(old["lat"] - rec["lat"]) < 1e-9
+    # exports round to 1e-7 degree (~1 cm); a re-import of one is not a move
+    same = (old.get("lng") is not None and abs(old["lng"] - rec["lng"]) < 5e-7
+            and abs(old["lat"] - rec["lat"]) < 5e-7
             and old.get("precision") == rec.get("precision"))
     return None if same else {"lng": rec["lng"], "lat": rec["lat"],
                               "precision": rec.get("precision") or "supplied",
@@ -208,6 +209,8 @@ def import_registry(ctx: Context, path: str | Path, *, sheet: str | None = None,
             counts = upsert_enterprises(s, records)
         summary.inserted, summary.updated, summary.unchanged = (
             counts["inserted"], counts["updated"], counts["unchanged"])
+    if not summary.balanced:  # every row is stored or reported: never silently lost
+        raise RuntimeError(f"import accounting is off: {summary.to_dict()}")
     if rejects_path is not None:
         write_rejects(summary.rejects, rejects_path)
     summary.unknown_headers = list(source.unknown_headers)  # type: ignore[attr-defined]

@@ -1,0 +1,153 @@
+"""Registry import and geocoding as use cases, on SpatiaLite and PostGIS."""
+
+import csv
+
+import pytest
+import sqlalchemy as sa
+from shapely.geometry import LineString, Point, box
+
+import geopandas as gpd
+
+from gridwatch.db.models import AuditLog, Enterprise
+from gridwatch.errors import InvalidInputError
+from gridwatch.registry import uscc_check_digit
+from gridwatch.services.admin import replace_gazetteer, upsert_admin_units
+from gridwatch.services.enterprises import export_records, import_registry
+from gridwatch.services.geocoding import geocode_enterprises, place_manually
+
+TOWN = "440604011"
+COMM = "440604011001"
+
+
+def code(n: int) -> str:
+    first = f"91440604MA{n:07d}"
+    return first + uscc_check_digit(first)
+
+
+@pytest.fixture
+def district(ctx):
+    outline = box(113.00, 22.95, 113.10, 23.05)
+    wgs = "EPSG:4326"
+    upsert_admin_units(ctx, gpd.GeoDataFrame(
+        {"code": ["440604"], "name": ["禅城区"]}, geometry=[outline], crs=wgs),
+        "district", "test")
+    upsert_admin_units(ctx, gpd.GeoDataFrame(
+        {"code": [TOWN], "name": ["张槎街道"], "parent_code": ["440604"]},
+        geometry=[outline], crs=wgs), "town", "test")
+    upsert_admin_units(ctx, gpd.GeoDataFrame(
+        {"code": [COMM], "name": ["大富社区居委会"], "short_name": ["大富社区"],
+         "kind": ["community"], "parent_code": [TOWN]}, geometry=[outline], crs=wgs),
+        "community", "test")
+    road = LineString([(113.02, 23.0), (113.08, 23.0)])
+    points = gpd.GeoDataFrame({
+        "addr_id": ["1", "2"], "town_code": [TOWN] * 2, "community_code": [COMM] * 2,
+        "road_name": ["张槎路"] * 2, "door_no": [1, 3], "door_suffix": ["", ""],
+        "place_name": ["", ""],
+        "standard_address": ["广东省佛山市禅城区张槎街道大富社区张槎路1号",
+                             "广东省佛山市禅城区张槎街道大富社区张槎路3号"]},
+        geometry=[Point(113.0201, 23.0001), Point(113.0203, 23.0001)], crs=wgs)
+    roads = gpd.GeoDataFrame({"road_id": ["r1"], "name": ["张槎路"], "town_code": [TOWN],
+                              "door_from": [1], "door_to": [99]},
+                             geometry=[road], crs=wgs)
+    replace_gazetteer(ctx, roads, points)
+    return ctx
+
+
+def write_csv(path, rows, encoding="utf-8-sig"):
+    with open(path, "w", encoding=encoding, newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["统一社会信用代码", "企业名称", "地址", "行业", "风险等级", "经度", "纬度",
+                    "坐标系"])
+        w.writerows(rows)
+    return path
+
+
+def test_import_registry_counts_add_up_and_rejects_are_written(district, tmp_path):
+    f = write_csv(tmp_path / "r.csv", [
+        [code(1), "佛山市禅城区甲陶瓷有限公司", "张槎街道张槎路1号", "陶瓷", "红", "", "", ""],
+        [code(2), "<img src=x onerror=alert(1)>😀", "张槎路3号", "家具", "蓝", "", "", ""],
+        ["91440604MA00000000", "坏代码厂", "张槎路3号", "家具", "蓝", "", "", ""],
+        [code(3), "乙厂", "张槎路5号", "陶瓷", "紫", "", "", ""],
+        [code(4), "丙厂", "", "陶瓷", "黄", "113.05", "23.01", "gcj02"],
+        [code(5), "丁厂", "", "陶瓷", "黄", "120.0", "30.0", "wgs84"],
+        [code(1), "重复厂", "张槎路1号", "陶瓷", "红", "", "", ""],
+        ["", "", "", "", "", "", "", ""],
+    ], encoding="gb18030")
+    rejects = tmp_path / "rejects.csv"
+    s = import_registry(district, f, rejects_path=rejects)
+    assert s.rows == 8 and s.valid == 3 and s.rejected == 4 and s.blank == 1
+    assert s.rows == s.valid + s.rejected + s.blank
+    assert s.inserted == 3
+    text = rejects.read_text("utf-8-sig")
+    for row in ("4", "5", "7", "8"):
+        assert f"\n{row}," in text
+    with district.engine.connect() as conn:
+        names = dict(conn.execute(sa.select(Enterprise.uscc, Enterprise.name)).all())
+        prec = dict(conn.execute(sa.select(Enterprise.uscc, Enterprise.precision)).all())
+    assert names[code(2)] == "<img src=x onerror=alert(1)>😀"
+    assert prec[code(4)] == "supplied"
+
+
+def test_import_registry_is_idempotent_and_audits_old_values(district, tmp_path):
+    rows = [[code(1), "甲厂", "张槎路1号", "陶瓷", "红", "", "", ""]]
+    import_registry(district, write_csv(tmp_path / "a.csv", rows))
+    again = import_registry(district, write_csv(tmp_path / "b.csv", rows))
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 1)
+    rows[0][4] = "橙"
+    changed = import_registry(district, write_csv(tmp_path / "c.csv", rows))
+    assert changed.updated == 1
+    with district.engine.connect() as conn:
+        audit = conn.execute(sa.select(AuditLog.action, AuditLog.old, AuditLog.new)
+                             .where(AuditLog.entity == "enterprises")
+                             .order_by(AuditLog.id)).all()
+        n = conn.execute(sa.select(sa.func.count()).select_from(Enterprise)).scalar()
+    assert n == 1
+    assert [a.action for a in audit] == ["insert", "update"]
+    assert audit[1].old == {"risk_level": "red"} and audit[1].new == {"risk_level": "orange"}
+
+
+def test_dry_run_writes_nothing(district, tmp_path):
+    f = write_csv(tmp_path / "a.csv", [[code(1), "甲厂", "张槎路1号", "陶瓷", "红", "", "", ""]])
+    s = import_registry(district, f, dry_run=True)
+    assert s.valid == 1 and s.inserted == 0
+    with district.engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(Enterprise)).scalar() == 0
+
+
+@pytest.mark.parametrize("content", [b"", b"\x00\x01\x02binary\xff" * 100,
+                                     "统一社会信用代码,企业名称\n".encode()])
+def test_bad_files_are_one_sentence(district, tmp_path, content):
+    f = tmp_path / "bad.csv"
+    f.write_bytes(content)
+    with pytest.raises(InvalidInputError) as exc:
+        import_registry(district, f)
+    assert exc.value.user_msg.count(".") >= 1 and "\n" not in exc.value.user_msg
+
+
+def test_manual_placement_survives_geocode_all(district, tmp_path):
+    f = write_csv(tmp_path / "a.csv", [
+        [code(1), "甲厂", "张槎街道大富社区张槎路1号", "陶瓷", "红", "", "", ""],
+        [code(2), "乙厂", "张槎街道大富社区张槎路3号", "陶瓷", "红", "", "", ""]])
+    import_registry(district, f)
+    r = geocode_enterprises(district, "missing")
+    assert r["geocoded"] == 2 and r["by_precision"].get("door") == 2
+    place_manually(district, code(1), 113.09, 23.04, "wgs84", actor="li")
+    geocode_enterprises(district, "all")
+    with district.engine.connect() as conn:
+        rows = {r.uscc: r for r in conn.execute(sa.select(
+            Enterprise.uscc, Enterprise.precision, sa.func.ST_X(Enterprise.geom).label("x")))}
+    assert rows[code(1)].precision == "manual" and abs(rows[code(1)].x - 113.09) < 1e-9
+    assert rows[code(2)].precision == "door"
+
+
+def test_export_roundtrip_reimports_unchanged(district, tmp_path):
+    from gridwatch.registry import write_registry
+
+    f = write_csv(tmp_path / "a.csv", [
+        [code(1), "甲厂", "张槎路1号", "陶瓷", "红", "113.05", "23.01", "bd09"]])
+    import_registry(district, f)
+    for fmt in ("csv", "xlsx", "geojson"):
+        out = tmp_path / f"export.{fmt}"
+        write_registry(export_records(district), out, fmt)
+        s = import_registry(district, out)
+        assert (s.valid, s.unchanged, s.rejected) == (1, 1, 0), fmt
