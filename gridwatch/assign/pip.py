@@ -1,0 +1,246 @@
+"""Point-in-polygon that decides exactly as PostGIS ``ST_Covers(polygon, point)`` does.
+
+Why our own code rather than ``shapely.covers``: PostGIS does not hand a
+point-in-polygon test to GEOS. ``ST_Covers`` short-circuits to its own winding-number
+routine (``point_in_polygon`` / ``point_in_multipolygon`` / ``..._rtree`` in
+``postgis/lwgeom_functions_analytic.c``, Dan Sunday's algorithm), which computes the
+side of a segment in plain double arithmetic::
+
+    side = (x2 - x1) * (py - y1) - (px - x1) * (y2 - y1)
+
+GEOS (and therefore shapely) uses a robust orientation predicate instead. The two agree
+everywhere except for points lying on, or within rounding of, an edge, which is exactly
+where the tie rule matters. To get *zero* differences between the in-process path and
+the SQL path we evaluate the same expression, in the same order, in numpy (IEEE
+double, no fused multiply-add), with the same comparisons:
+
+* a zero-length segment is skipped;
+* ``side == 0`` and the point inside the segment's bounding box (inclusive) puts the
+  point on the ring's boundary (status 0);
+* otherwise the winding number counts upward crossings with ``side > 0`` (half-open in
+  y: ``y1 <= py < y2``) and downward ones with ``side < 0``; non-zero means inside.
+
+Polygon logic is that of ``point_in_multipolygon_rtree`` (used once PostGIS has cached
+a polygon): a part covers the point when the point is on its shell, or inside the shell
+and, of its holes, the first one not reporting "outside" reports "on boundary" (or there
+is none). A (multi)polygon covers the point when any part does. For valid polygons this
+is also what the uncached ``point_in_polygon`` returns.
+
+Only segments whose y-range holds the point's y can change the answer (the same
+filter as PostGIS's ``RTreeFindLineSegments``), so segments are bucketed by horizontal
+band: a (point, polygon) pair looks only at that polygon's segments in the point's band.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+
+from gridwatch.errors import InvalidInputError
+
+#: PostGIS's rtree path skips segments shorter than this (squared length < 1e-24); its
+#: plain path skips only exactly zero-length ones. We refuse geometry with segments in
+#: between, so that the two PostGIS paths and ours cannot differ.
+_MICRO_SEGMENT_SQ = 1e-24
+
+
+@dataclass(frozen=True)
+class Segments:
+    """All ring segments of a set of polygons, bucketed by horizontal band.
+
+    ``xy`` is (S, 4): x1, y1, x2, y2 in stored vertex order. ``ring`` is each segment's
+    ring; ``ring_part`` each ring's global part number; ``ring_is_hole`` marks interior
+    rings; ``part_poly`` each part's polygon. The band index maps the key
+    ``band * n_polys + poly`` to a run of ``band_seg`` (segment ids, ring-sorted).
+    """
+
+    xy: np.ndarray
+    ring: np.ndarray
+    ring_part: np.ndarray
+    ring_is_hole: np.ndarray
+    part_poly: np.ndarray
+    n_polys: int
+    y0: float
+    band_h: float
+    n_bands: int
+    keys: np.ndarray
+    starts: np.ndarray
+    band_seg: np.ndarray
+
+    @property
+    def has_holes_or_parts(self) -> bool:
+        """True when some polygon has a hole or several parts (general logic needed)."""
+        return bool(self.ring_is_hole.any()) or len(self.part_poly) != self.n_polys
+
+
+def _rings_of(geom) -> list[list[np.ndarray]]:
+    """Parts of a (multi)polygon as lists of ring coordinate arrays, shell first."""
+    parts = geom.geoms if geom.geom_type == "MultiPolygon" else [geom]
+    out = []
+    for part in parts:
+        if part.is_empty:
+            continue
+        rings = [np.asarray(part.exterior.coords)[:, :2]]
+        rings += [np.asarray(r.coords)[:, :2] for r in part.interiors]
+        out.append(rings)
+    return out
+
+
+def build_segments(geoms: np.ndarray, n_bands: int | None = None) -> Segments:
+    """Collect the ring segments of ``geoms`` (in order) and bucket them by band."""
+    xy, ring_ids, ring_part, ring_hole, part_poly = [], [], [], [], []
+    for p, geom in enumerate(geoms):
+        for rings in _rings_of(geom):
+            part = len(part_poly)
+            part_poly.append(p)
+            for k, coords in enumerate(rings):
+                seg = np.column_stack([coords[:-1], coords[1:]])
+                r = len(ring_part)
+                ring_part.append(part)
+                ring_hole.append(k > 0)
+                xy.append(seg)
+                ring_ids.append(np.full(len(seg), r, np.int32))
+    xy = np.concatenate(xy) if xy else np.empty((0, 4))
+    ring = np.concatenate(ring_ids) if ring_ids else np.empty(0, np.int32)
+    dx, dy = xy[:, 2] - xy[:, 0], xy[:, 3] - xy[:, 1]
+    sq = dx * dx + dy * dy
+    if ((sq > 0) & (sq < _MICRO_SEGMENT_SQ)).any():
+        raise InvalidInputError(
+            "A grid boundary has a segment shorter than 1e-12 degrees; remove the "
+            "near-duplicate vertices (e.g. shapely.remove_repeated_points) and retry.")
+    keep = sq > 0  # zero-length segments are skipped by PostGIS too
+    xy, ring = xy[keep], ring[keep]
+    return _bucket(xy, ring, np.asarray(ring_part, np.int32),
+                   np.asarray(ring_hole, bool), np.asarray(part_poly, np.int32),
+                   len(geoms), n_bands)
+
+
+def _band_of(y: np.ndarray, y0: float, h: float, n: int) -> np.ndarray:
+    """Band number of each y; monotone in y, so a segment's bands bracket its points."""
+    return np.clip(np.floor((y - y0) / h), 0, n - 1).astype(np.int64)
+
+
+def _bucket(xy, ring, ring_part, ring_hole, part_poly, n_polys, n_bands) -> Segments:
+    """Build the (band, polygon) → segments index."""
+    seg_poly = part_poly[ring_part[ring]].astype(np.int64)
+    if len(xy):
+        y0, y1 = float(xy[:, [1, 3]].min()), float(xy[:, [1, 3]].max())
+    else:
+        y0, y1 = 0.0, 1.0
+    ylo = np.minimum(xy[:, 1], xy[:, 3])
+    yhi = np.maximum(xy[:, 1], xy[:, 3])
+    if n_bands is None:
+        # a band as tall as a typical segment: a polygon crossing a band then brings
+        # one or two segments per crossing, and a segment sits in one or two bands
+        rise = np.median(yhi - ylo) if len(xy) else 1.0
+        n_bands = int(np.clip((y1 - y0) / max(rise, 1e-12), 64, 1 << 16))
+    h = max((y1 - y0) / n_bands, 1e-12)
+    b0, b1 = _band_of(ylo, y0, h, n_bands), _band_of(yhi, y0, h, n_bands)
+    counts = b1 - b0 + 1
+    seg_ids = np.repeat(np.arange(len(xy), dtype=np.int64), counts)
+    first = np.repeat(np.cumsum(counts) - counts, counts)
+    bands = np.repeat(b0, counts) + (np.arange(len(seg_ids)) - first)
+    keys = bands * n_polys + seg_poly[seg_ids]
+    order = np.lexsort((seg_ids, ring[seg_ids], keys))  # key, then ring, then id
+    keys, seg_ids = keys[order], seg_ids[order]
+    ukeys, starts = np.unique(keys, return_index=True)
+    starts = np.append(starts, len(keys)).astype(np.int64)
+    return Segments(xy=xy, ring=ring, ring_part=ring_part, ring_is_hole=ring_hole,
+                    part_poly=part_poly, n_polys=n_polys, y0=y0, band_h=h,
+                    n_bands=n_bands, keys=ukeys, starts=starts,
+                    band_seg=seg_ids.astype(np.int32))
+
+
+def _expand(seg: Segments, py: np.ndarray, poly: np.ndarray):
+    """For each pair, the ids of its polygon's segments in the point's band."""
+    key = _band_of(py, seg.y0, seg.band_h, seg.n_bands) * seg.n_polys + poly
+    pos = np.searchsorted(seg.keys, key)
+    pos_c = np.minimum(pos, max(len(seg.keys) - 1, 0))
+    found = (pos < len(seg.keys)) & (seg.keys[pos_c] == key) if len(seg.keys) else \
+        np.zeros(len(key), bool)
+    lo = np.where(found, seg.starts[pos_c], 0)
+    counts = np.where(found, seg.starts[np.minimum(pos_c + 1, len(seg.starts) - 1)]
+                      - lo, 0)
+    rep = np.repeat(np.arange(len(key), dtype=np.int64), counts)
+    first = np.repeat(np.cumsum(counts) - counts, counts)
+    ids = seg.band_seg[np.repeat(lo, counts) + (np.arange(len(rep)) - first)]
+    return rep, ids
+
+
+def covers_pairs(seg: Segments, px: np.ndarray, py: np.ndarray,
+                 poly: np.ndarray) -> np.ndarray:
+    """PostGIS ``ST_Covers(poly, point)`` for each (point, polygon) pair.
+
+    ``px``/``py`` are the pair's point coordinates (WGS-84, as stored) and ``poly`` the
+    polygon number in the order given to :func:`build_segments`. The caller has
+    already done the bounding-box check. Returns a boolean array, one per pair.
+    """
+    n = len(poly)
+    covered = np.zeros(n, bool)
+    if n == 0:
+        return covered
+    rep, ids = _expand(seg, py, np.asarray(poly, np.int64))
+    x1, y1, x2, y2 = (seg.xy[ids, k] for k in range(4))
+    qx, qy = px[rep], py[rep]
+    # the PostGIS expression, evaluated in the same order (see module docstring)
+    side = (x2 - x1) * (qy - y1) - (qx - x1) * (y2 - y1)
+    on = (side == 0.0) & (np.minimum(x1, x2) <= qx) & (qx <= np.maximum(x1, x2)) \
+        & (np.minimum(y1, y2) <= qy) & (qy <= np.maximum(y1, y2))
+    up = (y1 <= qy) & (qy < y2) & (side > 0)
+    down = (y2 <= qy) & (qy < y1) & (side < 0)
+    wn = up.astype(np.int64) - down.astype(np.int64)
+    ring = seg.ring[ids].astype(np.int64)
+    # ids are ring-sorted within each pair, so (pair, ring) runs are contiguous
+    brk = np.flatnonzero((np.diff(rep) != 0) | (np.diff(ring) != 0)) + 1
+    run = np.concatenate([[0], brk]) if len(rep) else np.empty(0, np.int64)
+    if len(run) == 0:
+        return covered
+    r_pair, r_ring = rep[run], ring[run]
+    r_on = np.logical_or.reduceat(on, run)
+    r_wn = np.add.reduceat(wn, run)
+    status = np.where(r_on, 0, np.where(r_wn != 0, 1, -1))
+    if not seg.has_holes_or_parts:
+        covered[r_pair[status != -1]] = True
+        return covered
+    return _polygon_logic(seg, n, r_pair, r_ring, status)
+
+
+def _polygon_logic(seg: Segments, n, r_pair, r_ring, status) -> np.ndarray:
+    """Combine ring statuses into (multi)polygon coverage, PostGIS rtree semantics."""
+    n_parts = len(seg.part_poly)
+    part = seg.ring_part[r_ring].astype(np.int64)
+    hole = seg.ring_is_hole[r_ring]
+    key = r_pair * n_parts + part
+    shell = ~hole
+    s_key, s_status = key[shell], status[shell]
+    # first hole (in ring order) that is not "outside"; rows are ring-ordered per pair
+    h_rows = np.flatnonzero(hole & (status != -1))
+    h_key, h_first = np.unique(key[h_rows], return_index=True)
+    h_status = status[h_rows][h_first]
+    pos = np.searchsorted(h_key, s_key)
+    pos_c = np.minimum(pos, max(len(h_key) - 1, 0))
+    has_h = (pos < len(h_key)) & (h_key[pos_c] == s_key) if len(h_key) else \
+        np.zeros(len(s_key), bool)
+    first_hole = np.where(has_h, h_status[pos_c] if len(h_key) else -1, -1)
+    part_cov = (s_status == 0) | ((s_status == 1) & (first_hole != 1))
+    covered = np.zeros(n, bool)
+    covered[s_key[part_cov] // n_parts] = True
+    return covered
+
+
+def check_polygons(geoms: np.ndarray) -> None:
+    """Raise InvalidInputError unless every geometry is a valid (multi)polygon."""
+    kinds = shapely.get_type_id(geoms)
+    bad = ~np.isin(kinds, [3, 6])  # Polygon, MultiPolygon
+    if bad.any():
+        raise InvalidInputError(
+            f"Grid geometry #{int(np.flatnonzero(bad)[0])} is not a polygon; every "
+            "grid needs a Polygon or MultiPolygon boundary.")
+    invalid = ~shapely.is_valid(geoms)
+    if invalid.any():
+        raise InvalidInputError(
+            f"Grid geometry #{int(np.flatnonzero(invalid)[0])} is invalid "
+            f"({shapely.is_valid_reason(geoms[np.flatnonzero(invalid)[0]])}); repair "
+            "it (shapely.make_valid) before building the index.")

@@ -1,0 +1,125 @@
+"""PostGIS SQL for enterprise → grid assignment, with the in-process path's rule.
+
+The rule is documented in :mod:`gridwatch.assign.points`: ``ST_Covers`` on the stored
+WGS-84 geometry, ties to the smallest code in byte order (``COLLATE "C"``, so the
+server's locale cannot reorder codes); a point no grid covers gets the nearest grid by
+EPSG:4547 distance rounded to the millimetre, ties to the smallest code.
+
+These functions only build text (no SQLAlchemy, no connection). Table and column names
+are checked against a strict identifier pattern because they are spliced into the SQL;
+values such as the grid version must be passed as bind parameters through
+``version_filter`` (e.g. ``"g.version_id = %(version)s"`` for psycopg, or
+``"g.version_id = :version"`` for SQLAlchemy ``text()``).
+
+Indexes the queries expect: GiST on the grid geometry (``ST_Covers`` and ``<->`` use
+it) and, for the join from the point side, GiST on the point geometry.
+"""
+
+from __future__ import annotations
+
+import re
+
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$")
+
+#: Lower bound on EPSG:4547 metres per planar degree of longitude/latitude between a
+#: point and a grid, valid up to latitude 55 (111.3 km x cos 55 = 63.8 km; the
+#: Gauss-Krueger scale factor is >= 1). It turns "nearest in metres" into a bounded
+#: index search; points further north (or south) fall back to a full scan.
+METRES_PER_DEGREE_MIN = 50_000.0
+_BOUNDED_LAT = 55.0
+
+
+def _ident(name: str) -> str:
+    if not isinstance(name, str) or not _IDENT.match(name):
+        raise ValueError(f"not a plain SQL identifier: {name!r}")
+    return name
+
+
+def _where(version_filter: str | None) -> str:
+    return f" AND ({version_filter})" if version_filter else ""
+
+
+def covers_join_sql(points_table: str, grids_table: str, *,
+                    version_filter: str | None = None, point_id: str = "id",
+                    point_geom: str = "geom", grid_code: str = "code",
+                    grid_geom: str = "geom") -> str:
+    """SQL returning ``(id, code)`` for every point some grid covers.
+
+    Parameters
+    ----------
+    points_table, grids_table : str
+        Table names (optionally ``schema.table``); aliased ``p`` and ``g``.
+    version_filter : str, optional
+        A boolean SQL expression on ``g`` selecting the grid version, with bind
+        parameters for values.
+    point_id, point_geom, grid_code, grid_geom : str
+        Column names.
+
+    Returns
+    -------
+    str
+        One row per covered point: the smallest covering code. Points no grid covers
+        are absent; get them from :func:`nearest_grid_sql`.
+
+    Examples
+    --------
+    >>> print(covers_join_sql("points", "grids"))  # doctest: +NORMALIZE_WHITESPACE
+    SELECT DISTINCT ON (p.id) p.id AS id, g.code AS code
+    FROM points p JOIN grids g ON ST_Covers(g.geom, p.geom)
+    WHERE TRUE ORDER BY p.id, g.code COLLATE "C"
+    """
+    pid, pg, gc, gg = map(_ident, (point_id, point_geom, grid_code, grid_geom))
+    return (
+        f"SELECT DISTINCT ON (p.{pid}) p.{pid} AS id, g.{gc} AS code\n"
+        f"FROM {_ident(points_table)} p JOIN {_ident(grids_table)} g "
+        f"ON ST_Covers(g.{gg}, p.{pg})\n"
+        f"WHERE TRUE{_where(version_filter)} "
+        f"ORDER BY p.{pid}, g.{gc} COLLATE \"C\"")
+
+
+def nearest_grid_sql(points_table: str, grids_table: str, *,
+                     version_filter: str | None = None, point_id: str = "id",
+                     point_geom: str = "geom", grid_code: str = "code",
+                     grid_geom: str = "geom", metric_srid: int = 4547) -> str:
+    """SQL returning ``(id, code, distance_m)`` for located points no grid covers.
+
+    The nearest grid in planar degrees (``<->``, GiST) gives an upper bound ``d1`` on
+    the metric distance; every grid within ``d1 / METRES_PER_DEGREE_MIN`` degrees is
+    then measured in ``metric_srid`` and the smallest distance rounded to the
+    millimetre wins, ties to the smallest code. Points with NaN or out-of-range
+    coordinates are left out (the caller reports them as having no location).
+    """
+    pid, pg, gc, gg = map(_ident, (point_id, point_geom, grid_code, grid_geom))
+    srid = int(metric_srid)
+    pts, grids = _ident(points_table), _ident(grids_table)
+    vf = _where(version_filter)
+    return f"""
+WITH outside AS (
+  SELECT p.{pid} AS id, p.{pg} AS geom, ST_Transform(p.{pg}, {srid}) AS geom_m
+  FROM {pts} p
+  WHERE ST_X(p.{pg}) BETWEEN -180 AND 180 AND ST_Y(p.{pg}) BETWEEN -90 AND 90
+    AND NOT EXISTS (SELECT 1 FROM {grids} g
+                    WHERE ST_Covers(g.{gg}, p.{pg}){vf})
+), bound AS (
+  SELECT o.id, ST_Distance(ST_Transform(k.geom, {srid}), o.geom_m) AS d1
+  FROM outside o CROSS JOIN LATERAL (
+    SELECT g.{gg} AS geom FROM {grids} g WHERE TRUE{vf}
+    ORDER BY g.{gg} <-> o.geom LIMIT 1) k
+)
+SELECT DISTINCT ON (o.id) o.id AS id, g.{gc} AS code,
+       ST_Distance(ST_Transform(g.{gg}, {srid}), o.geom_m) AS distance_m
+FROM outside o JOIN bound b ON b.id = o.id
+JOIN {grids} g ON (abs(ST_Y(o.geom)) > {_BOUNDED_LAT}
+  OR ST_DWithin(g.{gg}, o.geom, (b.d1 + 0.0011) / {METRES_PER_DEGREE_MIN}))
+WHERE TRUE{vf}
+ORDER BY o.id,
+  round(ST_Distance(ST_Transform(g.{gg}, {srid}), o.geom_m)::numeric, 3),
+  g.{gc} COLLATE "C"
+""".strip()
+
+
+def grid_index_ddl(grids_table: str, grid_geom: str = "geom") -> str:
+    """``CREATE INDEX IF NOT EXISTS`` for the GiST index the joins rely on."""
+    t, g = _ident(grids_table), _ident(grid_geom)
+    name = f"{t.replace('.', '_')}_{g}_gist"
+    return f"CREATE INDEX IF NOT EXISTS {name} ON {t} USING GIST ({g})"

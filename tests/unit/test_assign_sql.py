@@ -1,0 +1,37 @@
+"""PostGIS SQL text for assignment (no database needed)."""
+
+import pytest
+
+from gridwatch.assign.sql import covers_join_sql, grid_index_ddl, nearest_grid_sql
+
+
+def test_covers_join_sql_uses_covers_and_c_collation_tie_rule():
+    sql = covers_join_sql("app.enterprise_points", "app.grids")
+    assert "ST_Covers(g.geom, p.geom)" in sql
+    assert 'ORDER BY p.id, g.code COLLATE "C"' in sql
+    assert sql.startswith("SELECT DISTINCT ON (p.id)")
+
+
+def test_covers_join_sql_adds_version_filter():
+    sql = covers_join_sql("pts", "grids", version_filter="g.version_id = :v")
+    assert "AND (g.version_id = :v)" in sql
+
+
+@pytest.mark.parametrize("bad", ["pts; DROP TABLE grids", "a.b.c", "1pts", ""])
+def test_covers_join_sql_rejects_non_identifiers(bad):
+    with pytest.raises(ValueError):
+        covers_join_sql(bad, "grids")
+
+
+def test_nearest_grid_sql_measures_in_metric_crs_and_breaks_ties_by_code():
+    sql = nearest_grid_sql("pts", "grids", version_filter="g.version_id = :v")
+    assert "ST_Transform(p.geom, 4547)" in sql
+    assert "<-> o.geom" in sql
+    assert "round(ST_Distance(" in sql and 'g.code COLLATE "C"' in sql
+    assert sql.count("(g.version_id = :v)") == 3
+
+
+def test_grid_index_ddl_names_index_without_schema_dot():
+    ddl = grid_index_ddl("app.grids")
+    assert ddl == ("CREATE INDEX IF NOT EXISTS app_grids_geom_gist ON app.grids "
+                   "USING GIST (geom)")
