@@ -1,0 +1,62 @@
+import datetime as dt
+
+import sqlalchemy as sa
+
+from gridwatch.services import grids as gsvc
+from gridwatch.services.assignment import (assign_enterprises_to_grids, assign_wardens,
+                                           responsible_on, set_override)
+from tests.db.conftest import make_code
+
+D1, D2 = dt.date(2026, 1, 1), dt.date(2026, 6, 1)
+
+
+def _setup(ctx, k=2):
+    v = gsvc.build_version(ctx, "balanced", grids_per_unit=k, activate=True)["version"]
+    return v
+
+
+def test_assign_puts_every_located_enterprise_in_one_grid(small_district):
+    _setup(small_district)
+    r = assign_enterprises_to_grids(small_district, today=D1)
+    assert r["assigned"] == 60 and r["outside"] == []
+    assert [n["uscc"] for n in r["no_location"]] == [make_code(99)]
+    again = assign_enterprises_to_grids(small_district, today=D1)
+    assert again["rows_opened"] == again["rows_closed"] == 0  # idempotent
+
+
+def test_redraw_is_effective_dated_and_past_dates_answer(small_district):
+    _setup(small_district, 2)
+    assign_enterprises_to_grids(small_district, today=D1)
+    assign_wardens(small_district, today=D1)
+    before = responsible_on(small_district, make_code(5), D1)
+    v2 = gsvc.build_version(small_district, "balanced", grids_per_unit=3,
+                            activate=True)["version"]
+    r = assign_enterprises_to_grids(small_district, today=D2)
+    assert r["rows_opened"] == 60 and r["rows_closed"] == 60
+    w = assign_wardens(small_district, today=D2)
+    assert w["churn"] is not None and 0 <= w["churn"] <= 1
+    past = responsible_on(small_district, make_code(5), D2 - dt.timedelta(days=1))
+    now = responsible_on(small_district, make_code(5), D2)
+    assert past == {**before, "date": past["date"]}
+    assert now["version"] == v2 and now["warden"]
+
+
+def test_wardens_rerun_writes_nothing_and_override_wins(small_district):
+    _setup(small_district, 3)
+    assign_enterprises_to_grids(small_district, today=D1)
+    first = assign_wardens(small_district, today=D1)
+    assert first["rows_opened"] == 6 and not first["unstaffed_grids"]
+    again = assign_wardens(small_district, today=D1)
+    assert again["rows_opened"] == 0 and again["rows_closed"] == 0
+    set_override(small_district, "440604011001001", "zc_warden_003", today=D2)
+    assign_wardens(small_district, today=D2)
+    who = responsible_on(small_district, _enterprise_in(small_district, "440604011001001"),
+                         D2)
+    assert who["warden"] == "zc_warden_003"
+
+
+def _enterprise_in(ctx, grid_code):
+    with ctx.engine.connect() as conn:
+        return conn.execute(sa.text(
+            "SELECT e.uscc FROM enterprises e JOIN enterprise_grid g ON g.enterprise_id = e.id"
+            " WHERE g.grid_code = :c AND g.valid_to IS NULL"), {"c": grid_code}).scalar()
