@@ -62,9 +62,11 @@ def parse_datum(value: str | Datum) -> Datum:
     key = key.replace("坐标系", "").replace("坐标", "") or key
     if key in _ALIASES:
         return _ALIASES[key]
-    for alias, datum in _ALIASES.items():
-        if len(alias) > 1 and alias in key:
-            return datum
+    # free text such as "高德坐标(GCJ-02)" or "百度BD09": match the unambiguous names
+    for alias in ("gcj", "bd09", "bd-09", "wgs84", "wgs-84", "cgcs2000", "国家2000",
+                  "高德", "腾讯", "火星", "国测局", "百度", "天地图"):
+        if alias in key:
+            return _ALIASES[alias]
     raise InvalidInputError(
         f"Unknown coordinate datum {value!r}; use one of wgs84, cgcs2000, gcj02, bd09.")
 

@@ -92,9 +92,10 @@ def test_parse_datum_accepts_common_names(text, datum):
     assert parse_datum(text) is datum
 
 
-def test_parse_datum_rejects_unknown():
+@pytest.mark.parametrize("text", ["mercator", "mars2000", "epsg:3857"])
+def test_parse_datum_rejects_unknown(text):
     with pytest.raises(InvalidInputError, match="wgs84, cgcs2000, gcj02, bd09"):
-        parse_datum("mercator")
+        parse_datum(text)
 
 
 def test_arrays_with_nan_stay_nan():

@@ -1,0 +1,65 @@
+"""Enterprise workload: risk-level weights, and checks shared by the grids modules."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+import geopandas as gpd
+
+from gridwatch.crs import METRIC_CRS
+from gridwatch.errors import CRSMismatchError, InvalidInputError
+
+#: The shipped defaults of ``risk_weights`` in gridwatch.config; callers pass the
+#: configured weights, this is only the fallback for direct use of the library.
+DEFAULT_RISK_WEIGHTS = {"red": 4.0, "orange": 3.0, "yellow": 2.0, "blue": 1.0}
+
+
+def require_frame(frame, name: str, columns: tuple[str, ...] = ()) -> None:
+    """Raise if ``frame`` is not a GeoDataFrame with a CRS and ``columns``."""
+    if not isinstance(frame, gpd.GeoDataFrame):
+        raise TypeError(f"{name} must be a GeoDataFrame, got {type(frame).__name__}")
+    if frame.crs is None:
+        raise CRSMismatchError(
+            f"The {name} frame has no CRS; set it (e.g. EPSG:4326) before building.")
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InvalidInputError(
+            f"The {name} frame lacks column(s) {', '.join(missing)}; add them.")
+
+
+def enterprise_weights(enterprises: pd.DataFrame, weights: dict | None) -> np.ndarray:
+    """Workload of each enterprise from its ``risk_level`` (missing level: lowest).
+
+    >>> df = pd.DataFrame({"risk_level": ["red", "blue", None]})
+    >>> enterprise_weights(df, {"red": 4, "blue": 1}).tolist()
+    [4.0, 1.0, 1.0]
+    """
+    weights = dict(DEFAULT_RISK_WEIGHTS if weights is None else weights)
+    if "risk_level" not in enterprises.columns:
+        return np.ones(len(enterprises))
+    levels = enterprises["risk_level"]
+    unknown = set(levels.dropna().astype(str)) - set(weights)
+    if unknown:
+        raise InvalidInputError(
+            f"Unknown risk level(s) {sorted(unknown)}; use one of "
+            f"{', '.join(weights)} or give them a weight.")
+    lowest = min(weights.values()) if weights else 1.0
+    return levels.map(weights).fillna(lowest).to_numpy(dtype=float)
+
+
+def enterprise_points_metric(enterprises, metric_crs: str = METRIC_CRS):
+    """(points in metric CRS, row positions) of enterprises that have a geometry."""
+    require_frame(enterprises, "enterprises")
+    geom = enterprises.geometry
+    has = ~(geom.isna() | geom.is_empty).to_numpy()
+    pts = enterprises.loc[has].to_crs(metric_crs).geometry.to_numpy()
+    return pts, np.flatnonzero(has)
+
+
+def enterprise_ids(enterprises: pd.DataFrame) -> np.ndarray:
+    """Identifiers used in reports: ``uscc`` if present, else ``name``, else index."""
+    for col in ("uscc", "name"):
+        if col in enterprises.columns:
+            return enterprises[col].astype(str).to_numpy()
+    return enterprises.index.astype(str).to_numpy()
