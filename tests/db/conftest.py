@@ -22,6 +22,10 @@ def make_code(n: int) -> str:
 
 @pytest.fixture
 def small_district(ctx):
+    return build_small_district(ctx)
+
+
+def build_small_district(ctx):
     west, east = box(113.00, 23.00, 113.02, 23.02), box(113.02, 23.00, 113.04, 23.02)
     upsert_admin_units(ctx, gpd.GeoDataFrame(
         {"code": ["440604"], "name": ["禅城区"]}, geometry=[box(113, 23, 113.04, 23.02)],
