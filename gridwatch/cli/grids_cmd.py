@@ -45,8 +45,10 @@ def build(method, target_workload, grids_per_unit, cell_size, within, town, seed
     if as_json:
         emit_json(result)
         return
-    click.echo(f"Version {result['version']} ({result['status']}): {result['grids']} "
-               f"{method} grids in {result['parents']} {within} units.")
+    click.echo(f"Version {result['version']} ({result['status']}): {result['rebuilt']} "
+               f"{method} grids in {result['parents']} {within} units"
+               + (f", plus {result['kept_from_active']} kept from the active version."
+                  if result["kept_from_active"] else "."))
     issues = result["report"].get("issues", [])
     if issues:
         click.echo(f"{len(issues)} grids miss ±10% of the target; see --json for why.")
@@ -133,7 +135,14 @@ def check(version_id, as_json):
         emit_json({"version": vid, **data})
     else:
         o = data["overall"]
-        click.echo(f"Version {vid}: " + ", ".join(f"{k} {v}" for k, v in o.items()))
+        click.echo(
+            f"Version {vid}: {o['n_grids']} grids in {o['n_parents']} units; workload "
+            f"max/mean within a unit {o['worst_parent_imbalance_max']:.2f}, min/mean "
+            f"{o['worst_parent_imbalance_min']:.2f}; compactness (Polsby-Popper) "
+            f"{o['mean_compactness']:.2f}; gaps {o['gap_m2']:.1f} m², overlaps "
+            f"{o['overlap_m2']:.1f} m², outside parents {o['outside_m2']:.1f} m²; "
+            + ("every grid one polygon." if o["is_contiguous"] else "SOME GRIDS SPLIT."))
+        click.echo("Tiling OK." if report.is_ok else "Tiling BROKEN.")
         for p in data.get("problems", []):
             click.echo(f"  problem: {p}")
     if not report.is_ok:

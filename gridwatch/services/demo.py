@@ -221,6 +221,9 @@ def build_demo(ctx: Context, n_enterprises: int = 9000, seed: int = 20131,
                     _registry_rows(d.enterprises), imp, outline) if r]
                 upsert_enterprises(s, records)
                 summary["registry"] = imp.to_dict()
+                summary["registry"]["rejects"] = [
+                    {"row": r.row, "field": r.field, "value": r.value, "reason": r.reason}
+                    for r in imp.rejects[:20]]
             with steps.step("离线地址匹配 geocoding"):
                 gaz = Gazetteer.build(d.address_points, d.roads, d.towns, d.communities,
                                       district=outline)
@@ -315,6 +318,12 @@ def format_summary(summary: dict) -> str:
     if g:
         lines += ["", f"网格 grids: {g['count']} (version {g['version']}, target workload "
                   f"{g['target_workload']}, {g['outside_tolerance']} outside ±10%)"]
+    reg = summary.get("registry", {})
+    if reg:
+        lines.append(f"企业登记 registry rows {reg['rows']}: {reg['valid']} imported, "
+                     f"{reg['rejected']} rejected")
+        for r in reg.get("rejects", [])[:5]:
+            lines.append(f"  row {r['row']} {r['field']}: {r['reason']} ({r['value']})")
     geo = summary.get("geocoding", {})
     if geo:
         lines.append(f"地址匹配 geocoding: {geo.get('by_precision')}")
