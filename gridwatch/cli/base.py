@@ -20,6 +20,11 @@ class GridwatchGroup(click.Group):
             return super().invoke(ctx)
         except GridwatchError as exc:
             raise click.ClickException(exc.user_msg) from None
+        except OSError as exc:  # a file the user named cannot be read or written
+            where = f" {exc.filename}" if exc.filename else ""
+            raise click.ClickException(
+                f"Cannot use{where}: {exc.strerror or exc}; check the path and its "
+                "permissions.") from None
         except KeyboardInterrupt:
             raise click.ClickException("Interrupted; nothing was half-written "
                                        "(each step runs in one transaction).") from None
