@@ -6,7 +6,7 @@ export GRIDWATCH_PG_DIR=${GRIDWATCH_PG_DIR:-/tmp/gridwatch-pg-bench}
 export GRIDWATCH_PG_PORT=${GRIDWATCH_PG_PORT:-54331}
 url=$(bash scripts/pg-throwaway.sh start)
 trap 'bash scripts/pg-throwaway.sh stop' EXIT
-export GRIDWATCH_BENCH_POSTGIS_URL="$url"
+export GRIDWATCH_BENCH_POSTGIS_URL="${url/+psycopg/}"
 for script in bench/*.py; do
   echo "== $script"
   .venv/bin/python "$script"
