@@ -43,6 +43,7 @@ import numpy as np
 import pandas as pd
 
 from gridwatch.errors import InvalidInputError
+from gridwatch.frames import require_columns
 
 STATUSES: tuple[str, ...] = ("on_time", "due_soon", "overdue", "never")
 #: Chinese labels for :data:`STATUSES` (map legends, exports).
@@ -54,12 +55,7 @@ _GROUP_COLS = COVERAGE_LEVELS
 _ORDINAL_1970 = dt.date(1970, 1, 1).toordinal()
 
 
-def _check_columns(frame, required, name):
-    if not isinstance(frame, pd.DataFrame):
-        raise TypeError(f"{name} must be a DataFrame, got {type(frame).__name__}")
-    missing = [c for c in required if c not in frame.columns]
-    if missing:
-        raise InvalidInputError(f"{name} lacks required column(s): {', '.join(missing)}.")
+_check_columns = require_columns
 
 
 def _days(values) -> np.ndarray:

@@ -18,6 +18,7 @@ import shapely
 
 from gridwatch.crs import METRIC_CRS, WGS84
 from gridwatch.errors import CRSMismatchError, InvalidInputError
+from gridwatch.frames import require_columns
 
 DEFAULT_WEIGHTS: dict[str, float] = {"ordinary": 1.0, "major": 5.0}
 #: Labels in order from hottest to coldest; confidence = 1 - alpha.
@@ -38,12 +39,18 @@ CONTIGUITY_TOLERANCE_M = 1.0
 TARGET_H3_CELLS = 300
 
 
-def _check(frame, required, name):
-    if not isinstance(frame, pd.DataFrame):
-        raise TypeError(f"{name} must be a DataFrame, got {type(frame).__name__}")
-    missing = [c for c in required if c not in frame.columns]
-    if missing:
-        raise InvalidInputError(f"{name} lacks required column(s): {', '.join(missing)}.")
+_check = require_columns
+
+
+def _checked_weights(hazards, enterprises, weights) -> dict:
+    """Check the frames and return the severity weights covering every hazard level."""
+    _check(hazards, ["uscc", "level"], "hazards")
+    _check(enterprises, ["uscc", "geometry"], "enterprises")
+    weights = dict(DEFAULT_WEIGHTS if weights is None else weights)
+    unknown = sorted(set(hazards["level"].dropna()) - set(weights))
+    if unknown:
+        raise InvalidInputError(f"No severity weight for hazard level(s) {unknown}.")
+    return weights
 
 
 def _choose_unit(enterprises, grids, h3_resolution, unit):
@@ -128,12 +135,7 @@ def aggregate_hazards(hazards, enterprises, grids=None, weights=None,
     InvalidInputError
         Missing columns, a hazard level without a weight, frames in different CRS.
     """
-    _check(hazards, ["uscc", "level"], "hazards")
-    _check(enterprises, ["uscc", "geometry"], "enterprises")
-    weights = dict(DEFAULT_WEIGHTS if weights is None else weights)
-    unknown = sorted(set(hazards["level"].dropna()) - set(weights))
-    if unknown:
-        raise InvalidInputError(f"No severity weight for hazard level(s) {unknown}.")
+    weights = _checked_weights(hazards, enterprises, weights)
     if enterprises.crs is None:
         raise InvalidInputError("enterprises has no CRS; set it (e.g. EPSG:4326).")
     if grids is not None:
@@ -366,12 +368,7 @@ def hazard_points(hazards, enterprises, weights=None):
         ``uscc``, ``level``, ``weight`` and the enterprise's Point, in the
         enterprises' CRS; hazards of unlocated enterprises are dropped.
     """
-    _check(hazards, ["uscc", "level"], "hazards")
-    _check(enterprises, ["uscc", "geometry"], "enterprises")
-    weights = dict(DEFAULT_WEIGHTS if weights is None else weights)
-    unknown = sorted(set(hazards["level"].dropna()) - set(weights))
-    if unknown:
-        raise InvalidInputError(f"No severity weight for hazard level(s) {unknown}.")
+    weights = _checked_weights(hazards, enterprises, weights)
     geom = pd.Series(enterprises.geometry.to_numpy(), index=enterprises["uscc"])
     pts = hazards["uscc"].map(geom)
     out = gpd.GeoDataFrame({"uscc": hazards["uscc"].to_numpy(),
