@@ -40,3 +40,4 @@ for _module in ("users_cmd", "boundaries_cmd", "grids_cmd", "enterprises_cmd", "
             raise
     else:
         _mod.register(main)
+

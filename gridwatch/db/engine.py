@@ -72,6 +72,20 @@ def sqlite_dbapi():
     return dbapi2
 
 
+def _preload_gdal() -> None:
+    """Load GDAL (pyogrio) before SpatiaLite.
+
+    pyogrio's GDAL carries its own SQLite. When mod_spatialite has already brought
+    the system libsqlite3 into the process, GDAL's GeoPackage driver then crashes
+    the interpreter (segfault seen reading a .gpkg after opening the database).
+    Loaded first, each library binds to its own SQLite.
+    """
+    try:
+        import pyogrio  # noqa: F401
+    except ImportError:  # pragma: no cover - pyogrio is a dependency
+        pass
+
+
 def _spatialite_listener(library: str):
     def on_connect(dbapi_conn, _record):
         dbapi_conn.enable_load_extension(True)
@@ -123,6 +137,7 @@ def make_engine(url: str, *, spatialite_library: str | None = None,
                 raise DatabaseError(f"Cannot create folder {path.parent} ({exc.strerror}); "
                                     "set GRIDWATCH_DATA_DIR to a writable folder.") from None
         library = find_spatialite(spatialite_library)
+        _preload_gdal()
         engine = sa.create_engine(parsed, module=sqlite_dbapi(), echo=echo,
                                   connect_args={"timeout": 5})
         event.listen(engine, "connect", _spatialite_listener(library))
