@@ -10,10 +10,18 @@ import click
               default=9000, show_default=True, help="How many enterprises to generate.")
 @click.option("--seed", type=int, default=20131, show_default=True,
               help="Random seed: the same seed builds the same district.")
-@click.option("--no-serve", is_flag=True, help="Build and exit (do not start the web app).")
+@click.option("--no-serve", is_flag=True,
+              help="Build and exit without serving the web app. The web app is not "
+                   "built yet, so the demo always exits after building for now.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def demo(n_enterprises: int, seed: int, no_serve: bool, as_json: bool) -> None:
-    """Build (or rebuild) the demo district of Chancheng, Foshan and summarise it."""
+    """Build (or rebuild) the demo district of Chancheng, Foshan and summarise it.
+
+    Replaces everything in the database (in one transaction) with: boundaries
+    (illustrative 示意边界), gazetteer, accounts, registry, geocodes, balanced grids,
+    assignments, a year of inspections and hazards; then writes the coverage,
+    hotspot and grid maps into GRIDWATCH_DATA_DIR/maps.
+    """
     from gridwatch.cli.base import emit_json, open_ctx, want_progress
     from gridwatch.services.demo import build_demo, format_summary
 
