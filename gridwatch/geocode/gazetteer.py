@@ -21,7 +21,7 @@ import shapely
 from pyproj import Transformer
 
 from gridwatch.crs import METRIC_CRS, WGS84
-from gridwatch.errors import InvalidInputError
+from gridwatch.frames import require_geoframe
 from gridwatch.geocode.normalize import normalise_address
 from gridwatch.geocode.parse import Lexicon, parse_address
 
@@ -93,13 +93,7 @@ def town_aliases(name: str) -> list[str]:
 
 
 def _require(frame, columns, what: str) -> None:
-    if not isinstance(frame, gpd.GeoDataFrame):
-        raise InvalidInputError(f"{what} must be a GeoDataFrame, got {type(frame).__name__}.")
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise InvalidInputError(f"{what} lacks the column(s) {', '.join(missing)}.")
-    if frame.crs is None:
-        raise InvalidInputError(f"{what} has no CRS; set it (EPSG:4326) first.")
+    require_geoframe(frame, columns, what)
 
 
 def _to_wgs84(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-import geopandas as gpd
-
 from gridwatch.crs import METRIC_CRS
-from gridwatch.errors import CRSMismatchError, InvalidInputError
+from gridwatch.errors import InvalidInputError
+from gridwatch.frames import require_geoframe
 
 #: The shipped defaults of ``risk_weights`` in gridwatch.config; callers pass the
 #: configured weights, this is only the fallback for direct use of the library.
@@ -17,15 +16,7 @@ DEFAULT_RISK_WEIGHTS = {"red": 4.0, "orange": 3.0, "yellow": 2.0, "blue": 1.0}
 
 def require_frame(frame, name: str, columns: tuple[str, ...] = ()) -> None:
     """Raise if ``frame`` is not a GeoDataFrame with a CRS and ``columns``."""
-    if not isinstance(frame, gpd.GeoDataFrame):
-        raise TypeError(f"{name} must be a GeoDataFrame, got {type(frame).__name__}")
-    if frame.crs is None:
-        raise CRSMismatchError(
-            f"The {name} frame has no CRS; set it (e.g. EPSG:4326) before building.")
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise InvalidInputError(
-            f"The {name} frame lacks column(s) {', '.join(missing)}; add them.")
+    require_geoframe(frame, columns, name)
 
 
 def enterprise_weights(enterprises: pd.DataFrame, weights: dict | None) -> np.ndarray:
