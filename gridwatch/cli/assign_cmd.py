@@ -9,12 +9,20 @@ from gridwatch.cli.base import GridwatchGroup, emit_json, open_ctx
 
 @click.command("assign")
 @click.option("--version", "version_id", type=int, help="Grid version (default active).")
+@click.option("--path", type=click.Choice(["memory", "sql"]), default="memory",
+              show_default=True,
+              help="memory: cached in-process index; sql: PostGIS ST_Covers (same rule, "
+                   "same result).")
 @click.option("--json", "as_json", is_flag=True)
-def assign(version_id, as_json):
-    """Put every located enterprise into exactly one grid (effective-dated)."""
+def assign(version_id, path, as_json):
+    """Put every located enterprise into exactly one grid (effective-dated).
+
+    A point on a shared edge or vertex goes to the covering grid with the smallest
+    code; a point outside every grid is listed with its nearest grid and distance.
+    """
     from gridwatch.services.assignment import assign_enterprises_to_grids
 
-    r = assign_enterprises_to_grids(open_ctx(), version_id)
+    r = assign_enterprises_to_grids(open_ctx(), version_id, path=path)
     if as_json:
         emit_json(r)
         return

@@ -55,22 +55,72 @@ def _history(conn, model, key_col, value_cols, where) -> pd.DataFrame:
                                        "valid_from", "valid_to"])
 
 
+PATHS = ("memory", "sql")
+
+
+def locate_enterprises(ctx: Context, conn, version_id: int, path: str = "memory"):
+    """Grid of every enterprise under ``version_id``, by either path.
+
+    ``memory``: the cached in-process index (any backend). ``sql``: PostGIS
+    ``ST_Covers`` with its GiST index. Both apply the same rule (see
+    :mod:`gridwatch.assign.points`) and return the same frame: uscc, grid_code,
+    status, n_covering, nearest_code, distance_m, precision, enterprise_id.
+    """
+    ents = read_frame(conn, sa.select(Enterprise.id, Enterprise.uscc, Enterprise.name,
+                                      Enterprise.precision, wkb(Enterprise.geom))
+                      .order_by(Enterprise.id))
+    if path == "sql":
+        result = _locate_sql(conn, version_id, ents)
+    elif path == "memory":
+        from gridwatch.assign.points import assign_enterprises
+
+        grids = read_grids(ctx, version_id, conn=conn)
+        if grids.empty:
+            raise NotFoundError(f"Grid version {version_id} has no grids.")
+        result = assign_enterprises(ents, grid_index(ctx, version_id, grids))
+    else:
+        raise InvalidInputError(f"Unknown assignment path {path!r}; use memory or sql.")
+    result["enterprise_id"] = ents["id"].to_numpy()
+    return ents, result
+
+
+def _locate_sql(conn, version_id: int, ents) -> pd.DataFrame:
+    from gridwatch.assign.sql import covers_join_sql, nearest_grid_sql
+
+    if conn.dialect.name != "postgresql":
+        raise InvalidInputError("The SQL assignment path needs PostGIS; on SpatiaLite "
+                                "use the default in-memory path.")
+    vf = "g.version_id = :version"
+    covered = dict(conn.execute(sa.text(covers_join_sql("enterprises", "grids",
+                                                        version_filter=vf)),
+                                {"version": version_id}).all())
+    near = {r.id: (r.code, r.distance_m) for r in conn.execute(
+        sa.text(nearest_grid_sql("enterprises", "grids", version_filter=vf)),
+        {"version": version_id})}
+    n_cover = dict(conn.execute(sa.text(
+        "SELECT p.id, count(*) FROM enterprises p JOIN grids g ON ST_Covers(g.geom, p.geom)"
+        " WHERE g.version_id = :version GROUP BY p.id"), {"version": version_id}).all())
+    rows = []
+    for eid, uscc, prec in zip(ents["id"], ents["uscc"], ents["precision"]):
+        if eid in covered:
+            rows.append((uscc, covered[eid], "inside", n_cover[eid], None, 0.0, prec))
+        elif eid in near:
+            code, dist = near[eid]
+            rows.append((uscc, None, "outside", 0, code, float(dist), prec))
+        else:
+            rows.append((uscc, None, "no_location", 0, None, float("nan"), prec))
+    return pd.DataFrame(rows, columns=["uscc", "grid_code", "status", "n_covering",
+                                       "nearest_code", "distance_m", "precision"])
+
+
 def assign_session(session: Session, ctx: Context, version_id: int,
-                   today: dt.date | None = None) -> dict:
+                   today: dt.date | None = None, path: str = "memory") -> dict:
     """Assign every located enterprise to a grid of ``version_id``; report the rest."""
     from gridwatch.assign.dating import diff_assignments
-    from gridwatch.assign.points import assign_enterprises
 
     today = today or _today()
     conn = session.connection()
-    grids = read_grids(ctx, version_id, conn=conn)
-    if grids.empty:
-        raise NotFoundError(f"Grid version {version_id} has no grids.")
-    index = grid_index(ctx, version_id, grids)
-    ents = read_frame(conn, sa.select(Enterprise.id, Enterprise.uscc, Enterprise.name,
-                                      Enterprise.precision, wkb(Enterprise.geom)))
-    result = assign_enterprises(ents, index)
-    result["enterprise_id"] = ents["id"].to_numpy()
+    ents, result = locate_enterprises(ctx, conn, version_id, path)
     hist = _history(conn, EnterpriseGrid, EnterpriseGrid.enterprise_id,
                     [EnterpriseGrid.version_id, EnterpriseGrid.grid_code,
                      EnterpriseGrid.is_manual], [])
@@ -105,7 +155,7 @@ def assign_session(session: Session, ctx: Context, version_id: int,
     no_loc = result[(result["status"] == "no_location")]
     names = dict(zip(ents["uscc"], ents["name"]))
     return {
-        "version": version_id, "enterprises": int(len(result)),
+        "version": version_id, "path": path, "enterprises": int(len(result)),
         "assigned": int(len(assigned)), "manual_kept": len(keep_manual),
         "rows_opened": int(len(to_open)), "rows_closed": int(len(to_close)),
         "on_edge": int((result["n_covering"] > 1).sum()),
@@ -118,12 +168,13 @@ def assign_session(session: Session, ctx: Context, version_id: int,
 
 
 def assign_enterprises_to_grids(ctx: Context, version_id: int | None = None,
-                                actor: str = "cli", today: dt.date | None = None) -> dict:
+                                actor: str = "cli", today: dt.date | None = None,
+                                path: str = "memory") -> dict:
     from gridwatch.services.grids import resolve_version
 
     vid = resolve_version(ctx, version_id)
     with ctx.transaction(actor) as s:
-        return assign_session(s, ctx, vid, today)
+        return assign_session(s, ctx, vid, today, path)
 
 
 def _wardens_frame(conn, street: str | None) -> gpd.GeoDataFrame:

@@ -60,3 +60,37 @@ def _enterprise_in(ctx, grid_code):
         return conn.execute(sa.text(
             "SELECT e.uscc FROM enterprises e JOIN enterprise_grid g ON g.enterprise_id = e.id"
             " WHERE g.grid_code = :c AND g.valid_to IS NULL"), {"c": grid_code}).scalar()
+
+
+def test_memory_and_sql_paths_agree_edges_included(small_district):
+    import pytest
+
+    from gridwatch.services.assignment import locate_enterprises
+    from gridwatch.services.enterprises import upsert_enterprises
+
+    ctx = small_district
+    v = _setup(ctx, 3)
+    # vertices of the stored grids (shared by neighbours) and points outside
+    import shapely
+
+    grids = gsvc.read_grids(ctx, v)
+    coords = shapely.get_coordinates(grids.geometry.boundary.to_numpy())
+    edge = [tuple(c) for c in coords[:: max(1, len(coords) // 12)]]
+    edge += [(113.05, 23.01), (112.99, 23.03)]
+    with ctx.transaction("test") as s:
+        upsert_enterprises(s, [{"uscc": make_code(200 + i), "name": f"边{i}",
+                                "sector": "other", "risk_level": "blue", "lng": x,
+                                "lat": y, "precision": "supplied",
+                                "source_datum": "wgs84"} for i, (x, y) in enumerate(edge)])
+    with ctx.engine.connect() as conn:
+        _, mem = locate_enterprises(ctx, conn, v, "memory")
+        if conn.dialect.name != "postgresql":
+            with pytest.raises(Exception, match="needs PostGIS"):
+                locate_enterprises(ctx, conn, v, "sql")
+            return
+        _, sql = locate_enterprises(ctx, conn, v, "sql")
+    cols = ["uscc", "grid_code", "status", "n_covering", "nearest_code"]
+    assert mem[cols].fillna("-").astype(str).equals(sql[cols].fillna("-").astype(str))
+    out = mem["status"] == "outside"
+    assert (abs(mem.loc[out, "distance_m"] - sql.loc[out, "distance_m"]) < 0.01).all()
+    assert (mem["n_covering"] > 1).sum() >= 3  # the edge points really were on edges
