@@ -78,6 +78,19 @@ def override(grid_code, username):
     click.echo(f"{username} is now responsible for {grid_code} (manual override).")
 
 
+@wardens_group.command("deputy")
+@click.argument("grid_code")
+@click.argument("username")
+@click.option("--remove", is_flag=True, help="End this deputy's assignment.")
+def deputy(grid_code, username, remove):
+    """Add USERNAME as a deputy warden of GRID_CODE (or --remove them)."""
+    from gridwatch.services.assignment import set_deputy
+
+    set_deputy(open_ctx(), grid_code, username, remove)
+    click.echo(f"{username} {'is no longer' if remove else 'is now'} a deputy of "
+               f"{grid_code}.")
+
+
 def register(main: click.Group) -> None:
     main.add_command(assign)
     main.add_command(wardens_group)

@@ -109,8 +109,9 @@ def responsible(uscc, on, as_json):
     elif r is None:
         click.echo(f"{uscc} was in no grid on {on.date()}.")
     else:
+        deputies = f"; deputies {', '.join(r['deputies'])}" if r["deputies"] else ""
         click.echo(f"{uscc} on {r['date']}: grid {r['grid_code']} (version {r['version']}), "
-                   f"warden {r['warden'] or 'none'} {r['warden_name'] or ''}")
+                   f"warden {r['warden'] or 'none'} {r['warden_name'] or ''}{deputies}")
 
 
 @click.group("geocode", cls=GridwatchGroup, invoke_without_command=True)

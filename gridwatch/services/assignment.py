@@ -242,6 +242,13 @@ def assign_wardens_session(session: Session, ctx: Context, version_id: int,
     for start in range(0, len(close_ids), 900):
         conn.execute(sa.update(GridWarden).where(GridWarden.id.in_(
             close_ids[start:start + 900])).values(valid_to=today))
+    # deputies of grids of other versions end with them
+    stale = sa.update(GridWarden).where(
+        GridWarden.role == "deputy", GridWarden.version_id != version_id,
+        GridWarden.valid_to.is_(None))
+    if street:
+        stale = stale.where(GridWarden.grid_code.startswith(street))
+    conn.execute(stale.values(valid_to=today))
     if len(to_open):
         bulk_insert(conn, "grid_warden", pd.DataFrame({
             "version_id": version_id, "grid_code": to_open["key"].to_numpy(),
@@ -366,6 +373,36 @@ def set_override(ctx: Context, grid_code: str, username: str, actor: str = "cli"
                          role="responsible", valid_from=today, is_override=True))
 
 
+def set_deputy(ctx: Context, grid_code: str, username: str, remove: bool = False,
+               actor: str = "cli", today: dt.date | None = None) -> None:
+    """Add (or end) a deputy warden of ``grid_code`` in the active version."""
+    from gridwatch.services.grids import resolve_version
+
+    today = today or _today()
+    vid = resolve_version(ctx, None)
+    with ctx.transaction(actor) as s:
+        warden = s.execute(sa.select(Warden).join(User, User.id == Warden.user_id)
+                           .where(User.username == username)).scalar()
+        if warden is None:
+            raise NotFoundError(f"No warden called {username}; see 'gridwatch users list "
+                                "--role warden'.")
+        if not grid_code.startswith(warden.street_code):
+            raise InvalidInputError(f"Warden {username} works for street "
+                                    f"{warden.street_code}, not for grid {grid_code}.")
+        current = s.scalars(sa.select(GridWarden).where(
+            GridWarden.version_id == vid, GridWarden.grid_code == grid_code,
+            GridWarden.warden_id == warden.id, GridWarden.role == "deputy",
+            GridWarden.valid_to.is_(None))).all()
+        if remove:
+            if not current:
+                raise NotFoundError(f"{username} is not a deputy of {grid_code}.")
+            for row in current:
+                row.valid_to = today
+        elif not current:
+            s.add(GridWarden(version_id=vid, grid_code=grid_code, warden_id=warden.id,
+                             role="deputy", valid_from=today, is_override=True))
+
+
 def responsible_on(ctx: Context, uscc: str, on: dt.date) -> dict | None:
     """Who was responsible for enterprise ``uscc`` on ``on`` (grid and warden)."""
     eg, gw = EnterpriseGrid, GridWarden
@@ -379,13 +416,15 @@ def responsible_on(ctx: Context, uscc: str, on: dt.date) -> dict | None:
                                    sa.or_(eg.valid_to.is_(None), eg.valid_to > on))).first()
         if grid is None:
             return None
-        warden = conn.execute(
-            sa.select(User.username, User.full_name)
+        staff = conn.execute(
+            sa.select(User.username, User.full_name, gw.role)
             .join(Warden, Warden.user_id == User.id).join(gw, gw.warden_id == Warden.id)
             .where(gw.version_id == grid.version_id, gw.grid_code == grid.grid_code,
-                   gw.role == "responsible", gw.valid_from <= on,
-                   sa.or_(gw.valid_to.is_(None), gw.valid_to > on))).first()
+                   gw.valid_from <= on, sa.or_(gw.valid_to.is_(None), gw.valid_to > on))
+            .order_by(User.username)).all()
+    warden = next((r for r in staff if r.role == "responsible"), None)
     return {"uscc": uscc, "date": on.isoformat(), "version": grid.version_id,
             "grid_code": grid.grid_code,
             "warden": warden.username if warden else None,
-            "warden_name": warden.full_name if warden else None}
+            "warden_name": warden.full_name if warden else None,
+            "deputies": [r.username for r in staff if r.role == "deputy"]}

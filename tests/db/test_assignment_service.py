@@ -38,6 +38,7 @@ def test_redraw_is_effective_dated_and_past_dates_answer(small_district):
     past = responsible_on(small_district, make_code(5), D2 - dt.timedelta(days=1))
     now = responsible_on(small_district, make_code(5), D2)
     assert past == {**before, "date": past["date"]}
+    assert before["deputies"] == []
     assert now["version"] == v2 and now["warden"]
 
 
@@ -94,3 +95,16 @@ def test_memory_and_sql_paths_agree_edges_included(small_district):
     out = mem["status"] == "outside"
     assert (abs(mem.loc[out, "distance_m"] - sql.loc[out, "distance_m"]) < 0.01).all()
     assert (mem["n_covering"] > 1).sum() >= 3  # the edge points really were on edges
+
+
+def test_deputy_is_dated_and_listed(small_district):
+    from gridwatch.services.assignment import set_deputy
+
+    _setup(small_district, 2)
+    assign_enterprises_to_grids(small_district, today=D1)
+    assign_wardens(small_district, today=D1)
+    uscc = _enterprise_in(small_district, "440604011001001")
+    set_deputy(small_district, "440604011001001", "zc_warden_002", today=D1)
+    set_deputy(small_district, "440604011001001", "zc_warden_002", remove=True, today=D2)
+    assert responsible_on(small_district, uscc, D1)["deputies"] == ["zc_warden_002"]
+    assert responsible_on(small_district, uscc, D2)["deputies"] == []
