@@ -70,6 +70,13 @@ SETTINGS: tuple[Setting, ...] = (
             "Inspection due interval in days per risk level.", _weights),
     Setting("metric_crs", "EPSG:4547", "Projected CRS for areas and distances "
             "(CGCS2000 / 3-degree Gauss-Kruger CM 114E).", str),
+    Setting("online_geocoder", "none", "Online fallback for addresses the offline "
+            "gazetteer cannot place below town level: none (default), amap or tianditu.",
+            str),
+    Setting("online_geocoder_key", None, "API key of the online geocoder.", str,
+            secret=True),
+    Setting("online_geocoder_url", None, "Base URL of the online geocoder (a local "
+            "proxy or mirror; default the provider's public address).", str),
     Setting("tiles", "none", "Map base tiles: none, osm, amap, or a URL template "
             "with {z}/{x}/{y}.", str),
     Setting("language", "zh_CN", "Default UI language: zh_CN or en.", str),
@@ -159,6 +166,12 @@ def load_settings(environ: dict[str, str] | None = None, **overrides: Any) -> Se
         values[s.name] = v
     if not values["data_dir"]:
         values["data_dir"] = _default_data_dir()
+    if values["online_geocoder"] not in {"none", "amap", "tianditu"}:
+        raise ConfigError("GRIDWATCH_ONLINE_GEOCODER must be none, amap or tianditu.")
+    if values["online_geocoder"] != "none" and not values["online_geocoder_key"]:
+        raise ConfigError(f"GRIDWATCH_ONLINE_GEOCODER is {values['online_geocoder']} "
+                          "but GRIDWATCH_ONLINE_GEOCODER_KEY is unset; set the key or "
+                          "turn the online geocoder off.")
     if values["language"] not in {"zh_CN", "en"}:
         raise ConfigError("GRIDWATCH_LANGUAGE must be zh_CN or en.")
     return Settings(values)

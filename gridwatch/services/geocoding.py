@@ -30,8 +30,48 @@ def load_gazetteer(ctx: Context):
                            district=district_outline(ctx))
 
 
-def geocode_session(session: Session, gazetteer, mode: str = "missing") -> dict:
-    """Geocode enterprises in ``session``'s transaction; return counts per precision."""
+#: offline results this coarse are retried online when an online geocoder is set
+_WEAK = {"none", "district", "town"}
+
+
+def online_provider(settings):
+    """The configured online geocoder, or None (the default: offline only)."""
+    if settings.online_geocoder == "none":
+        return None
+    from gridwatch.geocode.providers import make_provider
+
+    return make_provider(settings.online_geocoder, key=settings.online_geocoder_key,
+                         base_url=settings.online_geocoder_url)
+
+
+def _online_fallback(results: pd.DataFrame, provider) -> int:
+    """Replace weak offline results by better online ones, in place; return count."""
+    from gridwatch.vocab import PRECISIONS
+
+    rank = {p: i for i, p in enumerate(PRECISIONS)}
+    used = 0
+    for i in results.index[results["precision"].isin(_WEAK)]:
+        address = results.at[i, "address"]
+        if not address:
+            continue
+        r = provider.geocode(address)
+        if r.precision in _WEAK or rank[r.precision] >= rank[results.at[i, "precision"]]:
+            continue
+        results.loc[i, ["lng", "lat", "precision", "reliability", "matched"]] = [
+            r.lng, r.lat, r.precision, r.reliability, f"{provider.name}: {r.matched}"]
+        results.at[i, "flags"] = ",".join(filter(None, [results.at[i, "flags"],
+                                                         f"online_{provider.name}"]))
+        used += 1
+    return used
+
+
+def geocode_session(session: Session, gazetteer, mode: str = "missing",
+                    provider=None) -> dict:
+    """Geocode enterprises in ``session``'s transaction; return counts per precision.
+
+    ``provider`` (optional, online) retries the addresses the gazetteer placed no
+    better than a town; its datum is converted to WGS-84 inside the provider.
+    """
     from gridwatch.geocode import geocode_many
     from gridwatch.geocode.policy import should_regeocode
 
@@ -42,6 +82,7 @@ def geocode_session(session: Session, gazetteer, mode: str = "missing") -> dict:
     if not todo:
         return {"considered": len(rows), "geocoded": 0, "by_precision": {}, "flagged": 0}
     results = geocode_many([r.address or "" for r in todo], gazetteer)
+    online = _online_fallback(results, provider) if provider is not None else 0
     now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     params = []
     for r, res in zip(todo, results.itertuples(index=False)):
@@ -72,13 +113,14 @@ def geocode_session(session: Session, gazetteer, mode: str = "missing") -> dict:
     flagged = int((results["flags"].fillna("") != "").sum())
     return {"considered": len(rows), "geocoded": len(params),
             "by_precision": {k: int(v) for k, v in by_precision.items()},
-            "flagged": flagged}
+            "flagged": flagged, "online": online}
 
 
 def geocode_enterprises(ctx: Context, mode: str = "missing", actor: str = "cli") -> dict:
     gazetteer = load_gazetteer(ctx)
+    provider = online_provider(ctx.settings)
     with ctx.transaction(actor) as s:
-        return geocode_session(s, gazetteer, mode)
+        return geocode_session(s, gazetteer, mode, provider)
 
 
 def fill_admin_codes(session: Session) -> None:

@@ -151,3 +151,53 @@ def test_export_roundtrip_reimports_unchanged(district, tmp_path):
         write_registry(export_records(district), out, fmt)
         s = import_registry(district, out)
         assert (s.valid, s.unchanged, s.rejected) == (1, 1, 0), fmt
+
+
+def test_online_fallback_places_what_the_gazetteer_cannot(district, tmp_path):
+    """An Amap-style fake on 127.0.0.1 (never the internet); GCJ-02 converted once."""
+    import json as _json
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    from gridwatch.crs import from_wgs84
+    from gridwatch.services.context import Context
+
+    true_lng, true_lat = 113.055, 23.033
+    g_lng, g_lat = from_wgs84(true_lng, true_lat, "gcj02")
+    asked = []
+
+    class Fake(BaseHTTPRequestHandler):
+        def do_GET(self):
+            asked.append(self.path)
+            body = _json.dumps({"status": "1", "geocodes": [{
+                "location": f"{g_lng:.7f},{g_lat:.7f}", "level": "门牌号",
+                "formatted_address": "某地"}]}).encode()
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *a):
+            pass
+
+    httpd = HTTPServer(("127.0.0.1", 0), Fake)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        f = write_csv(tmp_path / "a.csv", [
+            [code(1), "甲厂", "张槎街道大富社区张槎路1号", "陶瓷", "红", "", "", ""],
+            [code(2), "乙厂", "张槎街道某某工业区无名巷", "陶瓷", "红", "", "", ""]])
+        import_registry(district, f)
+        online = Context(district.settings.replace(
+            online_geocoder="amap", online_geocoder_key="k",
+            online_geocoder_url=f"http://127.0.0.1:{httpd.server_port}/v3/geocode/geo"),
+            district.engine)
+        r = geocode_enterprises(online, "missing")
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert r["online"] == 1 and len(asked) == 1  # the door-plate match was not sent
+    with district.engine.connect() as conn:
+        row = conn.execute(sa.select(sa.func.ST_X(Enterprise.geom),
+                                     sa.func.ST_Y(Enterprise.geom), Enterprise.geocode_flags)
+                           .where(Enterprise.uscc == code(2))).one()
+    assert abs(row[0] - true_lng) < 1e-6 and abs(row[1] - true_lat) < 1e-6
+    assert "online_amap" in row[2]

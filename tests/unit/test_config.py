@@ -38,3 +38,10 @@ def test_masked_hides_password():
     s = load_settings(environ={
         "GRIDWATCH_DATABASE_URL": "postgresql+psycopg://gw:secret@db:5432/gw"})
     assert ":secret@" not in str(s.masked())
+
+
+def test_online_geocoder_needs_a_key():
+    with pytest.raises(ConfigError, match="ONLINE_GEOCODER_KEY"):
+        load_settings(environ={"GRIDWATCH_ONLINE_GEOCODER": "amap"})
+    with pytest.raises(ConfigError, match="none, amap or tianditu"):
+        load_settings(environ={"GRIDWATCH_ONLINE_GEOCODER": "google"})
