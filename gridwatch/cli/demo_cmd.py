@@ -19,7 +19,7 @@ def demo(n_enterprises: int, seed: int, no_serve: bool, as_json: bool) -> None:
 
     Replaces everything in the database (in one transaction) with: boundaries
     (illustrative 示意边界), gazetteer, accounts, registry, geocodes, balanced grids,
-    assignments, a year of inspections and hazards; then writes the coverage,
+    assignments, two years of inspections and hazards; then writes the coverage,
     hotspot and grid maps into GRIDWATCH_DATA_DIR/maps.
     """
     from gridwatch.cli.base import emit_json, open_ctx, want_progress

@@ -3,7 +3,7 @@
 The pipeline runs the real use cases in one transaction (a failure leaves the
 previous database as it was): boundaries → gazetteer → accounts → registry rows
 through the import validator → offline geocoding → balanced grids (activated) →
-enterprise → grid and grid → warden assignment → a year of inspections, hazards,
+enterprise → grid and grid → warden assignment → two years of inspections, hazards,
 penalties and self-reports by those wardens. Then the maps are written.
 """
 
@@ -28,6 +28,7 @@ from gridwatch.services.users import UNUSABLE, hash_password
 _LOGIN_ROLES = ("admin", "bureau", "street_office")
 _SAMPLE_WARDENS_PER_STREET = 1
 GRIDS_PER_COMMUNITY = 4
+HISTORY_YEARS = 2
 
 
 class _Steps:
@@ -185,7 +186,10 @@ def build_demo(ctx: Context, n_enterprises: int = 9000, seed: int = 20131,
     from gridwatch.services.grids import activate_session, store_version
 
     today = today or dt.date.today()
-    start = today - dt.timedelta(days=365)
+    # two years of activity: the maps and reports look at the last year, and the
+    # year before is the history that says when each enterprise was last inspected
+    # (without it every long-registered enterprise would start the year "late")
+    start = today - dt.timedelta(days=365 * HISTORY_YEARS)
     steps = _Steps(progress)
     summary: dict = {"seed": seed, "period": [start.isoformat(), today.isoformat()]}
     t_all = time.perf_counter()
@@ -249,7 +253,7 @@ def build_demo(ctx: Context, n_enterprises: int = 9000, seed: int = 20131,
                 summary["assign"] = _short_assign(assign_session(s, ctx, vid, start))
                 summary["wardens"] = assign_wardens_session(s, ctx, vid, None, start,
                                                             seed=seed)
-            with steps.step("一年检查与隐患 a year of activity"):
+            with steps.step("两年检查与隐患 two years of activity"):
                 ents = _enterprises_for_activity(conn, vid, start)
                 acts = build_activity(ents, start, today, seed=seed, as_of=today)
                 summary["activity"] = _activity_rows(conn, acts, start)
