@@ -10,7 +10,7 @@ import numpy as np
 from gridwatch.crs import WGS84, Datum, from_wgs84, parse_datum
 from gridwatch.errors import CRSMismatchError, InvalidInputError
 from gridwatch.maps.assets import MAP_CSS, MAP_JS, use_local_assets
-from gridwatch.maps.layers import PolygonLayer, Title, geojson_text
+from gridwatch.maps.layers import Legend, PolygonLayer, Title, geojson_text
 
 #: Named base tiles: URL template, attribution, datum, subdomains.
 TILE_PRESETS: dict[str, tuple[str, str, Datum, str]] = {
@@ -101,16 +101,31 @@ def base_map(frames, tiles="none", tiles_datum=None, title="", subtitle=""):
     return fmap, datum
 
 
+def _illustrative(frame) -> bool:
+    return (frame is not None and len(frame) > 0 and "is_illustrative" in frame.columns
+            and bool(frame["is_illustrative"].fillna(False).astype(bool).any()))
+
+
 def add_outlines(fmap, towns, communities, datum: Datum) -> None:
-    """Town (solid) and community (dashed) boundaries, not interactive."""
+    """Town (solid) and community (dashed) boundaries, not interactive.
+
+    Boundaries flagged ``is_illustrative`` (no official polygons exist for them)
+    are named 示意边界 in the layer list and in a note on the map.
+    """
+    mark = "（示意边界）"
     if communities is not None and len(communities):
         communities = require_wgs84(communities, "communities")
-        PolygonLayer(geojson_text(communities, [], datum), "村/社区界",
+        name = "村/社区界" + (mark if _illustrative(communities) else "")
+        PolygonLayer(geojson_text(communities, [], datum), name,
                      color="#6b6b6b", weight=0.8, dash_array="4 3").add_to(fmap)
     if towns is not None and len(towns):
         towns = require_wgs84(towns, "towns")
-        PolygonLayer(geojson_text(towns, [], datum), "镇/街道界", color="#222",
+        name = "镇/街道界" + (mark if _illustrative(towns) else "")
+        PolygonLayer(geojson_text(towns, [], datum), name, color="#222",
                      weight=2.2).add_to(fmap)
+    if _illustrative(towns) or _illustrative(communities):
+        Legend("示意边界：镇街、村居界线为示意，非官方行政界线", position="bottomleft",
+               css_class="gw-legend gw-note").add_to(fmap)
 
 
 def check_columns(frame, required, name) -> None:

@@ -248,3 +248,21 @@ def test_grids_map_colours_by_workload_and_escapes_warden(district):
     wardens = {f["properties"]["warden"] for f in unpack(layer.blob)["features"]}
     assert XSS in wardens  # kept as data, rendered with textContent in the browser
     assert "src=x" not in render_html(fmap)
+
+
+def test_illustrative_boundaries_are_labelled_on_the_map():
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from gridwatch.maps import grids_map, render_html
+
+    grids = gpd.GeoDataFrame({"code": ["440604011001001"], "parent_code": ["440604011001"]},
+                             geometry=[box(113.0, 23.0, 113.01, 23.01)], crs="EPSG:4326")
+    towns = gpd.GeoDataFrame({"code": ["440604011"], "name": ["张槎街道"],
+                              "is_illustrative": [True]},
+                             geometry=[box(113.0, 23.0, 113.02, 23.02)], crs="EPSG:4326")
+    mark = ("示意边界", "\\u793a\\u610f\\u8fb9\\u754c")  # as text or JSON-escaped
+    html = render_html(grids_map(grids, towns=towns))
+    assert any(m in html for m in mark)
+    official = towns.assign(is_illustrative=False)
+    assert not any(m in render_html(grids_map(grids, towns=official)) for m in mark)
