@@ -161,9 +161,15 @@ def hotspot_map(cells, trend=None, tiles="none", heat=False, *, towns=None,
     return fmap
 
 
+BALANCE_BREAKS = [-0.10, -0.05, 0.05, 0.10]
+BALANCE_COLORS = ["#2166ac", "#92c5de", "#f7f7f7", "#f4a582", "#b2182b"]
+BALANCE_LABELS = ["低于平均 10% 以上", "低 5%–10%", "±5% 以内", "高 5%–10%",
+                  "高于平均 10% 以上"]
+
+
 def grids_map(grids, towns=None, communities=None, tiles="none", *,
               title="网格划分", subtitle="", tiles_datum=None):
-    """Grid layout: each grid coloured by workload quintile, warden in the tooltip.
+    """Grid layout: each grid coloured by its workload against its community's mean.
 
     Parameters
     ----------
@@ -186,16 +192,19 @@ def grids_map(grids, towns=None, communities=None, tiles="none", *,
         if col not in g:
             g[col] = None
     work = pd.to_numeric(g["workload"], errors="coerce")
-    if work.notna().sum() >= 5 and work.nunique() > 1:
-        q = np.nanquantile(work, [0.2, 0.4, 0.6, 0.8])
-        colors = [WORKLOAD_COLORS[int(np.searchsorted(q, v, side="right"))]
-                  if pd.notna(v) else None for v in work]
-        breaks = [f"{a:.1f}" for a in q]
-        rows = legend_rows(list(zip(WORKLOAD_COLORS, [
-            f"≤ {breaks[0]}", f"{breaks[0]}–{breaks[1]}", f"{breaks[1]}–{breaks[2]}",
-            f"{breaks[2]}–{breaks[3]}", f"> {breaks[3]}"])))
+    if work.notna().sum() >= 2 and work.nunique() > 1:
+        # balance is what a street office checks: each grid against the mean of its
+        # own community (the unit it was balanced within), not against the district
+        group = g["parent_code"].fillna("") if g["parent_code"].notna().any() \
+            else pd.Series("", index=g.index)
+        rel = work / work.groupby(group).transform("mean") - 1.0
+        cls = np.digitize(rel.fillna(0).to_numpy(), BALANCE_BREAKS)
+        colors = [BALANCE_COLORS[c] if pd.notna(v) else None for c, v in zip(cls, work)]
+        rows = legend_rows(list(zip(BALANCE_COLORS, BALANCE_LABELS)))
+        heading = "网格工作量（相对所在村/社区平均）"
     else:
         colors, rows = ["#9e9ac8"] * len(g), legend_rows([("#9e9ac8", "网格")])
+        heading = "网格"
     g["workload_txt"] = _fmt(work, ".1f")
     fields = [["网格员", "warden"], ["工作量", "workload_txt"], ["企业数", "n"],
               ["所属村/社区", "parent_code"]]
@@ -205,7 +214,7 @@ def grids_map(grids, towns=None, communities=None, tiles="none", *,
                  fill_opacity=0.55).add_to(fmap)
     add_outlines(fmap, towns, communities, datum)
     has_tiles = resolve_tiles(tiles, tiles_datum)[0] is not None
-    text = (f"<h4>网格工作量（五分位）</h4>{rows}"
+    text = (f"<h4>{heading}</h4>{rows}"
             f'<div class="gw-note">网格 {len(g):,} 个</div>'
             f'<div class="gw-note">{escape(datum_note(datum, has_tiles))}</div>')
     Legend(text).add_to(fmap)

@@ -76,6 +76,7 @@ def load_map_data(ctx: Context, start: dt.date | None = None, end: dt.date | Non
             .where(Hazard.found_on >= start, Hazard.found_on <= end)).all(),
             columns=["uscc", "level", "status", "found_on", "is_listed"])
     grids["warden"] = grids["code"].map(wardens).fillna("")
+    grids["n"] = grids["n_enterprises"]
     towns = read_admin_units(ctx, "town")
     communities = read_admin_units(ctx, "community")
     if grid:
