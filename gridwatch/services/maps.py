@@ -76,7 +76,6 @@ def load_map_data(ctx: Context, start: dt.date | None = None, end: dt.date | Non
             .where(Hazard.found_on >= start, Hazard.found_on <= end)).all(),
             columns=["uscc", "level", "status", "found_on", "is_listed"])
     grids["warden"] = grids["code"].map(wardens).fillna("")
-    grids["n"] = grids["n_enterprises"]
     towns = read_admin_units(ctx, "town")
     communities = read_admin_units(ctx, "community")
     if grid:
@@ -134,7 +133,8 @@ def build_map(ctx: Context, kind: str, data: MapData):
                                 communities=data.communities,
                                 subtitle=f"{data.start} 至 {data.end}")
     if kind == "grids":
-        return maps.grids_map(data.grids, data.towns, data.communities, tiles=tiles,
+        grids = data.grids.assign(n=data.grids["n_enterprises"])
+        return maps.grids_map(grids, data.towns, data.communities, tiles=tiles,
                               subtitle=f"网格版本 {data.version}")
     raise InvalidInputError(f"Unknown map {kind!r}; use coverage, hotspots or grids.")
 
