@@ -150,14 +150,14 @@ def assign_session(session: Session, ctx: Context, version_id: int,
             "valid_to": None, "is_manual": False}))
     if len(to_close) or len(to_open):
         record(session, "assign", "enterprise_grid", str(version_id), None,
-               {"opened": int(len(to_open)), "closed": int(len(to_close))})
+               {"opened": len(to_open), "closed": len(to_close)})
     outside = result[(result["status"] == "outside")]
     no_loc = result[(result["status"] == "no_location")]
     names = dict(zip(ents["uscc"], ents["name"]))
     return {
-        "version": version_id, "path": path, "enterprises": int(len(result)),
-        "assigned": int(len(assigned)), "manual_kept": len(keep_manual),
-        "rows_opened": int(len(to_open)), "rows_closed": int(len(to_close)),
+        "version": version_id, "path": path, "enterprises": len(result),
+        "assigned": len(assigned), "manual_kept": len(keep_manual),
+        "rows_opened": len(to_open), "rows_closed": len(to_close),
         "on_edge": int((result["n_covering"] > 1).sum()),
         "outside": [{"uscc": r.uscc, "name": names.get(r.uscc), "nearest_grid": r.nearest_code,
                      "distance_m": round(float(r.distance_m), 1)}
@@ -258,11 +258,11 @@ def assign_wardens_session(session: Session, ctx: Context, version_id: int,
     new_ew = _enterprise_wardens_from_plan(new_eg, plan)
     summary = workload_summary(plan, grids)
     record(session, "assign", "grid_warden", str(version_id), None,
-           {"opened": int(len(to_open)), "closed": len(close_ids)})
+           {"opened": len(to_open), "closed": len(close_ids)})
     common = old_ew.index.intersection(new_ew.index)
     return {
-        "version": version_id, "grids": int(len(grids)), "wardens": int(len(wardens)),
-        "overrides_kept": len(overrides), "rows_opened": int(len(to_open)),
+        "version": version_id, "grids": len(grids), "wardens": len(wardens),
+        "overrides_kept": len(overrides), "rows_opened": len(to_open),
         "rows_closed": len(close_ids),
         "unstaffed_grids": plan[plan["warden"].isna()]["grid_code"].tolist(),
         "churn": round(float(churn(old_ew[common], new_ew[common])), 4) if len(common)

@@ -38,5 +38,5 @@ def import_boundaries(ctx: Context, path: str, level: str, *, crs: str | None = 
                     f"{o.get('parent_code')} (only {o.get('share_inside', 0):.0%} inside); "
                     "check the CRS (--crs) and the parent codes.")
     counts = upsert_admin_units(ctx, units, level, source=str(path), actor=actor)
-    return {"file": str(path), "level": level, "units": int(len(units)), **counts,
+    return {"file": str(path), "level": level, "units": len(units), **counts,
             "notes": notes}

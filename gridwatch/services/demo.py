@@ -63,7 +63,7 @@ def _wipe(conn) -> None:
 
 
 def _admin_rows(district, towns, communities) -> pd.DataFrame:
-    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     parts = []
     for level, frame in (("district", district), ("town", towns),
                          ("community", communities)):
@@ -89,7 +89,7 @@ def _people(conn, users: pd.DataFrame, wardens: pd.DataFrame) -> list[dict]:
         rows.append({"username": u.username, "full_name": u.full_name, "role": u.role,
                      "scope_code": u.scope_code, "is_active": True,
                      "password_hash": hash_password(u.password) if gets else UNUSABLE,
-                     "created_at": dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)})
+                     "created_at": dt.datetime.now(dt.UTC).replace(tzinfo=None)})
         if gets:
             shown.append({"username": u.username, "role": u.role,
                           "scope": u.scope_code, "password": u.password})
@@ -144,7 +144,7 @@ def _activity_rows(conn, acts: dict, start: dt.date) -> dict[str, int]:
         "kind": ins["kind"].to_numpy(), "inspected_on": list(ins["inspected_on"]),
         "inspector_id": [user_ids.get(u) for u in ins["inspector"]],
         "result": ins["result"].to_numpy(),
-        "created_at": dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)})
+        "created_at": dt.datetime.now(dt.UTC).replace(tzinfo=None)})
     counts["inspections"] = bulk_insert(conn, "inspections", frame)
     hz = acts["hazards"]
     counts["hazards"] = bulk_insert(conn, "hazards", pd.DataFrame({
@@ -181,7 +181,7 @@ def build_demo(ctx: Context, n_enterprises: int = 9000, seed: int = 20131,
     from gridwatch.grids import build_grids
     from gridwatch.registry.validate import ImportSummary, validate_rows
     from gridwatch.services.assignment import assign_session, assign_wardens_session
-    from gridwatch.services.enterprises import read_enterprises, upsert_enterprises
+    from gridwatch.services.enterprises import upsert_enterprises
     from gridwatch.services.geocoding import geocode_session
     from gridwatch.services.grids import activate_session, store_version
 
@@ -246,7 +246,7 @@ def build_demo(ctx: Context, n_enterprises: int = 9000, seed: int = 20131,
                                      "within": "community", "weights": weights},
                                     label="示范区网格 demo grids")
                 activate_session(s, vid)
-                summary["grids"] = {"version": vid, "count": int(len(grids)),
+                summary["grids"] = {"version": vid, "count": len(grids),
                                     "target_workload": round(target, 2),
                                     "outside_tolerance": len(report.issues)}
             with steps.step("企业入格与网格员 assignment"):

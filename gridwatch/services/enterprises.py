@@ -34,7 +34,7 @@ LOCATION_FIELDS = ("lng", "lat", "source_datum", "precision")
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def _plain(v: Any) -> Any:

@@ -83,7 +83,7 @@ def geocode_session(session: Session, gazetteer, mode: str = "missing",
         return {"considered": len(rows), "geocoded": 0, "by_precision": {}, "flagged": 0}
     results = geocode_many([r.address or "" for r in todo], gazetteer)
     online = _online_fallback(results, provider) if provider is not None else 0
-    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     params = []
     for r, res in zip(todo, results.itertuples(index=False)):
         has_point = res.precision != "none" and pd.notna(res.lng)

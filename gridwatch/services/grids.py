@@ -21,7 +21,7 @@ GRID_COLUMNS = ("code", "parent_code", "workload", "n_enterprises", "area_m2")
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def store_version(session: Session, grids: gpd.GeoDataFrame, method: str,
@@ -230,7 +230,7 @@ def build_version(ctx: Context, method: str = "balanced", *,
                                 target_workload=target_workload,
                                 grids_per_unit=grids_per_unit, cell_size_m=cell_size_m,
                                 weights=weights, seed=seed)
-    rebuilt = int(len(grids))
+    rebuilt = len(grids)
     if keep is not None and len(keep):
         grids = pd.concat([keep.to_crs(grids.crs), grids], ignore_index=True)
         grids = gpd.GeoDataFrame(grids, geometry="geometry", crs=4326)
@@ -242,8 +242,8 @@ def build_version(ctx: Context, method: str = "balanced", *,
         if activate:
             activate_session(s, vid)
     out = {"version": vid, "status": "active" if activate else "draft", "method": method,
-           "grids": int(len(grids)), "rebuilt": rebuilt, "parents": int(len(parents)),
-           "kept_from_active": int(len(grids)) - rebuilt}
+           "grids": len(grids), "rebuilt": rebuilt, "parents": len(parents),
+           "kept_from_active": len(grids) - rebuilt}
     out["report"] = report.to_dict() if hasattr(report, "to_dict") else {}
     return out
 

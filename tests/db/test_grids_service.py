@@ -1,5 +1,4 @@
 import pytest
-import sqlalchemy as sa
 
 from gridwatch.errors import ConflictError, NotFoundError
 from gridwatch.services import grids as svc
