@@ -75,3 +75,20 @@ def test_unknown_grid_code_is_one_sentence(cli_ctx):
     assert run("grids", "build", "--grids-per-unit", "2").exit_code == 0
     r = run("grids", "split", "440604011009009")
     assert r.exit_code != 0 and "is not in draft version" in r.output
+
+
+def test_gazetteer_import_then_geocode_address(cli_ctx, tmp_path):
+    pts = tmp_path / "plates.csv"
+    pts.write_text("地址编码,镇街代码,村居,路名,门牌号,标准地址,经度,纬度,坐标系\n"
+                   "p1,440604011,甲社区,兴业路,8,张槎街道甲社区兴业路8号,113.005,23.005,wgs84\n"
+                   "p2,440604011,乙村,兴业路,10,张槎街道乙村兴业路10号,113.025,23.005,wgs84\n"
+                   "p3,440604011,乙村,兴业路,12,,not-a-number,23.005,wgs84\n",
+                   encoding="gbk")
+    r = run("gazetteer", "import", str(pts), "--json")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.output)
+    assert data["points"] == 2 and [x["row"] for x in data["rejected"]] == [4]
+    r = run("geocode", "address", "佛山市禅城区张槎街道兴业路１０号", "--json")
+    assert r.exit_code == 0, r.output
+    hit = json.loads(r.output)
+    assert hit["precision"] == "door" and abs(hit["lng"] - 113.025) < 1e-6
