@@ -345,6 +345,23 @@ def assign_wardens(ctx: Context, street: str | None = None, version_id: int | No
         return assign_wardens_session(s, ctx, vid, street, today)
 
 
+def _warden_for_grid(s: Session, username: str, grid_code: str, vid: int) -> Warden:
+    """The warden ``username``, checked to serve the street of a grid of ``vid``."""
+    warden = s.execute(sa.select(Warden).join(User, User.id == Warden.user_id)
+                       .where(User.username == username)).scalar()
+    if warden is None:
+        raise NotFoundError(f"No warden called {username}; see 'gridwatch users list "
+                            "--role warden'.")
+    if not grid_code.startswith(warden.street_code):
+        raise InvalidInputError(f"Warden {username} works for street "
+                                f"{warden.street_code}, not for grid {grid_code}.")
+    exists = s.execute(sa.text("SELECT 1 FROM grids WHERE version_id = :v AND code = :c"),
+                       {"v": vid, "c": grid_code}).scalar()
+    if not exists:
+        raise NotFoundError(f"Grid {grid_code} is not in the active version {vid}.")
+    return warden
+
+
 def set_override(ctx: Context, grid_code: str, username: str, actor: str = "cli",
                  today: dt.date | None = None) -> None:
     """Make ``username`` the responsible warden of ``grid_code`` (active version) by hand."""
@@ -353,18 +370,7 @@ def set_override(ctx: Context, grid_code: str, username: str, actor: str = "cli"
     today = today or _today()
     vid = resolve_version(ctx, None)
     with ctx.transaction(actor) as s:
-        warden = s.execute(sa.select(Warden).join(User, User.id == Warden.user_id)
-                           .where(User.username == username)).scalar()
-        if warden is None:
-            raise NotFoundError(f"No warden called {username}; see 'gridwatch users list "
-                                "--role warden'.")
-        if not grid_code.startswith(warden.street_code):
-            raise InvalidInputError(f"Warden {username} works for street "
-                                    f"{warden.street_code}, not for grid {grid_code}.")
-        exists = s.execute(sa.text("SELECT 1 FROM grids WHERE version_id = :v AND code = :c"),
-                           {"v": vid, "c": grid_code}).scalar()
-        if not exists:
-            raise NotFoundError(f"Grid {grid_code} is not in the active version {vid}.")
+        warden = _warden_for_grid(s, username, grid_code, vid)
         for row in s.scalars(sa.select(GridWarden).where(
                 GridWarden.version_id == vid, GridWarden.grid_code == grid_code,
                 GridWarden.role == "responsible", GridWarden.valid_to.is_(None))):
@@ -381,14 +387,7 @@ def set_deputy(ctx: Context, grid_code: str, username: str, remove: bool = False
     today = today or _today()
     vid = resolve_version(ctx, None)
     with ctx.transaction(actor) as s:
-        warden = s.execute(sa.select(Warden).join(User, User.id == Warden.user_id)
-                           .where(User.username == username)).scalar()
-        if warden is None:
-            raise NotFoundError(f"No warden called {username}; see 'gridwatch users list "
-                                "--role warden'.")
-        if not grid_code.startswith(warden.street_code):
-            raise InvalidInputError(f"Warden {username} works for street "
-                                    f"{warden.street_code}, not for grid {grid_code}.")
+        warden = _warden_for_grid(s, username, grid_code, vid)
         current = s.scalars(sa.select(GridWarden).where(
             GridWarden.version_id == vid, GridWarden.grid_code == grid_code,
             GridWarden.warden_id == warden.id, GridWarden.role == "deputy",
