@@ -25,8 +25,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-HEADERS = ["统一社会信用代码", "企业名称", "地址", "行业", "风险等级", "经度", "纬度",
-           "坐标系", "从业人数", "成立日期"]
+HEADERS = [
+    "统一社会信用代码",
+    "企业名称",
+    "地址",
+    "行业",
+    "风险等级",
+    "经度",
+    "纬度",
+    "坐标系",
+    "从业人数",
+    "成立日期",
+]
 
 
 def write_csv(path: Path, n: int):
@@ -40,10 +50,20 @@ def write_csv(path: Path, n: int):
         w.writerow(HEADERS)
         for r in e.itertuples(index=False):
             has = r.datum is not None and r.lng == r.lng
-            w.writerow([r.uscc, r.name, r.address, SECTORS[r.sector],
-                        RISK_LEVELS[r.risk_level][0], f"{r.lng:.7f}" if has else "",
-                        f"{r.lat:.7f}" if has else "", r.datum if has else "",
-                        r.employees, r.registered_on])
+            w.writerow(
+                [
+                    r.uscc,
+                    r.name,
+                    r.address,
+                    SECTORS[r.sector],
+                    RISK_LEVELS[r.risk_level][0],
+                    f"{r.lng:.7f}" if has else "",
+                    f"{r.lat:.7f}" if has else "",
+                    r.datum if has else "",
+                    r.employees,
+                    r.registered_on,
+                ]
+            )
     return d
 
 
@@ -65,11 +85,17 @@ def run_backend(name: str, url: str | None, district, csv_path: Path) -> dict:
     second = import_registry(ctx, csv_path)
     t2 = time.perf_counter()
     ctx.close()
-    return {"backend": name, "rows": first.rows, "imported": first.inserted,
-            "rejected": first.rejected, "balanced": first.balanced,
-            "import_s": round(t1 - t0, 2), "rows_per_s": round(first.rows / (t1 - t0)),
-            "reimport_s": round(t2 - t1, 2), "reimport_changed": second.updated
-            + second.inserted}
+    return {
+        "backend": name,
+        "rows": first.rows,
+        "imported": first.inserted,
+        "rejected": first.rejected,
+        "balanced": first.balanced,
+        "import_s": round(t1 - t0, 2),
+        "rows_per_s": round(first.rows / (t1 - t0)),
+        "reimport_s": round(t2 - t1, 2),
+        "reimport_changed": second.updated + second.inserted,
+    }
 
 
 def _fresh_pg(url: str) -> str:
@@ -80,8 +106,11 @@ def _fresh_pg(url: str) -> str:
         c.execute(sa.text("DROP DATABASE IF EXISTS gw_bench_registry"))
         c.execute(sa.text("CREATE DATABASE gw_bench_registry"))
     admin.dispose()
-    return sa.engine.make_url(url).set(database="gw_bench_registry").render_as_string(
-        hide_password=False)
+    return (
+        sa.engine.make_url(url)
+        .set(database="gw_bench_registry")
+        .render_as_string(hide_password=False)
+    )
 
 
 def main(argv=None) -> int:
@@ -94,19 +123,35 @@ def main(argv=None) -> int:
         district = write_csv(path, args.n)
         rows = [run_backend("spatialite", None, district, path)]
         if pg:
-            pg_url = pg if "+psycopg" in pg else pg.replace("postgresql://",
-                                                              "postgresql+psycopg://")
+            pg_url = (
+                pg
+                if "+psycopg" in pg
+                else pg.replace("postgresql://", "postgresql+psycopg://")
+            )
             rows.append(run_backend("postgis", _fresh_pg(pg_url), district, path))
-    print(f"{'backend':<11} {'rows':>8} {'imported':>9} {'rejected':>8} {'import s':>9} "
-          f"{'rows/s':>8} {'re-import s':>11} {'changed':>7}")
+    print(
+        f"{'backend':<11} {'rows':>8} {'imported':>9} {'rejected':>8} {'import s':>9} "
+        f"{'rows/s':>8} {'re-import s':>11} {'changed':>7}"
+    )
     for r in rows:
-        print(f"{r['backend']:<11} {r['rows']:>8} {r['imported']:>9} {r['rejected']:>8} "
-              f"{r['import_s']:>9} {r['rows_per_s']:>8} {r['reimport_s']:>11} "
-              f"{r['reimport_changed']:>7}")
+        print(
+            f"{r['backend']:<11} {r['rows']:>8} {r['imported']:>9} {r['rejected']:>8} "
+            f"{r['import_s']:>9} {r['rows_per_s']:>8} {r['reimport_s']:>11} "
+            f"{r['reimport_changed']:>7}"
+        )
     out = ROOT / "bench" / "results" / "registry_import.json"
-    out.write_text(json.dumps({"n": args.n, "results": rows,
-                               "target": "100,000 rows well under 60 s on SpatiaLite"},
-                              ensure_ascii=False, indent=2), "utf-8")
+    out.write_text(
+        json.dumps(
+            {
+                "n": args.n,
+                "results": rows,
+                "target": "100,000 rows well under 60 s on SpatiaLite",
+            },
+            ensure_ascii=False,
+            indent=2,
+        ),
+        "utf-8",
+    )
     return 0
 
 

@@ -53,32 +53,83 @@ def _default_data_dir() -> str:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("data_dir", None, "Folder for the embedded database, maps and exports "
-            "(default: $XDG_DATA_HOME/gridwatch).", str),
-    Setting("database_url", None, "SQLAlchemy URL. Default: a SpatiaLite file "
-            "<data_dir>/gridwatch.sqlite. Production: postgresql+psycopg://user:pw@host/db",
-            str, secret=True),
-    Setting("spatialite_library", None, "Path or name of mod_spatialite "
-            "(found automatically when unset).", str),
-    Setting("secret_key", None, "Flask secret key for sessions and CSRF "
-            "(generated into <data_dir>/secret_key when unset).", str, secret=True),
-    Setting("risk_weights", {"red": 4.0, "orange": 3.0, "yellow": 2.0, "blue": 1.0},
-            "Workload weight of an enterprise per risk level.", _weights),
-    Setting("hazard_weights", {"ordinary": 1.0, "major": 5.0},
-            "Severity weight of a hazard in hotspot analysis.", _weights),
-    Setting("due_days", {"red": 30, "orange": 90, "yellow": 182, "blue": 365},
-            "Inspection due interval in days per risk level.", _weights),
-    Setting("metric_crs", "EPSG:4547", "Projected CRS for areas and distances "
-            "(CGCS2000 / 3-degree Gauss-Kruger CM 114E).", str),
-    Setting("online_geocoder", "none", "Online fallback for addresses the offline "
-            "gazetteer cannot place below town level: none (default), amap or tianditu.",
-            str),
-    Setting("online_geocoder_key", None, "API key of the online geocoder.", str,
-            secret=True),
-    Setting("online_geocoder_url", None, "Base URL of the online geocoder (a local "
-            "proxy or mirror; default the provider's public address).", str),
-    Setting("tiles", "none", "Map base tiles: none, osm, amap, or a URL template "
-            "with {z}/{x}/{y}.", str),
+    Setting(
+        "data_dir",
+        None,
+        "Folder for the embedded database, maps and exports "
+        "(default: $XDG_DATA_HOME/gridwatch).",
+        str,
+    ),
+    Setting(
+        "database_url",
+        None,
+        "SQLAlchemy URL. Default: a SpatiaLite file "
+        "<data_dir>/gridwatch.sqlite. Production: postgresql+psycopg://user:pw@host/db",
+        str,
+        secret=True,
+    ),
+    Setting(
+        "spatialite_library",
+        None,
+        "Path or name of mod_spatialite (found automatically when unset).",
+        str,
+    ),
+    Setting(
+        "secret_key",
+        None,
+        "Flask secret key for sessions and CSRF "
+        "(generated into <data_dir>/secret_key when unset).",
+        str,
+        secret=True,
+    ),
+    Setting(
+        "risk_weights",
+        {"red": 4.0, "orange": 3.0, "yellow": 2.0, "blue": 1.0},
+        "Workload weight of an enterprise per risk level.",
+        _weights,
+    ),
+    Setting(
+        "hazard_weights",
+        {"ordinary": 1.0, "major": 5.0},
+        "Severity weight of a hazard in hotspot analysis.",
+        _weights,
+    ),
+    Setting(
+        "due_days",
+        {"red": 30, "orange": 90, "yellow": 182, "blue": 365},
+        "Inspection due interval in days per risk level.",
+        _weights,
+    ),
+    Setting(
+        "metric_crs",
+        "EPSG:4547",
+        "Projected CRS for areas and distances "
+        "(CGCS2000 / 3-degree Gauss-Kruger CM 114E).",
+        str,
+    ),
+    Setting(
+        "online_geocoder",
+        "none",
+        "Online fallback for addresses the offline "
+        "gazetteer cannot place below town level: none (default), amap or tianditu.",
+        str,
+    ),
+    Setting(
+        "online_geocoder_key", None, "API key of the online geocoder.", str, secret=True
+    ),
+    Setting(
+        "online_geocoder_url",
+        None,
+        "Base URL of the online geocoder (a local "
+        "proxy or mirror; default the provider's public address).",
+        str,
+    ),
+    Setting(
+        "tiles",
+        "none",
+        "Map base tiles: none, osm, amap, or a URL template with {z}/{x}/{y}.",
+        str,
+    ),
     Setting("language", "zh_CN", "Default UI language: zh_CN or en.", str),
     Setting("progress", True, "Show progress bars on a terminal.", _bool),
 )
@@ -139,15 +190,20 @@ def load_settings(environ: dict[str, str] | None = None, **overrides: Any) -> Se
             with open(cfg_path, "rb") as fh:
                 raw.update(tomllib.load(fh).get("gridwatch", {}))
         except FileNotFoundError:
-            raise ConfigError(f"GRIDWATCH_CONFIG names {cfg_path}, which does not "
-                              "exist; create it or unset the variable.") from None
+            raise ConfigError(
+                f"GRIDWATCH_CONFIG names {cfg_path}, which does not "
+                "exist; create it or unset the variable."
+            ) from None
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{cfg_path} is not valid TOML ({exc}); fix the file.") \
-                from None
+            raise ConfigError(
+                f"{cfg_path} is not valid TOML ({exc}); fix the file."
+            ) from None
         unknown = set(raw) - set(_BY_NAME)
         if unknown:
-            raise ConfigError(f"{cfg_path} has unknown settings {sorted(unknown)}; "
-                              f"known: {sorted(_BY_NAME)}.")
+            raise ConfigError(
+                f"{cfg_path} has unknown settings {sorted(unknown)}; "
+                f"known: {sorted(_BY_NAME)}."
+            )
     for s in SETTINGS:
         key = "GRIDWATCH_" + s.name.upper()
         if key in env and env[key] != "":
@@ -156,8 +212,11 @@ def load_settings(environ: dict[str, str] | None = None, **overrides: Any) -> Se
     values: dict[str, Any] = {}
     for s in SETTINGS:
         v = raw.get(s.name, s.default)
-        if v is not None and isinstance(v, str) and s.parse is not str or (
-            isinstance(v, dict) and s.parse is _weights
+        if (
+            v is not None
+            and isinstance(v, str)
+            and s.parse is not str
+            or (isinstance(v, dict) and s.parse is _weights)
         ):
             try:
                 v = s.parse(v)
@@ -169,9 +228,11 @@ def load_settings(environ: dict[str, str] | None = None, **overrides: Any) -> Se
     if values["online_geocoder"] not in {"none", "amap", "tianditu"}:
         raise ConfigError("GRIDWATCH_ONLINE_GEOCODER must be none, amap or tianditu.")
     if values["online_geocoder"] != "none" and not values["online_geocoder_key"]:
-        raise ConfigError(f"GRIDWATCH_ONLINE_GEOCODER is {values['online_geocoder']} "
-                          "but GRIDWATCH_ONLINE_GEOCODER_KEY is unset; set the key or "
-                          "turn the online geocoder off.")
+        raise ConfigError(
+            f"GRIDWATCH_ONLINE_GEOCODER is {values['online_geocoder']} "
+            "but GRIDWATCH_ONLINE_GEOCODER_KEY is unset; set the key or "
+            "turn the online geocoder off."
+        )
     if values["language"] not in {"zh_CN", "en"}:
         raise ConfigError("GRIDWATCH_LANGUAGE must be zh_CN or en.")
     return Settings(values)

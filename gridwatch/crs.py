@@ -37,16 +37,34 @@ class Datum(str, enum.Enum):
 
 
 _ALIASES = {
-    "wgs84": Datum.WGS84, "wgs-84": Datum.WGS84, "wgs": Datum.WGS84,
-    "epsg:4326": Datum.WGS84, "4326": Datum.WGS84, "gps": Datum.WGS84,
-    "cgcs2000": Datum.CGCS2000, "cgcs-2000": Datum.CGCS2000, "epsg:4490": Datum.CGCS2000,
-    "4490": Datum.CGCS2000, "国家2000": Datum.CGCS2000, "2000": Datum.CGCS2000,
+    "wgs84": Datum.WGS84,
+    "wgs-84": Datum.WGS84,
+    "wgs": Datum.WGS84,
+    "epsg:4326": Datum.WGS84,
+    "4326": Datum.WGS84,
+    "gps": Datum.WGS84,
+    "cgcs2000": Datum.CGCS2000,
+    "cgcs-2000": Datum.CGCS2000,
+    "epsg:4490": Datum.CGCS2000,
+    "4490": Datum.CGCS2000,
+    "国家2000": Datum.CGCS2000,
+    "2000": Datum.CGCS2000,
     "天地图": Datum.CGCS2000,
-    "gcj02": Datum.GCJ02, "gcj-02": Datum.GCJ02, "gcj": Datum.GCJ02, "高德": Datum.GCJ02,
-    "腾讯": Datum.GCJ02, "火星": Datum.GCJ02, "火星坐标": Datum.GCJ02, "amap": Datum.GCJ02,
+    "gcj02": Datum.GCJ02,
+    "gcj-02": Datum.GCJ02,
+    "gcj": Datum.GCJ02,
+    "高德": Datum.GCJ02,
+    "腾讯": Datum.GCJ02,
+    "火星": Datum.GCJ02,
+    "火星坐标": Datum.GCJ02,
+    "amap": Datum.GCJ02,
     "国测局": Datum.GCJ02,
-    "bd09": Datum.BD09, "bd-09": Datum.BD09, "bd": Datum.BD09, "百度": Datum.BD09,
-    "baidu": Datum.BD09, "bd09ll": Datum.BD09,
+    "bd09": Datum.BD09,
+    "bd-09": Datum.BD09,
+    "bd": Datum.BD09,
+    "百度": Datum.BD09,
+    "baidu": Datum.BD09,
+    "bd09ll": Datum.BD09,
 }
 
 
@@ -63,15 +81,30 @@ def parse_datum(value: str | Datum) -> Datum:
     if key in _ALIASES:
         return _ALIASES[key]
     # free text such as "高德坐标(GCJ-02)" or "百度BD09": match the unambiguous names
-    for alias in ("gcj", "bd09", "bd-09", "wgs84", "wgs-84", "cgcs2000", "国家2000",
-                  "高德", "腾讯", "火星", "国测局", "百度", "天地图"):
+    for alias in (
+        "gcj",
+        "bd09",
+        "bd-09",
+        "wgs84",
+        "wgs-84",
+        "cgcs2000",
+        "国家2000",
+        "高德",
+        "腾讯",
+        "火星",
+        "国测局",
+        "百度",
+        "天地图",
+    ):
         if alias in key:
             return _ALIASES[alias]
     raise InvalidInputError(
-        f"Unknown coordinate datum {value!r}; use one of wgs84, cgcs2000, gcj02, bd09.")
+        f"Unknown coordinate datum {value!r}; use one of wgs84, cgcs2000, gcj02, bd09."
+    )
 
 
 # --- the China mask -----------------------------------------------------------------
+
 
 @lru_cache(maxsize=1)
 def _china_mask():
@@ -115,14 +148,28 @@ def _delta(lng: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     y = lat - 35.0
     pi = np.pi
     common = (20.0 * np.sin(6.0 * x * pi) + 20.0 * np.sin(2.0 * x * pi)) * 2.0 / 3.0
-    dlat = (-100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y
-            + 0.2 * np.sqrt(np.abs(x)) + common
-            + (20.0 * np.sin(y * pi) + 40.0 * np.sin(y / 3.0 * pi)) * 2.0 / 3.0
-            + (160.0 * np.sin(y / 12.0 * pi) + 320 * np.sin(y * pi / 30.0)) * 2.0 / 3.0)
-    dlng = (300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y
-            + 0.1 * np.sqrt(np.abs(x)) + common
-            + (20.0 * np.sin(x * pi) + 40.0 * np.sin(x / 3.0 * pi)) * 2.0 / 3.0
-            + (150.0 * np.sin(x / 12.0 * pi) + 300.0 * np.sin(x / 30.0 * pi)) * 2.0 / 3.0)
+    dlat = (
+        -100.0
+        + 2.0 * x
+        + 3.0 * y
+        + 0.2 * y * y
+        + 0.1 * x * y
+        + 0.2 * np.sqrt(np.abs(x))
+        + common
+        + (20.0 * np.sin(y * pi) + 40.0 * np.sin(y / 3.0 * pi)) * 2.0 / 3.0
+        + (160.0 * np.sin(y / 12.0 * pi) + 320 * np.sin(y * pi / 30.0)) * 2.0 / 3.0
+    )
+    dlng = (
+        300.0
+        + x
+        + 2.0 * y
+        + 0.1 * x * x
+        + 0.1 * x * y
+        + 0.1 * np.sqrt(np.abs(x))
+        + common
+        + (20.0 * np.sin(x * pi) + 40.0 * np.sin(x / 3.0 * pi)) * 2.0 / 3.0
+        + (150.0 * np.sin(x / 12.0 * pi) + 300.0 * np.sin(x / 30.0 * pi)) * 2.0 / 3.0
+    )
     radlat = lat / 180.0 * pi
     magic = 1 - _EE * np.sin(radlat) ** 2
     sqrtmagic = np.sqrt(magic)
@@ -144,13 +191,22 @@ def _wgs_to_gcj(lng, lat):
 
 def _invert(forward, lng, lat, tol_deg=1e-10, max_iter=30):
     """Invert ``forward`` by fixed-point iteration (prcoords' "bored" method)."""
-    w_lng, w_lat = lng - (forward(lng, lat)[0] - lng), lat - (forward(lng, lat)[1] - lat)
+    w_lng, w_lat = (
+        lng - (forward(lng, lat)[0] - lng),
+        lat - (forward(lng, lat)[1] - lat),
+    )
     for _ in range(max_iter):
         f_lng, f_lat = forward(w_lng, w_lat)
         e_lng, e_lat = f_lng - lng, f_lat - lat
         w_lng, w_lat = w_lng - e_lng, w_lat - e_lat
-        if np.nanmax(np.abs(np.concatenate([np.ravel(e_lng), np.ravel(e_lat)]))
-                     if np.size(e_lng) else 0) < tol_deg:
+        if (
+            np.nanmax(
+                np.abs(np.concatenate([np.ravel(e_lng), np.ravel(e_lat)]))
+                if np.size(e_lng)
+                else 0
+            )
+            < tol_deg
+        ):
             break
     return w_lng, w_lat
 

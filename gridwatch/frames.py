@@ -13,7 +13,9 @@ def require_columns(frame, required, name: str) -> None:
         raise TypeError(f"{name} must be a DataFrame, got {type(frame).__name__}")
     missing = [c for c in required if c not in frame.columns]
     if missing:
-        raise InvalidInputError(f"{name} lacks required column(s): {', '.join(missing)}.")
+        raise InvalidInputError(
+            f"{name} lacks required column(s): {', '.join(missing)}."
+        )
 
 
 def require_geoframe(frame, columns, name: str) -> None:

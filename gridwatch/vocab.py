@@ -14,10 +14,26 @@ RISK_LEVELS: dict[str, str] = {  # 风险等级 红/橙/黄/蓝 (重大/较大/�
 }
 #: Chinese spellings accepted on import for each risk level.
 RISK_ALIASES: dict[str, str] = {
-    "红": "red", "红色": "red", "重大": "red", "重大风险": "red", "a": "red",
-    "橙": "orange", "橙色": "orange", "较大": "orange", "较大风险": "orange", "b": "orange",
-    "黄": "yellow", "黄色": "yellow", "一般": "yellow", "一般风险": "yellow", "c": "yellow",
-    "蓝": "blue", "蓝色": "blue", "低": "blue", "低风险": "blue", "d": "blue",
+    "红": "red",
+    "红色": "red",
+    "重大": "red",
+    "重大风险": "red",
+    "a": "red",
+    "橙": "orange",
+    "橙色": "orange",
+    "较大": "orange",
+    "较大风险": "orange",
+    "b": "orange",
+    "黄": "yellow",
+    "黄色": "yellow",
+    "一般": "yellow",
+    "一般风险": "yellow",
+    "c": "yellow",
+    "蓝": "blue",
+    "蓝色": "blue",
+    "低": "blue",
+    "低风险": "blue",
+    "d": "blue",
 }
 
 SECTORS: dict[str, str] = {
@@ -102,4 +118,8 @@ PRECISIONS: dict[str, str] = {  # geocode precision, best first
     "none": "未定位",
 }
 
-ADMIN_LEVELS: dict[str, str] = {"district": "区", "town": "镇/街道", "community": "村/社区"}
+ADMIN_LEVELS: dict[str, str] = {
+    "district": "区",
+    "town": "镇/街道",
+    "community": "村/社区",
+}

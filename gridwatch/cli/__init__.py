@@ -15,7 +15,9 @@ from gridwatch.cli.db_cmd import db_group
 from gridwatch.cli.demo_cmd import demo
 
 
-@click.group(cls=GridwatchGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=GridwatchGroup, context_settings={"help_option_names": ["-h", "--help"]}
+)
 @click.version_option(__version__, prog_name="gridwatch")
 def main() -> None:
     """gridwatch: grid-based work-safety supervision (安全生产网格化监管).
@@ -29,8 +31,16 @@ main.add_command(config_group)
 main.add_command(db_group)
 main.add_command(demo)
 
-for _module in ("users_cmd", "boundaries_cmd", "grids_cmd", "enterprises_cmd", "geocode_cmd",
-                "gazetteer_cmd", "assign_cmd", "map_cmd"):
+for _module in (
+    "users_cmd",
+    "boundaries_cmd",
+    "grids_cmd",
+    "enterprises_cmd",
+    "geocode_cmd",
+    "gazetteer_cmd",
+    "assign_cmd",
+    "map_cmd",
+):
     # command modules that exist register themselves; each is optional while the
     # domain package behind it is being built.
     try:
@@ -40,4 +50,3 @@ for _module in ("users_cmd", "boundaries_cmd", "grids_cmd", "enterprises_cmd", "
             raise
     else:
         _mod.register(main)
-

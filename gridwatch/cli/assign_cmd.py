@@ -8,11 +8,17 @@ from gridwatch.cli.base import GridwatchGroup, emit_json, open_ctx
 
 
 @click.command("assign")
-@click.option("--version", "version_id", type=int, help="Grid version (default active).")
-@click.option("--path", type=click.Choice(["memory", "sql"]), default="memory",
-              show_default=True,
-              help="memory: cached in-process index; sql: PostGIS ST_Covers (same rule, "
-                   "same result).")
+@click.option(
+    "--version", "version_id", type=int, help="Grid version (default active)."
+)
+@click.option(
+    "--path",
+    type=click.Choice(["memory", "sql"]),
+    default="memory",
+    show_default=True,
+    help="memory: cached in-process index; sql: PostGIS ST_Covers (same rule, "
+    "same result).",
+)
 @click.option("--json", "as_json", is_flag=True)
 def assign(version_id, path, as_json):
     """Put every located enterprise into exactly one grid (effective-dated).
@@ -26,14 +32,18 @@ def assign(version_id, path, as_json):
     if as_json:
         emit_json(r)
         return
-    click.echo(f"Version {r['version']}: {r['assigned']} of {r['enterprises']} enterprises "
-               f"in grids ({r['on_edge']} on a shared edge, {r['manual_kept']} manual kept); "
-               f"{r['rows_opened']} rows opened, {r['rows_closed']} closed.")
+    click.echo(
+        f"Version {r['version']}: {r['assigned']} of {r['enterprises']} enterprises "
+        f"in grids ({r['on_edge']} on a shared edge, {r['manual_kept']} manual kept); "
+        f"{r['rows_opened']} rows opened, {r['rows_closed']} closed."
+    )
     if r["outside"]:
         click.echo(f"{len(r['outside'])} outside every grid (fix their location):")
         for o in r["outside"][:20]:
-            click.echo(f"  {o['uscc']} {o['name']}: nearest {o['nearest_grid']} "
-                       f"at {o['distance_m']} m")
+            click.echo(
+                f"  {o['uscc']} {o['name']}: nearest {o['nearest_grid']} "
+                f"at {o['distance_m']} m"
+            )
     if r["no_location"]:
         click.echo(f"{len(r['no_location'])} have no location (geocode status shown):")
         for o in r["no_location"][:20]:
@@ -47,7 +57,9 @@ def wardens_group() -> None:
 
 @wardens_group.command("assign")
 @click.option("--street", help="Only this street/town (9-digit code).")
-@click.option("--version", "version_id", type=int, help="Grid version (default active).")
+@click.option(
+    "--version", "version_id", type=int, help="Grid version (default active)."
+)
 @click.option("--json", "as_json", is_flag=True)
 def wardens_assign(street, version_id, as_json):
     """Give every grid a responsible warden: balanced, contiguous, stable."""
@@ -57,14 +69,18 @@ def wardens_assign(street, version_id, as_json):
     if as_json:
         emit_json(r)
         return
-    click.echo(f"Version {r['version']}: {r['grids']} grids, {r['wardens']} wardens; "
-               f"workload per warden max/mean {r['workload_max_over_mean']}, min/mean "
-               f"{r['workload_min_over_mean']}; churn {r['churn']}; "
-               f"{r['overrides_kept']} overrides kept; {r['rows_opened']} rows opened, "
-               f"{r['rows_closed']} closed.")
+    click.echo(
+        f"Version {r['version']}: {r['grids']} grids, {r['wardens']} wardens; "
+        f"workload per warden max/mean {r['workload_max_over_mean']}, min/mean "
+        f"{r['workload_min_over_mean']}; churn {r['churn']}; "
+        f"{r['overrides_kept']} overrides kept; {r['rows_opened']} rows opened, "
+        f"{r['rows_closed']} closed."
+    )
     if r["unstaffed_grids"]:
-        click.echo(f"No warden for {len(r['unstaffed_grids'])} grids: "
-                   + ", ".join(r["unstaffed_grids"][:10]))
+        click.echo(
+            f"No warden for {len(r['unstaffed_grids'])} grids: "
+            + ", ".join(r["unstaffed_grids"][:10])
+        )
 
 
 @wardens_group.command("override")
@@ -87,8 +103,9 @@ def deputy(grid_code, username, remove):
     from gridwatch.services.assignment import set_deputy
 
     set_deputy(open_ctx(), grid_code, username, remove)
-    click.echo(f"{username} {'is no longer' if remove else 'is now'} a deputy of "
-               f"{grid_code}.")
+    click.echo(
+        f"{username} {'is no longer' if remove else 'is now'} a deputy of {grid_code}."
+    )
 
 
 def register(main: click.Group) -> None:

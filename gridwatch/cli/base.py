@@ -24,10 +24,13 @@ class GridwatchGroup(click.Group):
             where = f" {exc.filename}" if exc.filename else ""
             raise click.ClickException(
                 f"Cannot use{where}: {exc.strerror or exc}; check the path and its "
-                "permissions.") from None
+                "permissions."
+            ) from None
         except KeyboardInterrupt:
-            raise click.ClickException("Interrupted; nothing was half-written "
-                                       "(each step runs in one transaction).") from None
+            raise click.ClickException(
+                "Interrupted; nothing was half-written "
+                "(each step runs in one transaction)."
+            ) from None
 
     def group(self, *args, **kwargs):
         kwargs.setdefault("cls", GridwatchGroup)

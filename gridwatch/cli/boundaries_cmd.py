@@ -14,10 +14,17 @@ def boundaries_group() -> None:
 
 @boundaries_group.command("import")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--level", type=click.Choice(["district", "town", "community"]),
-              required=True, help="What the file holds.")
-@click.option("--crs", type=click.Choice(["wgs84", "cgcs2000", "gcj02", "bd09"]),
-              help="Datum of the coordinates when the file does not say (.prj).")
+@click.option(
+    "--level",
+    type=click.Choice(["district", "town", "community"]),
+    required=True,
+    help="What the file holds.",
+)
+@click.option(
+    "--crs",
+    type=click.Choice(["wgs84", "cgcs2000", "gcj02", "bd09"]),
+    help="Datum of the coordinates when the file does not say (.prj).",
+)
 @click.option("--name-field", help="Attribute holding the unit's name.")
 @click.option("--code-field", help="Attribute holding the unit's official code.")
 @click.option("--parent-code", help="Code of the parent unit for every feature.")
@@ -27,14 +34,23 @@ def import_cmd(file, level, crs, name_field, code_field, parent_code, layer, as_
     """Import GeoJSON, Shapefile (.shp or .zip) or GeoPackage boundaries."""
     from gridwatch.services.boundaries import import_boundaries
 
-    result = import_boundaries(open_ctx(), file, level, crs=crs, name_field=name_field,
-                               code_field=code_field, parent_code=parent_code,
-                               layer=layer)
+    result = import_boundaries(
+        open_ctx(),
+        file,
+        level,
+        crs=crs,
+        name_field=name_field,
+        code_field=code_field,
+        parent_code=parent_code,
+        layer=layer,
+    )
     if as_json:
         emit_json(result)
         return
-    click.echo(f"{result['units']} {level} units from {file}: {result['inserted']} new, "
-               f"{result['updated']} updated, {result['unchanged']} unchanged.")
+    click.echo(
+        f"{result['units']} {level} units from {file}: {result['inserted']} new, "
+        f"{result['updated']} updated, {result['unchanged']} unchanged."
+    )
     for note in result["notes"]:
         click.echo(f"  note: {note}")
 
@@ -47,9 +63,16 @@ def list_cmd(level, as_json):
     from gridwatch.services.admin import read_admin_units
 
     units = read_admin_units(open_ctx(), level)
-    rows = [{"code": r.code, "name": r.name, "level": r.level,
-             "parent_code": r.parent_code, "is_illustrative": bool(r.is_illustrative)}
-            for r in units.itertuples()]
+    rows = [
+        {
+            "code": r.code,
+            "name": r.name,
+            "level": r.level,
+            "parent_code": r.parent_code,
+            "is_illustrative": bool(r.is_illustrative),
+        }
+        for r in units.itertuples()
+    ]
     if as_json:
         emit_json(rows)
         return

@@ -20,7 +20,8 @@ def show(as_json: bool) -> None:
     settings = load_settings()
     values = settings.masked()
     values["database_url"] = values["database_url"] or (
-        settings.resolved_database_url() + "  (default)")
+        settings.resolved_database_url() + "  (default)"
+    )
     if as_json:
         emit_json(values)
         return

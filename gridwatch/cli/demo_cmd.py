@@ -6,13 +6,27 @@ import click
 
 
 @click.command("demo")
-@click.option("--enterprises", "n_enterprises", type=click.IntRange(100, 200_000),
-              default=9000, show_default=True, help="How many enterprises to generate.")
-@click.option("--seed", type=int, default=20131, show_default=True,
-              help="Random seed: the same seed builds the same district.")
-@click.option("--no-serve", is_flag=True,
-              help="Build and exit without serving the web app. The web app is not "
-                   "built yet, so the demo always exits after building for now.")
+@click.option(
+    "--enterprises",
+    "n_enterprises",
+    type=click.IntRange(100, 200_000),
+    default=9000,
+    show_default=True,
+    help="How many enterprises to generate.",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=20131,
+    show_default=True,
+    help="Random seed: the same seed builds the same district.",
+)
+@click.option(
+    "--no-serve",
+    is_flag=True,
+    help="Build and exit without serving the web app. The web app is not "
+    "built yet, so the demo always exits after building for now.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def demo(n_enterprises: int, seed: int, no_serve: bool, as_json: bool) -> None:
     """Build (or rebuild) the demo district of Chancheng, Foshan and summarise it.
@@ -26,8 +40,12 @@ def demo(n_enterprises: int, seed: int, no_serve: bool, as_json: bool) -> None:
     from gridwatch.services.demo import build_demo, format_summary
 
     ctx = open_ctx()
-    summary = build_demo(ctx, n_enterprises=n_enterprises, seed=seed,
-                         progress=want_progress() and not as_json)
+    summary = build_demo(
+        ctx,
+        n_enterprises=n_enterprises,
+        seed=seed,
+        progress=want_progress() and not as_json,
+    )
     if as_json:
         emit_json(summary)
     else:

@@ -28,47 +28,76 @@ def _header_map(pairs: tuple[str, ...]) -> dict[str, str] | None:
 @enterprises_group.command("import")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--sheet", help="XLSX sheet (default the first).")
-@click.option("--map", "mapping", multiple=True,
-              help="Header mapping for unrecognised headers, e.g. --map 单位全称=name.")
+@click.option(
+    "--map",
+    "mapping",
+    multiple=True,
+    help="Header mapping for unrecognised headers, e.g. --map 单位全称=name.",
+)
 @click.option("--datum", help="Datum of coordinates in rows without a 坐标系 column.")
 @click.option("--dry-run", is_flag=True, help="Validate only; write nothing.")
-@click.option("--rejects", "rejects_path", type=click.Path(dir_okay=False),
-              help="Write rejected rows (row, field, value, reason) to this CSV.")
+@click.option(
+    "--rejects",
+    "rejects_path",
+    type=click.Path(dir_okay=False),
+    help="Write rejected rows (row, field, value, reason) to this CSV.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def import_cmd(file, sheet, mapping, datum, dry_run, rejects_path, as_json):
     """Import a registry CSV/XLSX; every row is stored or reported with its reason."""
     from gridwatch.services.enterprises import import_registry
 
-    summary = import_registry(open_ctx(), file, sheet=sheet, header_map=_header_map(mapping),
-                              dry_run=dry_run, rejects_path=rejects_path,
-                              default_datum=datum, progress=want_progress() and not as_json)
+    summary = import_registry(
+        open_ctx(),
+        file,
+        sheet=sheet,
+        header_map=_header_map(mapping),
+        dry_run=dry_run,
+        rejects_path=rejects_path,
+        default_datum=datum,
+        progress=want_progress() and not as_json,
+    )
     data = summary.to_dict()
     data["unknown_headers"] = getattr(summary, "unknown_headers", [])
     if as_json:
-        data["rejects"] = [r.__dict__ if hasattr(r, "__dict__") else
-                           {"row": r.row, "field": r.field, "value": r.value,
-                            "reason": r.reason} for r in summary.rejects[:1000]]
+        data["rejects"] = [
+            r.__dict__
+            if hasattr(r, "__dict__")
+            else {"row": r.row, "field": r.field, "value": r.value, "reason": r.reason}
+            for r in summary.rejects[:1000]
+        ]
         emit_json(data)
     else:
         verb = "would import" if dry_run else "imported"
-        click.echo(f"{data['rows']} rows: {data['valid']} valid ({verb}: "
-                   f"{data['inserted']} new, {data['updated']} updated, "
-                   f"{data['unchanged']} unchanged), {data['rejected']} rejected, "
-                   f"{data['blank']} blank.")
+        click.echo(
+            f"{data['rows']} rows: {data['valid']} valid ({verb}: "
+            f"{data['inserted']} new, {data['updated']} updated, "
+            f"{data['unchanged']} unchanged), {data['rejected']} rejected, "
+            f"{data['blank']} blank."
+        )
         for r in summary.rejects[:10]:
             click.echo(f"  row {r.row} {r.field}: {r.reason} ({r.value})")
         if len(summary.rejects) > 10:
-            click.echo(f"  … {len(summary.rejects) - 10} more"
-                       + ("" if rejects_path else "; use --rejects FILE.csv for all"))
+            click.echo(
+                f"  … {len(summary.rejects) - 10} more"
+                + ("" if rejects_path else "; use --rejects FILE.csv for all")
+            )
         if data["unknown_headers"]:
-            click.echo(f"  ignored columns: {', '.join(map(str, data['unknown_headers']))}")
+            click.echo(
+                f"  ignored columns: {', '.join(map(str, data['unknown_headers']))}"
+            )
     if summary.rejected:
         sys.exit(3)  # some rows were not imported: a script must notice
 
 
 @enterprises_group.command("export")
-@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "geojson"]),
-              default="csv", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "xlsx", "geojson"]),
+    default="csv",
+    show_default=True,
+)
 @click.option("--out", "out", type=click.Path(dir_okay=False), required=True)
 def export_cmd(fmt, out):
     """Export the registry (re-importable: coordinates in WGS-84)."""
@@ -83,8 +112,12 @@ def export_cmd(fmt, out):
 @click.argument("uscc")
 @click.argument("lng", type=float)
 @click.argument("lat", type=float)
-@click.option("--datum", default="wgs84", show_default=True,
-              help="Datum of LNG/LAT (wgs84, cgcs2000, gcj02, bd09).")
+@click.option(
+    "--datum",
+    default="wgs84",
+    show_default=True,
+    help="Datum of LNG/LAT (wgs84, cgcs2000, gcj02, bd09).",
+)
 @click.option("--by", "actor", default="cli", help="Who placed it (for the audit log).")
 def place(uscc, lng, lat, datum, actor):
     """Place an enterprise by hand; batch geocoding never moves it again."""
@@ -96,8 +129,13 @@ def place(uscc, lng, lat, datum, actor):
 
 @enterprises_group.command("responsible")
 @click.argument("uscc")
-@click.option("--on", "on", type=click.DateTime(["%Y-%m-%d"]), required=True,
-              help="Date, YYYY-MM-DD.")
+@click.option(
+    "--on",
+    "on",
+    type=click.DateTime(["%Y-%m-%d"]),
+    required=True,
+    help="Date, YYYY-MM-DD.",
+)
 @click.option("--json", "as_json", is_flag=True)
 def responsible(uscc, on, as_json):
     """Who was responsible for enterprise USCC on a date (grid and warden)."""
@@ -110,15 +148,26 @@ def responsible(uscc, on, as_json):
         click.echo(f"{uscc} was in no grid on {on.date()}.")
     else:
         deputies = f"; deputies {', '.join(r['deputies'])}" if r["deputies"] else ""
-        click.echo(f"{uscc} on {r['date']}: grid {r['grid_code']} (version {r['version']}), "
-                   f"warden {r['warden'] or 'none'} {r['warden_name'] or ''}{deputies}")
+        click.echo(
+            f"{uscc} on {r['date']}: grid {r['grid_code']} (version {r['version']}), "
+            f"warden {r['warden'] or 'none'} {r['warden_name'] or ''}{deputies}"
+        )
 
 
 @click.group("geocode", cls=GridwatchGroup, invoke_without_command=True)
-@click.option("--missing", "mode", flag_value="missing", default=True,
-              help="Only enterprises without a location (default).")
-@click.option("--all", "mode", flag_value="all",
-              help="Also re-geocode address-based locations (never manual/supplied).")
+@click.option(
+    "--missing",
+    "mode",
+    flag_value="missing",
+    default=True,
+    help="Only enterprises without a location (default).",
+)
+@click.option(
+    "--all",
+    "mode",
+    flag_value="all",
+    help="Also re-geocode address-based locations (never manual/supplied).",
+)
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def geocode_group(click_ctx, mode, as_json):
@@ -131,8 +180,10 @@ def geocode_group(click_ctx, mode, as_json):
     if as_json:
         emit_json(r)
     else:
-        click.echo(f"Geocoded {r['geocoded']} of {r['considered']} enterprises: "
-                   f"{r['by_precision']}; {r['flagged']} flagged for a person to check.")
+        click.echo(
+            f"Geocoded {r['geocoded']} of {r['considered']} enterprises: "
+            f"{r['by_precision']}; {r['flagged']} flagged for a person to check."
+        )
 
 
 @geocode_group.command("address")
@@ -144,7 +195,9 @@ def geocode_address(text, as_json):
     from gridwatch.services.geocoding import load_gazetteer
 
     r = geocode(text, load_gazetteer(open_ctx()))
-    data = {k: getattr(r, k) for k in r.__slots__} if hasattr(r, "__slots__") else vars(r)
+    data = (
+        {k: getattr(r, k) for k in r.__slots__} if hasattr(r, "__slots__") else vars(r)
+    )
     data["flags"] = list(data.get("flags") or [])
     if as_json:
         emit_json(data)
@@ -160,8 +213,11 @@ def gazetteer_group() -> None:
 
 @gazetteer_group.command("import")
 @click.argument("points", type=click.Path(dir_okay=False))
-@click.option("--roads", type=click.Path(dir_okay=False),
-              help="Road segments with door-number ranges.")
+@click.option(
+    "--roads",
+    type=click.Path(dir_okay=False),
+    help="Road segments with door-number ranges.",
+)
 @click.option("--datum", help="Datum of the coordinates when the file does not say.")
 @click.option("--json", "as_json", is_flag=True)
 def gazetteer_import(points, roads, datum, as_json):
@@ -170,16 +226,24 @@ def gazetteer_import(points, roads, datum, as_json):
     from gridwatch.services.admin import read_admin_units, replace_gazetteer
 
     ctx = open_ctx()
-    pts, rds = read_gazetteer(points, roads, datum=datum,
-                              towns=read_admin_units(ctx, "town"),
-                              communities=read_admin_units(ctx, "community"))
+    pts, rds = read_gazetteer(
+        points,
+        roads,
+        datum=datum,
+        towns=read_admin_units(ctx, "town"),
+        communities=read_admin_units(ctx, "community"),
+    )
     counts = replace_gazetteer(ctx, rds, pts, actor="cli", source=str(points))
     rejects = pts.attrs.get("rejects", [])
     if as_json:
-        emit_json({**counts, "rejected": [{"row": r, "reason": why} for r, why in rejects]})
+        emit_json(
+            {**counts, "rejected": [{"row": r, "reason": why} for r, why in rejects]}
+        )
         return
-    click.echo(f"Gazetteer replaced: {counts['points']} door plates, {counts['roads']} "
-               f"road segments; {len(rejects)} rows rejected.")
+    click.echo(
+        f"Gazetteer replaced: {counts['points']} door plates, {counts['roads']} "
+        f"road segments; {len(rejects)} rows rejected."
+    )
     for row, why in rejects[:10]:
         click.echo(f"  row {row}: {why}")
 

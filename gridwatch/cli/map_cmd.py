@@ -9,21 +9,39 @@ from gridwatch.cli.base import open_ctx
 
 @click.command("map")
 @click.argument("kind", type=click.Choice(["coverage", "hotspots", "grids"]))
-@click.option("--out", type=click.Path(dir_okay=False), required=True,
-              help="HTML file to write (self-contained, works offline).")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False),
+    required=True,
+    help="HTML file to write (self-contained, works offline).",
+)
 @click.option("--town", help="Only this town/street (9-digit code).")
 @click.option("--grid", help="Only this grid (15-digit code).")
-@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]),
-              help="Period start, YYYY-MM-DD (default: a year before --to).")
-@click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]),
-              help="Period end, YYYY-MM-DD (default: today).")
+@click.option(
+    "--from",
+    "start",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Period start, YYYY-MM-DD (default: a year before --to).",
+)
+@click.option(
+    "--to",
+    "end",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Period end, YYYY-MM-DD (default: today).",
+)
 def map_cmd(kind, out, town, grid, start, end):
     """Write the coverage, hotspot or grid map of the active grid version."""
     from gridwatch.services.maps import write_map
 
-    path = write_map(open_ctx(), kind, out, town=town, grid=grid,
-                     start=start.date() if start else None,
-                     end=end.date() if end else None)
+    path = write_map(
+        open_ctx(),
+        kind,
+        out,
+        town=town,
+        grid=grid,
+        start=start.date() if start else None,
+        end=end.date() if end else None,
+    )
     size = path.stat().st_size / 1e6
     click.echo(f"Wrote {path} ({size:.1f} MB).")
 

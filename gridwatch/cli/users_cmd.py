@@ -49,8 +49,10 @@ def list_cmd(role: str | None, as_json: bool) -> None:
         return
     for r in rows:
         flag = "" if r["can_log_in"] else "  (no password yet)"
-        click.echo(f"{r['role']:<14} {r['username']:<24} {r['full_name']:<10} "
-                   f"{r['scope_code'] or '':<10}{flag}")
+        click.echo(
+            f"{r['role']:<14} {r['username']:<24} {r['full_name']:<10} "
+            f"{r['scope_code'] or '':<10}{flag}"
+        )
 
 
 def register(main: click.Group) -> None:

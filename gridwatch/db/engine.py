@@ -42,8 +42,9 @@ def find_spatialite(explicit: str | None = None) -> str:
     for cand in (explicit, os.environ.get("SPATIALITE_LIBRARY_PATH")):
         if cand:
             if os.path.sep in cand and not Path(cand).exists():
-                raise DatabaseError(f"SpatiaLite library {cand} does not exist; "
-                                    + INSTALL_SPATIALITE)
+                raise DatabaseError(
+                    f"SpatiaLite library {cand} does not exist; " + INSTALL_SPATIALITE
+                )
             return cand
     for pattern in _SEARCH:
         hits = sorted(glob.glob(pattern))
@@ -68,7 +69,8 @@ def sqlite_dbapi():
     except ImportError:
         raise DatabaseError(
             "This Python's sqlite3 cannot load extensions and pysqlite3 is missing; "
-            "install it with 'pip install pysqlite3-binary'.") from None
+            "install it with 'pip install pysqlite3-binary'."
+        ) from None
     return dbapi2
 
 
@@ -92,8 +94,10 @@ def _spatialite_listener(library: str):
         try:
             dbapi_conn.load_extension(library)
         except Exception as exc:  # the DB-API module's OperationalError
-            raise DatabaseError(f"Could not load SpatiaLite from {library} ({exc}); "
-                                + INSTALL_SPATIALITE) from None
+            raise DatabaseError(
+                f"Could not load SpatiaLite from {library} ({exc}); "
+                + INSTALL_SPATIALITE
+            ) from None
         finally:
             dbapi_conn.enable_load_extension(False)
         cur = dbapi_conn.cursor()
@@ -108,8 +112,13 @@ def _spatialite_listener(library: str):
     return on_connect
 
 
-def make_engine(url: str, *, spatialite_library: str | None = None,
-                create_dirs: bool = True, echo: bool = False) -> Engine:
+def make_engine(
+    url: str,
+    *,
+    spatialite_library: str | None = None,
+    create_dirs: bool = True,
+    echo: bool = False,
+) -> Engine:
     """Build the engine for ``url`` (``sqlite:///file`` → SpatiaLite, or PostGIS).
 
     Raises
@@ -122,38 +131,51 @@ def make_engine(url: str, *, spatialite_library: str | None = None,
     except ArgumentError:
         raise DatabaseError(
             f"The database URL {url!r} is not valid; use sqlite:///path/to/file.sqlite "
-            "or postgresql+psycopg://user:password@host:5432/dbname.") from None
+            "or postgresql+psycopg://user:password@host:5432/dbname."
+        ) from None
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         db = parsed.database or ""
         if db in ("", ":memory:"):
-            raise DatabaseError("An in-memory SQLite database cannot hold gridwatch "
-                                "data across connections; give a file path.")
+            raise DatabaseError(
+                "An in-memory SQLite database cannot hold gridwatch "
+                "data across connections; give a file path."
+            )
         path = Path(db)
         if create_dirs:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise DatabaseError(f"Cannot create folder {path.parent} ({exc.strerror}); "
-                                    "set GRIDWATCH_DATA_DIR to a writable folder.") from None
+                raise DatabaseError(
+                    f"Cannot create folder {path.parent} ({exc.strerror}); "
+                    "set GRIDWATCH_DATA_DIR to a writable folder."
+                ) from None
         library = find_spatialite(spatialite_library)
         _preload_gdal()
-        engine = sa.create_engine(parsed, module=sqlite_dbapi(), echo=echo,
-                                  connect_args={"timeout": 5})
+        engine = sa.create_engine(
+            parsed, module=sqlite_dbapi(), echo=echo, connect_args={"timeout": 5}
+        )
         event.listen(engine, "connect", _spatialite_listener(library))
         engine.info = {"backend": "spatialite", "path": str(path)}  # type: ignore[attr-defined]
     elif backend == "postgresql":
         try:
-            engine = sa.create_engine(parsed, echo=echo, pool_pre_ping=True,
-                                      connect_args={"connect_timeout": 5})
+            engine = sa.create_engine(
+                parsed,
+                echo=echo,
+                pool_pre_ping=True,
+                connect_args={"connect_timeout": 5},
+            )
         except (NoSuchModuleError, ModuleNotFoundError):
-            raise DatabaseError("PostgreSQL URLs need the psycopg driver: use "
-                                "postgresql+psycopg://… and 'pip install psycopg[binary]'.") \
-                from None
+            raise DatabaseError(
+                "PostgreSQL URLs need the psycopg driver: use "
+                "postgresql+psycopg://… and 'pip install psycopg[binary]'."
+            ) from None
         engine.info = {"backend": "postgis", "path": None}  # type: ignore[attr-defined]
     else:
-        raise DatabaseError(f"Database backend {backend!r} is not supported; use "
-                            "sqlite:///… (SpatiaLite) or postgresql+psycopg://… (PostGIS).")
+        raise DatabaseError(
+            f"Database backend {backend!r} is not supported; use "
+            "sqlite:///… (SpatiaLite) or postgresql+psycopg://… (PostGIS)."
+        )
     check_connection(engine)
     return engine
 
@@ -164,29 +186,51 @@ def backend_of(engine: Engine) -> str:
 
 def describe_db_error(engine: Engine, exc: BaseException) -> str:
     """One sentence for a DB-API error raised while opening or using ``engine``."""
-    msg = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc) else repr(exc)
+    msg = (
+        str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+        if str(exc)
+        else repr(exc)
+    )
     low = msg.lower()
     where = engine.info.get("path") if hasattr(engine, "info") else None
     shown = where or engine.url.render_as_string(hide_password=True)
     if "locked" in low or "busy" in low:
-        return (f"The database {shown} is locked by another process; wait for it to "
-                "finish (or stop it) and try again.")
+        return (
+            f"The database {shown} is locked by another process; wait for it to "
+            "finish (or stop it) and try again."
+        )
     if "not a database" in low or "malformed" in low or "corrupt" in low:
-        return (f"The file {shown} is not a valid gridwatch database (it is corrupt or "
-                "another kind of file); move it away or point GRIDWATCH_DATABASE_URL "
-                "elsewhere.")
+        return (
+            f"The file {shown} is not a valid gridwatch database (it is corrupt or "
+            "another kind of file); move it away or point GRIDWATCH_DATABASE_URL "
+            "elsewhere."
+        )
     if "unable to open" in low or "readonly" in low or "read-only" in low:
-        return (f"Cannot open or write the database {shown}; check that the folder "
-                "exists and is writable.")
-    if "connection refused" in low or "could not connect" in low or \
-            "timeout" in low or "name or service not known" in low or \
-            "could not translate host" in low or "connection failed" in low:
-        return (f"Cannot reach PostgreSQL at {shown} ({msg}); check that the server "
-                "is running and the host/port in GRIDWATCH_DATABASE_URL are right.")
-    if "password authentication failed" in low or "does not exist" in low and \
-            "database" in low:
-        return (f"PostgreSQL refused {shown} ({msg}); check the user, password and "
-                "database name in GRIDWATCH_DATABASE_URL.")
+        return (
+            f"Cannot open or write the database {shown}; check that the folder "
+            "exists and is writable."
+        )
+    if (
+        "connection refused" in low
+        or "could not connect" in low
+        or "timeout" in low
+        or "name or service not known" in low
+        or "could not translate host" in low
+        or "connection failed" in low
+    ):
+        return (
+            f"Cannot reach PostgreSQL at {shown} ({msg}); check that the server "
+            "is running and the host/port in GRIDWATCH_DATABASE_URL are right."
+        )
+    if (
+        "password authentication failed" in low
+        or "does not exist" in low
+        and "database" in low
+    ):
+        return (
+            f"PostgreSQL refused {shown} ({msg}); check the user, password and "
+            "database name in GRIDWATCH_DATABASE_URL."
+        )
     return f"Database error on {shown}: {msg}."
 
 
@@ -197,8 +241,11 @@ def check_connection(engine: Engine) -> None:
             if backend_of(engine) == "spatialite":
                 conn.execute(sa.text("SELECT count(*) FROM sqlite_master")).scalar()
             else:
-                has = conn.execute(sa.text(
-                    "SELECT count(*) FROM pg_extension WHERE extname = 'postgis'")).scalar()
+                has = conn.execute(
+                    sa.text(
+                        "SELECT count(*) FROM pg_extension WHERE extname = 'postgis'"
+                    )
+                ).scalar()
                 if not has:
                     try:
                         conn.execute(sa.text("CREATE EXTENSION IF NOT EXISTS postgis"))

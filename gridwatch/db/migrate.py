@@ -14,19 +14,37 @@ from sqlalchemy.engine import Engine
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 # SpatiaLite's own bookkeeping tables (InitSpatialMetaData) are not ours to migrate.
-_SYSTEM_TABLES = {"data_licenses", "ElementaryGeometries", "KNN", "KNN2",
-                  "sql_statements_log", "SpatialIndex", "spatial_ref_sys_aux",
-                  "spatialite_history", "views_geometry_columns",
-                  "virts_geometry_columns", "geometry_columns_auth",
-                  "geometry_columns_statistics", "geometry_columns_field_infos",
-                  "geometry_columns_time", "spatial_ref_sys", "geometry_columns",
-                  "sqlite_sequence"}
+_SYSTEM_TABLES = {
+    "data_licenses",
+    "ElementaryGeometries",
+    "KNN",
+    "KNN2",
+    "sql_statements_log",
+    "SpatialIndex",
+    "spatial_ref_sys_aux",
+    "spatialite_history",
+    "views_geometry_columns",
+    "virts_geometry_columns",
+    "geometry_columns_auth",
+    "geometry_columns_statistics",
+    "geometry_columns_field_infos",
+    "geometry_columns_time",
+    "spatial_ref_sys",
+    "geometry_columns",
+    "sqlite_sequence",
+}
 
 
 def include_object(obj, name, obj_type, reflected, compare_to):
-    if obj_type == "table" and reflected and compare_to is None and (
-        name in _SYSTEM_TABLES or name.startswith(("idx_", "vector_layers", "virts_"))
-        or name.endswith(("_statistics", "_auth", "_field_infos"))
+    if (
+        obj_type == "table"
+        and reflected
+        and compare_to is None
+        and (
+            name in _SYSTEM_TABLES
+            or name.startswith(("idx_", "vector_layers", "virts_"))
+            or name.endswith(("_statistics", "_auth", "_field_infos"))
+        )
     ):
         return False
     return alembic_helpers.include_object(obj, name, obj_type, reflected, compare_to)
@@ -71,5 +89,6 @@ def schema_differences(engine: Engine) -> list:
 
     with engine.connect() as conn:
         ctx = MigrationContext.configure(
-            conn, opts={"compare_type": True, "include_object": include_object})
+            conn, opts={"compare_type": True, "include_object": include_object}
+        )
         return list(compare_metadata(ctx, Base.metadata))

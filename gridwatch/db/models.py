@@ -53,13 +53,17 @@ class AdminUnit(Base):
     code: Mapped[str] = mapped_column(String(12), unique=True)
     name: Mapped[str] = mapped_column(String(100))
     short_name: Mapped[str | None] = mapped_column(String(100))
-    level: Mapped[str] = mapped_column(String(16), index=True)  # district|town|community
+    level: Mapped[str] = mapped_column(
+        String(16), index=True
+    )  # district|town|community
     kind: Mapped[str | None] = mapped_column(String(16))  # community|village
     parent_code: Mapped[str | None] = mapped_column(String(12), index=True)
     is_illustrative: Mapped[bool] = mapped_column(Boolean, default=False)
     source: Mapped[str | None] = mapped_column(String(200))
     geom: Mapped[Any] = mapped_column(_area(), nullable=True)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime, default=_now, onupdate=_now
+    )
 
 
 class GridVersion(Base):
@@ -68,7 +72,9 @@ class GridVersion(Base):
     __tablename__ = "grid_versions"
     id: Mapped[int] = mapped_column(primary_key=True)
     label: Mapped[str] = mapped_column(String(100))
-    status: Mapped[str] = mapped_column(String(16), default="draft")  # draft|active|retired
+    status: Mapped[str] = mapped_column(
+        String(16), default="draft"
+    )  # draft|active|retired
     method: Mapped[str] = mapped_column(String(16))
     params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
@@ -156,7 +162,9 @@ class Enterprise(Base):
     town_code: Mapped[str | None] = mapped_column(String(12), index=True)
     community_code: Mapped[str | None] = mapped_column(String(12), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime, default=_now, onupdate=_now
+    )
 
 
 class EnterpriseGrid(Base):
@@ -255,7 +263,9 @@ class GazetteerRoad(Base):
     door_to: Mapped[int | None] = mapped_column(Integer)
     # no spatial index: the geocoder reads the gazetteer into memory; an R-tree here
     # would only slow the loading of 70,000+ door plates
-    geom: Mapped[Any] = mapped_column(Geometry("LINESTRING", srid=SRID, spatial_index=False))
+    geom: Mapped[Any] = mapped_column(
+        Geometry("LINESTRING", srid=SRID, spatial_index=False)
+    )
 
 
 class GazetteerPoint(Base):

@@ -34,8 +34,15 @@ def _geom_cols(tbl: sa.Table) -> list[str]:
 def _wkb(values: Sequence[Any]) -> list[bytes | None]:
     arr = np.asarray(values, dtype=object)
     out: list[bytes | None] = [None] * len(arr)
-    mask = np.array([v is not None and not (isinstance(v, float) and np.isnan(v))
-                     and not getattr(v, "is_empty", False) for v in arr], dtype=bool)
+    mask = np.array(
+        [
+            v is not None
+            and not (isinstance(v, float) and np.isnan(v))
+            and not getattr(v, "is_empty", False)
+            for v in arr
+        ],
+        dtype=bool,
+    )
     if mask.any():
         wkbs = shapely.to_wkb(arr[mask].tolist(), output_dimension=2)
         for i, w in zip(np.flatnonzero(mask), wkbs):
@@ -57,8 +64,12 @@ def _plain(v: Any) -> Any:
     return v
 
 
-def bulk_insert(conn: Connection, table_name: str, rows: pd.DataFrame | Iterable[dict],
-                batch: int = 5000) -> int:
+def bulk_insert(
+    conn: Connection,
+    table_name: str,
+    rows: pd.DataFrame | Iterable[dict],
+    batch: int = 5000,
+) -> int:
     """Insert rows (a frame or dicts; geometry columns hold shapely objects)."""
     tbl = table(table_name)
     frame = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(list(rows))
@@ -72,8 +83,9 @@ def bulk_insert(conn: Connection, table_name: str, rows: pd.DataFrame | Iterable
     plain_cols = [c for c in frame.columns if c not in geoms]
     values: dict[str, Any] = {c: sa.bindparam(c) for c in plain_cols}
     for g in geoms:
-        values[g] = sa.func.ST_GeomFromWKB(sa.bindparam(f"{g}__wkb", type_=sa.LargeBinary),
-                                           SRID)
+        values[g] = sa.func.ST_GeomFromWKB(
+            sa.bindparam(f"{g}__wkb", type_=sa.LargeBinary), SRID
+        )
     stmt = sa.insert(tbl).values(values)
     columns = {c: [_plain(v) for v in frame[c].tolist()] for c in plain_cols}
     for g in geoms:
@@ -81,25 +93,37 @@ def bulk_insert(conn: Connection, table_name: str, rows: pd.DataFrame | Iterable
     keys = list(columns)
     n = len(frame)
     for start in range(0, n, batch):
-        chunk = [{k: columns[k][i] for k in keys} for i in range(start, min(n, start + batch))]
+        chunk = [
+            {k: columns[k][i] for k in keys}
+            for i in range(start, min(n, start + batch))
+        ]
         conn.execute(stmt, chunk)
     return n
 
 
-def read_frame(conn: Connection, stmt: sa.Select | str, geom: str = "geom",
-               params: dict | None = None) -> gpd.GeoDataFrame:
+def read_frame(
+    conn: Connection,
+    stmt: sa.Select | str,
+    geom: str = "geom",
+    params: dict | None = None,
+) -> gpd.GeoDataFrame:
     """Run ``stmt``; its ``geom`` column must be selected as WKB (see :func:`wkb`)."""
-    result = conn.execute(sa.text(stmt) if isinstance(stmt, str) else stmt, params or {})
+    result = conn.execute(
+        sa.text(stmt) if isinstance(stmt, str) else stmt, params or {}
+    )
     frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
     if geom in frame.columns:
         raw = [bytes(v) if v is not None else None for v in frame[geom].tolist()]
         geometry = shapely.from_wkb(raw) if raw else []
         frame = frame.drop(columns=[geom])
-        return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometry, index=frame.index),
-                                crs="EPSG:4326")
-    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([None] * len(frame),
-                                                          index=frame.index),
-                            crs="EPSG:4326")
+        return gpd.GeoDataFrame(
+            frame, geometry=gpd.GeoSeries(geometry, index=frame.index), crs="EPSG:4326"
+        )
+    return gpd.GeoDataFrame(
+        frame,
+        geometry=gpd.GeoSeries([None] * len(frame), index=frame.index),
+        crs="EPSG:4326",
+    )
 
 
 def wkb(column: sa.ColumnElement, label: str = "geom") -> sa.ColumnElement:

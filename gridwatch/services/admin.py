@@ -23,21 +23,34 @@ def _same_geom(a, b) -> bool:
     return shapely.equals_exact(a, b, tolerance=1e-9)
 
 
-def upsert_admin_units(ctx: Context, units: gpd.GeoDataFrame, level: str,
-                       source: str, actor: str = "system") -> dict[str, int]:
+def upsert_admin_units(
+    ctx: Context,
+    units: gpd.GeoDataFrame,
+    level: str,
+    source: str,
+    actor: str = "system",
+) -> dict[str, int]:
     """Insert or update units keyed on ``code``; unchanged rows are left alone.
 
     Required columns: code, name, geometry (EPSG:4326); optional parent_code,
     short_name, kind, is_illustrative. Returns counts inserted/updated/unchanged.
     """
     if level not in LEVELS:
-        raise InvalidInputError(f"Level {level!r} is unknown; use district, town or community.")
+        raise InvalidInputError(
+            f"Level {level!r} is unknown; use district, town or community."
+        )
     if units.crs is None or units.crs.to_epsg() != 4326:
-        raise InvalidInputError("Administrative units must be in EPSG:4326 before storing.")
+        raise InvalidInputError(
+            "Administrative units must be in EPSG:4326 before storing."
+        )
     counts = {"inserted": 0, "updated": 0, "unchanged": 0}
     with ctx.transaction(actor) as s:
-        existing = {u.code: u for u in s.scalars(
-            sa.select(AdminUnit).where(AdminUnit.code.in_(list(units["code"]))))}
+        existing = {
+            u.code: u
+            for u in s.scalars(
+                sa.select(AdminUnit).where(AdminUnit.code.in_(list(units["code"])))
+            )
+        }
         for row in units.itertuples(index=False):
             attrs = {
                 "name": row.name,
@@ -51,7 +64,9 @@ def upsert_admin_units(ctx: Context, units: gpd.GeoDataFrame, level: str,
             geom = row.geometry
             unit = existing.get(row.code)
             if unit is None:
-                s.add(AdminUnit(code=row.code, geom=from_shape(geom, srid=4326), **attrs))
+                s.add(
+                    AdminUnit(code=row.code, geom=from_shape(geom, srid=4326), **attrs)
+                )
                 counts["inserted"] += 1
                 continue
             changed = False
@@ -69,12 +84,22 @@ def upsert_admin_units(ctx: Context, units: gpd.GeoDataFrame, level: str,
     return counts
 
 
-def read_admin_units(ctx: Context, level: str | None = None,
-                     parent_code: str | None = None,
-                     codes: list[str] | None = None) -> gpd.GeoDataFrame:
-    stmt = sa.select(AdminUnit.code, AdminUnit.name, AdminUnit.short_name, AdminUnit.level,
-                     AdminUnit.kind, AdminUnit.parent_code, AdminUnit.is_illustrative,
-                     wkb(AdminUnit.geom)).order_by(AdminUnit.code)
+def read_admin_units(
+    ctx: Context,
+    level: str | None = None,
+    parent_code: str | None = None,
+    codes: list[str] | None = None,
+) -> gpd.GeoDataFrame:
+    stmt = sa.select(
+        AdminUnit.code,
+        AdminUnit.name,
+        AdminUnit.short_name,
+        AdminUnit.level,
+        AdminUnit.kind,
+        AdminUnit.parent_code,
+        AdminUnit.is_illustrative,
+        wkb(AdminUnit.geom),
+    ).order_by(AdminUnit.code)
     if level:
         stmt = stmt.where(AdminUnit.level == level)
     if parent_code:
@@ -87,20 +112,35 @@ def read_admin_units(ctx: Context, level: str | None = None,
     return frame
 
 
-def replace_gazetteer(ctx: Context, roads: gpd.GeoDataFrame | None,
-                      points: gpd.GeoDataFrame, actor: str = "system",
-                      source: str = "") -> dict[str, int]:
+def replace_gazetteer(
+    ctx: Context,
+    roads: gpd.GeoDataFrame | None,
+    points: gpd.GeoDataFrame,
+    actor: str = "system",
+    source: str = "",
+) -> dict[str, int]:
     """Replace the whole gazetteer in one transaction (a gazetteer is a snapshot)."""
-    point_cols = ["addr_id", "town_code", "community_code", "road_name", "door_no",
-                  "door_suffix", "place_name", "standard_address"]
-    pts = pd.DataFrame({c: points[c] if c in points.columns else None for c in point_cols})
+    point_cols = [
+        "addr_id",
+        "town_code",
+        "community_code",
+        "road_name",
+        "door_no",
+        "door_suffix",
+        "place_name",
+        "standard_address",
+    ]
+    pts = pd.DataFrame(
+        {c: points[c] if c in points.columns else None for c in point_cols}
+    )
     pts["addr_id"] = pts["addr_id"].astype(str)
     pts["geom"] = points.geometry.values
     road_rows = None
     if roads is not None and len(roads):
         road_cols = ["road_id", "name", "town_code", "door_from", "door_to"]
-        road_rows = pd.DataFrame({c: roads[c] if c in roads.columns else None
-                                  for c in road_cols})
+        road_rows = pd.DataFrame(
+            {c: roads[c] if c in roads.columns else None for c in road_cols}
+        )
         road_rows["road_id"] = road_rows["road_id"].astype(str)
         road_rows["geom"] = roads.geometry.values
     with ctx.transaction(actor) as s:
@@ -108,23 +148,49 @@ def replace_gazetteer(ctx: Context, roads: gpd.GeoDataFrame | None,
         conn.execute(sa.delete(GazetteerPoint.__table__))
         conn.execute(sa.delete(GazetteerRoad.__table__))
         n_points = bulk_insert(conn, "gazetteer_points", pts)
-        n_roads = bulk_insert(conn, "gazetteer_roads", road_rows) if road_rows is not None \
+        n_roads = (
+            bulk_insert(conn, "gazetteer_roads", road_rows)
+            if road_rows is not None
             else 0
-        record(s, "replace", "gazetteer", None, None,
-               {"points": n_points, "roads": n_roads, "source": source})
+        )
+        record(
+            s,
+            "replace",
+            "gazetteer",
+            None,
+            None,
+            {"points": n_points, "roads": n_roads, "source": source},
+        )
     return {"points": n_points, "roads": n_roads}
 
 
 def read_gazetteer(ctx: Context) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     with ctx.engine.connect() as conn:
-        points = read_frame(conn, sa.select(
-            GazetteerPoint.addr_id, GazetteerPoint.town_code, GazetteerPoint.community_code,
-            GazetteerPoint.road_name, GazetteerPoint.door_no, GazetteerPoint.door_suffix,
-            GazetteerPoint.place_name, GazetteerPoint.standard_address,
-            wkb(GazetteerPoint.geom)))
-        roads = read_frame(conn, sa.select(
-            GazetteerRoad.road_id, GazetteerRoad.name, GazetteerRoad.town_code,
-            GazetteerRoad.door_from, GazetteerRoad.door_to, wkb(GazetteerRoad.geom)))
+        points = read_frame(
+            conn,
+            sa.select(
+                GazetteerPoint.addr_id,
+                GazetteerPoint.town_code,
+                GazetteerPoint.community_code,
+                GazetteerPoint.road_name,
+                GazetteerPoint.door_no,
+                GazetteerPoint.door_suffix,
+                GazetteerPoint.place_name,
+                GazetteerPoint.standard_address,
+                wkb(GazetteerPoint.geom),
+            ),
+        )
+        roads = read_frame(
+            conn,
+            sa.select(
+                GazetteerRoad.road_id,
+                GazetteerRoad.name,
+                GazetteerRoad.town_code,
+                GazetteerRoad.door_from,
+                GazetteerRoad.door_to,
+                wkb(GazetteerRoad.geom),
+            ),
+        )
     for col in ("door_suffix", "place_name"):
         points[col] = points[col].fillna("")
     return roads, points
@@ -133,8 +199,12 @@ def read_gazetteer(ctx: Context) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
 def district_outline(ctx: Context):
     """The district's WGS-84 outline (a shapely geometry) or None if not loaded."""
     with ctx.engine.connect() as conn:
-        frame = read_frame(conn, sa.select(AdminUnit.code, wkb(AdminUnit.geom))
-                           .where(AdminUnit.level == "district"))
+        frame = read_frame(
+            conn,
+            sa.select(AdminUnit.code, wkb(AdminUnit.geom)).where(
+                AdminUnit.level == "district"
+            ),
+        )
     if frame.empty:
         return None
     return shapely.union_all(frame.geometry.values)

@@ -36,8 +36,11 @@ def _key(obj: Base) -> str | None:
 
 
 def _values(obj: Base) -> dict[str, Any]:
-    return {c.key: _plain(getattr(obj, c.key)) for c in inspect(obj).mapper.column_attrs
-            if c.key not in _SKIP_COLUMNS and c.key != "id"}
+    return {
+        c.key: _plain(getattr(obj, c.key))
+        for c in inspect(obj).mapper.column_attrs
+        if c.key not in _SKIP_COLUMNS and c.key != "id"
+    }
 
 
 def _changes(obj: Base) -> tuple[dict, dict]:
@@ -50,7 +53,10 @@ def _changes(obj: Base) -> tuple[dict, dict]:
         if hist.has_changes():
             old[attr.key] = _plain(hist.deleted[0]) if hist.deleted else None
             new[attr.key] = _plain(hist.added[0]) if hist.added else None
-    if state.attrs.get("geom") is not None and state.attrs["geom"].history.has_changes():
+    if (
+        state.attrs.get("geom") is not None
+        and state.attrs["geom"].history.has_changes()
+    ):
         new["geom"] = "changed"
     return old, new
 
@@ -61,20 +67,44 @@ def _before_flush(session: Session, _ctx, _instances) -> None:
     for obj in session.new:
         if isinstance(obj, AuditLog):
             continue
-        rows.append(AuditLog(actor=actor, action="insert", entity=obj.__tablename__,
-                             entity_key=_key(obj), old=None, new=_values(obj)))
+        rows.append(
+            AuditLog(
+                actor=actor,
+                action="insert",
+                entity=obj.__tablename__,
+                entity_key=_key(obj),
+                old=None,
+                new=_values(obj),
+            )
+        )
     for obj in session.dirty:
         if isinstance(obj, AuditLog) or not session.is_modified(obj):
             continue
         old, new = _changes(obj)
         if new:
-            rows.append(AuditLog(actor=actor, action="update", entity=obj.__tablename__,
-                                 entity_key=_key(obj), old=old, new=new))
+            rows.append(
+                AuditLog(
+                    actor=actor,
+                    action="update",
+                    entity=obj.__tablename__,
+                    entity_key=_key(obj),
+                    old=old,
+                    new=new,
+                )
+            )
     for obj in session.deleted:
         if isinstance(obj, AuditLog):
             continue
-        rows.append(AuditLog(actor=actor, action="delete", entity=obj.__tablename__,
-                             entity_key=_key(obj), old=_values(obj), new=None))
+        rows.append(
+            AuditLog(
+                actor=actor,
+                action="delete",
+                entity=obj.__tablename__,
+                entity_key=_key(obj),
+                old=_values(obj),
+                new=None,
+            )
+        )
     session.add_all(rows)
 
 
@@ -86,8 +116,22 @@ def install_audit() -> None:
         _installed = True
 
 
-def record(session: Session, action: str, entity: str, key: str | None = None,
-           old: dict | None = None, new: dict | None = None) -> None:
+def record(
+    session: Session,
+    action: str,
+    entity: str,
+    key: str | None = None,
+    old: dict | None = None,
+    new: dict | None = None,
+) -> None:
     """Write one audit row by hand (bulk operations that bypass the ORM)."""
-    session.add(AuditLog(actor=session.info.get("actor", "system"), action=action,
-                         entity=entity, entity_key=key, old=old, new=new))
+    session.add(
+        AuditLog(
+            actor=session.info.get("actor", "system"),
+            action=action,
+            entity=entity,
+            entity_key=key,
+            old=old,
+            new=new,
+        )
+    )

@@ -47,7 +47,9 @@ def _is_empty(engine: Engine) -> bool:
     return "enterprises" not in names and "alembic_version" not in names
 
 
-def open_context(settings: Settings | None = None, *, migrate_mode: str = "auto") -> Context:
+def open_context(
+    settings: Settings | None = None, *, migrate_mode: str = "auto"
+) -> Context:
     """Open (and on first use create) the database named by ``settings``.
 
     ``migrate_mode``: ``auto`` creates the schema in an empty database and refuses a
@@ -63,11 +65,15 @@ def open_context(settings: Settings | None = None, *, migrate_mode: str = "auto"
             if _is_empty(engine):
                 migrate.upgrade(engine)
             elif migrate_mode == "auto":
-                current, head = migrate.current_revision(engine), migrate.head_revision()
+                current, head = (
+                    migrate.current_revision(engine),
+                    migrate.head_revision(),
+                )
                 if current != head:
                     raise DatabaseError(
                         f"The database is at schema revision {current or 'none'} but this "
-                        f"gridwatch needs {head}; run 'gridwatch db upgrade' first.")
+                        f"gridwatch needs {head}; run 'gridwatch db upgrade' first."
+                    )
         except DBAPIError as exc:
             raise DatabaseError(describe_db_error(engine, exc)) from None
     return Context(settings=settings, engine=engine)

@@ -36,10 +36,19 @@ class _Steps:
         self.timings: dict[str, float] = {}
         self.progress = None
         if progress:
-            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+            from rich.progress import (
+                Progress,
+                SpinnerColumn,
+                TextColumn,
+                TimeElapsedColumn,
+            )
 
-            self.progress = Progress(SpinnerColumn(), TextColumn("{task.description}"),
-                                     TimeElapsedColumn(), transient=False)
+            self.progress = Progress(
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                TimeElapsedColumn(),
+                transient=False,
+            )
             self.progress.start()
 
     @contextmanager
@@ -49,8 +58,9 @@ class _Steps:
         yield
         self.timings[name] = round(time.perf_counter() - t0, 2)
         if self.progress:
-            self.progress.update(task, completed=1,
-                                 description=f"{name} ({self.timings[name]:.1f} s)")
+            self.progress.update(
+                task, completed=1, description=f"{name} ({self.timings[name]:.1f} s)"
+            )
 
     def close(self):
         if self.progress:
@@ -65,16 +75,25 @@ def _wipe(conn) -> None:
 def _admin_rows(district, towns, communities) -> pd.DataFrame:
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     parts = []
-    for level, frame in (("district", district), ("town", towns),
-                         ("community", communities)):
-        f = pd.DataFrame({
-            "code": frame["code"].astype(str), "name": frame["name"],
-            "short_name": frame["short_name"] if "short_name" in frame else None,
-            "level": level, "kind": frame["kind"] if "kind" in frame else None,
-            "parent_code": frame["parent_code"] if "parent_code" in frame else None,
-            "is_illustrative": frame["is_illustrative"].astype(bool),
-            "source": "demo (geodata/README.md)", "updated_at": now,
-            "geom": frame.geometry.values})
+    for level, frame in (
+        ("district", district),
+        ("town", towns),
+        ("community", communities),
+    ):
+        f = pd.DataFrame(
+            {
+                "code": frame["code"].astype(str),
+                "name": frame["name"],
+                "short_name": frame["short_name"] if "short_name" in frame else None,
+                "level": level,
+                "kind": frame["kind"] if "kind" in frame else None,
+                "parent_code": frame["parent_code"] if "parent_code" in frame else None,
+                "is_illustrative": frame["is_illustrative"].astype(bool),
+                "source": "demo (geodata/README.md)",
+                "updated_at": now,
+                "geom": frame.geometry.values,
+            }
+        )
         parts.append(f)
     return pd.concat(parts, ignore_index=True)
 
@@ -82,33 +101,71 @@ def _admin_rows(district, towns, communities) -> pd.DataFrame:
 def _people(conn, users: pd.DataFrame, wardens: pd.DataFrame) -> list[dict]:
     """Insert accounts; hash and return the passwords that are shown once."""
     shown, rows = [], []
-    sample = set(wardens.groupby("street_code")["username"].apply(
-        lambda s: list(s.sort_values())[:_SAMPLE_WARDENS_PER_STREET]).sum())
+    sample = set(
+        wardens.groupby("street_code")["username"]
+        .apply(lambda s: list(s.sort_values())[:_SAMPLE_WARDENS_PER_STREET])
+        .sum()
+    )
     for u in users.itertuples(index=False):
         gets = u.role in _LOGIN_ROLES or u.username in sample
-        rows.append({"username": u.username, "full_name": u.full_name, "role": u.role,
-                     "scope_code": u.scope_code, "is_active": True,
-                     "password_hash": hash_password(u.password) if gets else UNUSABLE,
-                     "created_at": dt.datetime.now(dt.UTC).replace(tzinfo=None)})
+        rows.append(
+            {
+                "username": u.username,
+                "full_name": u.full_name,
+                "role": u.role,
+                "scope_code": u.scope_code,
+                "is_active": True,
+                "password_hash": hash_password(u.password) if gets else UNUSABLE,
+                "created_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
+            }
+        )
         if gets:
-            shown.append({"username": u.username, "role": u.role,
-                          "scope": u.scope_code, "password": u.password})
+            shown.append(
+                {
+                    "username": u.username,
+                    "role": u.role,
+                    "scope": u.scope_code,
+                    "password": u.password,
+                }
+            )
     bulk_insert(conn, "users", pd.DataFrame(rows))
     ids = dict(conn.execute(sa.select(User.username, User.id)).all())
-    bulk_insert(conn, "wardens", pd.DataFrame({
-        "user_id": wardens["username"].map(ids).to_numpy(),
-        "phone": wardens["phone"].astype(str).to_numpy(),
-        "street_code": wardens["street_code"].astype(str).to_numpy()}))
+    bulk_insert(
+        conn,
+        "wardens",
+        pd.DataFrame(
+            {
+                "user_id": wardens["username"].map(ids).to_numpy(),
+                "phone": wardens["phone"].astype(str).to_numpy(),
+                "street_code": wardens["street_code"].astype(str).to_numpy(),
+            }
+        ),
+    )
     return shown
 
 
 def _registry_rows(enterprises: pd.DataFrame):
     """The generated registry as raw rows, as read from a file, for the validator."""
-    cols = ["uscc", "name", "address", "sector", "risk_level", "is_three_in_one",
-            "has_hazchem", "employees", "registered_on", "lng", "lat", "datum"]
+    cols = [
+        "uscc",
+        "name",
+        "address",
+        "sector",
+        "risk_level",
+        "is_three_in_one",
+        "has_hazchem",
+        "employees",
+        "registered_on",
+        "lng",
+        "lat",
+        "datum",
+    ]
     for i, rec in enumerate(enterprises[cols].itertuples(index=False), start=2):
-        raw = {k: v for k, v in zip(cols, rec) if v is not None and not (
-            isinstance(v, float) and pd.isna(v))}
+        raw = {
+            k: v
+            for k, v in zip(cols, rec)
+            if v is not None and not (isinstance(v, float) and pd.isna(v))
+        }
         yield i, raw
 
 
@@ -116,18 +173,30 @@ def _fill_admin_codes(conn, communities: gpd.GeoDataFrame) -> int:
     """Town/community codes for enterprises placed by supplied coordinates."""
     from gridwatch.db.models import Enterprise
 
-    ents = read_frame(conn, sa.select(Enterprise.id, wkb(Enterprise.geom))
-                      .where(Enterprise.geom.isnot(None),
-                             Enterprise.community_code.is_(None)))
+    ents = read_frame(
+        conn,
+        sa.select(Enterprise.id, wkb(Enterprise.geom)).where(
+            Enterprise.geom.isnot(None), Enterprise.community_code.is_(None)
+        ),
+    )
     if ents.empty:
         return 0
-    hit = gpd.sjoin(ents, communities[["code", "parent_code", "geometry"]],
-                    predicate="within", how="inner").drop_duplicates("id")
+    hit = gpd.sjoin(
+        ents,
+        communities[["code", "parent_code", "geometry"]],
+        predicate="within",
+        how="inner",
+    ).drop_duplicates("id")
     tbl = Enterprise.__table__
-    conn.execute(tbl.update().where(tbl.c.id == sa.bindparam("b_id")).values(
-        community_code=sa.bindparam("v_c"), town_code=sa.bindparam("v_t")),
-        [{"b_id": int(r.id), "v_c": r.code, "v_t": r.parent_code}
-         for r in hit.itertuples()])
+    conn.execute(
+        tbl.update()
+        .where(tbl.c.id == sa.bindparam("b_id"))
+        .values(community_code=sa.bindparam("v_c"), town_code=sa.bindparam("v_t")),
+        [
+            {"b_id": int(r.id), "v_c": r.code, "v_t": r.parent_code}
+            for r in hit.itertuples()
+        ],
+    )
     return len(hit)
 
 
@@ -138,43 +207,89 @@ def _activity_rows(conn, acts: dict, start: dt.date) -> dict[str, int]:
     user_ids = dict(conn.execute(sa.select(User.username, User.id)).all())
     ins = acts["inspections"]
     counts = {}
-    frame = pd.DataFrame({
-        "id": ins["inspection_id"].astype(int).to_numpy(),
-        "enterprise_id": ins["uscc"].map(ent_ids).to_numpy(),
-        "kind": ins["kind"].to_numpy(), "inspected_on": list(ins["inspected_on"]),
-        "inspector_id": [user_ids.get(u) for u in ins["inspector"]],
-        "result": ins["result"].to_numpy(),
-        "created_at": dt.datetime.now(dt.UTC).replace(tzinfo=None)})
+    frame = pd.DataFrame(
+        {
+            "id": ins["inspection_id"].astype(int).to_numpy(),
+            "enterprise_id": ins["uscc"].map(ent_ids).to_numpy(),
+            "kind": ins["kind"].to_numpy(),
+            "inspected_on": list(ins["inspected_on"]),
+            "inspector_id": [user_ids.get(u) for u in ins["inspector"]],
+            "result": ins["result"].to_numpy(),
+            "created_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
+        }
+    )
     counts["inspections"] = bulk_insert(conn, "inspections", frame)
     hz = acts["hazards"]
-    counts["hazards"] = bulk_insert(conn, "hazards", pd.DataFrame({
-        "enterprise_id": hz["uscc"].map(ent_ids).to_numpy(),
-        "inspection_id": [None if pd.isna(v) else int(v) for v in hz["inspection_id"]],
-        "level": hz["level"].to_numpy(), "category": hz["category"].to_numpy(),
-        "found_on": list(hz["found_on"]), "deadline": list(hz["deadline"]),
-        "rectified_on": list(hz["rectified_on"]), "closed_on": list(hz["closed_on"]),
-        "status": hz["status"].to_numpy(), "is_listed": hz["is_listed"].astype(bool)}))
+    counts["hazards"] = bulk_insert(
+        conn,
+        "hazards",
+        pd.DataFrame(
+            {
+                "enterprise_id": hz["uscc"].map(ent_ids).to_numpy(),
+                "inspection_id": [
+                    None if pd.isna(v) else int(v) for v in hz["inspection_id"]
+                ],
+                "level": hz["level"].to_numpy(),
+                "category": hz["category"].to_numpy(),
+                "found_on": list(hz["found_on"]),
+                "deadline": list(hz["deadline"]),
+                "rectified_on": list(hz["rectified_on"]),
+                "closed_on": list(hz["closed_on"]),
+                "status": hz["status"].to_numpy(),
+                "is_listed": hz["is_listed"].astype(bool),
+            }
+        ),
+    )
     pen = acts["penalties"]
-    counts["penalties"] = bulk_insert(conn, "penalties", pd.DataFrame({
-        "enterprise_id": pen["uscc"].map(ent_ids).to_numpy(),
-        "decided_on": list(pen["decided_on"]), "kind": pen["kind"].to_numpy(),
-        "amount_yuan": pen["amount_yuan"].astype(float).to_numpy(),
-        "decision_no": [f"禅安监罚〔{d.year}〕{i + 1}号"
-                        for i, d in enumerate(pen["decided_on"])]}))
+    counts["penalties"] = bulk_insert(
+        conn,
+        "penalties",
+        pd.DataFrame(
+            {
+                "enterprise_id": pen["uscc"].map(ent_ids).to_numpy(),
+                "decided_on": list(pen["decided_on"]),
+                "kind": pen["kind"].to_numpy(),
+                "amount_yuan": pen["amount_yuan"].astype(float).to_numpy(),
+                "decision_no": [
+                    f"禅安监罚〔{d.year}〕{i + 1}号"
+                    for i, d in enumerate(pen["decided_on"])
+                ],
+            }
+        ),
+    )
     sr = acts["self_reports"]
-    counts["self_reports"] = bulk_insert(conn, "self_reports", pd.DataFrame({
-        "enterprise_id": sr["uscc"].map(ent_ids).to_numpy(), "month": sr["month"].to_numpy(),
-        "submitted_on": list(sr["submitted_on"]),
-        "n_hazards": sr["n_hazards"].astype(int).to_numpy()}), batch=20000)
+    counts["self_reports"] = bulk_insert(
+        conn,
+        "self_reports",
+        pd.DataFrame(
+            {
+                "enterprise_id": sr["uscc"].map(ent_ids).to_numpy(),
+                "month": sr["month"].to_numpy(),
+                "submitted_on": list(sr["submitted_on"]),
+                "n_hazards": sr["n_hazards"].astype(int).to_numpy(),
+            }
+        ),
+        batch=20000,
+    )
     if conn.dialect.name == "postgresql":  # explicit ids: move the sequence past them
-        conn.execute(sa.text("SELECT setval(pg_get_serial_sequence('inspections', 'id'), "
-                             "GREATEST((SELECT max(id) FROM inspections), 1))"))
+        conn.execute(
+            sa.text(
+                "SELECT setval(pg_get_serial_sequence('inspections', 'id'), "
+                "GREATEST((SELECT max(id) FROM inspections), 1))"
+            )
+        )
     return counts
 
 
-def build_demo(ctx: Context, n_enterprises: int = 9000, seed: int = 20131,
-               progress: bool = False, today: dt.date | None = None,
-               write_maps: bool = True, n_address_points: int = 75_000) -> dict:
+def build_demo(
+    ctx: Context,
+    n_enterprises: int = 9000,
+    seed: int = 20131,
+    progress: bool = False,
+    today: dt.date | None = None,
+    write_maps: bool = True,
+    n_address_points: int = 75_000,
+) -> dict:
     """Rebuild the demo district; return the summary (counts, timings, logins)."""
     from gridwatch.demo import build_activity, generate_district
     from gridwatch.geocode import Gazetteer
@@ -195,42 +310,79 @@ def build_demo(ctx: Context, n_enterprises: int = 9000, seed: int = 20131,
     t_all = time.perf_counter()
     try:
         with steps.step("生成示范区 generate district"):
-            d = generate_district(n_enterprises=n_enterprises, seed=seed,
-                                  n_address_points=n_address_points)
+            d = generate_district(
+                n_enterprises=n_enterprises,
+                seed=seed,
+                n_address_points=n_address_points,
+            )
         with ctx.transaction("demo") as s:
             conn = s.connection()
             with steps.step("边界与地址库 boundaries + gazetteer"):
                 _wipe(conn)
-                bulk_insert(conn, "admin_units", _admin_rows(d.district, d.towns,
-                                                             d.communities))
+                bulk_insert(
+                    conn, "admin_units", _admin_rows(d.district, d.towns, d.communities)
+                )
                 pts = d.address_points
-                bulk_insert(conn, "gazetteer_points", pd.DataFrame({
-                    "addr_id": pts["addr_id"].astype(str), "town_code": pts["town_code"],
-                    "community_code": pts["community_code"],
-                    "road_name": pts["road_name"], "door_no": pts["door_no"],
-                    "door_suffix": pts["door_suffix"], "place_name": pts["place_name"],
-                    "standard_address": pts["standard_address"],
-                    "geom": pts.geometry.values}), batch=20000)
+                bulk_insert(
+                    conn,
+                    "gazetteer_points",
+                    pd.DataFrame(
+                        {
+                            "addr_id": pts["addr_id"].astype(str),
+                            "town_code": pts["town_code"],
+                            "community_code": pts["community_code"],
+                            "road_name": pts["road_name"],
+                            "door_no": pts["door_no"],
+                            "door_suffix": pts["door_suffix"],
+                            "place_name": pts["place_name"],
+                            "standard_address": pts["standard_address"],
+                            "geom": pts.geometry.values,
+                        }
+                    ),
+                    batch=20000,
+                )
                 roads = d.roads
-                bulk_insert(conn, "gazetteer_roads", pd.DataFrame({
-                    "road_id": roads["road_id"].astype(str), "name": roads["name"],
-                    "town_code": roads["town_code"], "door_from": roads["door_from"],
-                    "door_to": roads["door_to"], "geom": roads.geometry.values}))
+                bulk_insert(
+                    conn,
+                    "gazetteer_roads",
+                    pd.DataFrame(
+                        {
+                            "road_id": roads["road_id"].astype(str),
+                            "name": roads["name"],
+                            "town_code": roads["town_code"],
+                            "door_from": roads["door_from"],
+                            "door_to": roads["door_to"],
+                            "geom": roads.geometry.values,
+                        }
+                    ),
+                )
             with steps.step("账号 accounts"):
                 summary["logins"] = _people(conn, d.users, d.wardens)
             with steps.step("企业登记导入 registry import"):
                 imp = ImportSummary()
                 outline = d.district.geometry.iloc[0]
-                records = [r for _n, r, _rej in validate_rows(
-                    _registry_rows(d.enterprises), imp, outline) if r]
+                records = [
+                    r
+                    for _n, r, _rej in validate_rows(
+                        _registry_rows(d.enterprises), imp, outline
+                    )
+                    if r
+                ]
                 upsert_enterprises(s, records)
                 summary["registry"] = imp.to_dict()
                 summary["registry"]["rejects"] = [
-                    {"row": r.row, "field": r.field, "value": r.value, "reason": r.reason}
-                    for r in imp.rejects[:20]]
+                    {
+                        "row": r.row,
+                        "field": r.field,
+                        "value": r.value,
+                        "reason": r.reason,
+                    }
+                    for r in imp.rejects[:20]
+                ]
             with steps.step("离线地址匹配 geocoding"):
-                gaz = Gazetteer.build(d.address_points, d.roads, d.towns, d.communities,
-                                      district=outline)
+                gaz = Gazetteer.build(
+                    d.address_points, d.roads, d.towns, d.communities, district=outline
+                )
                 summary["geocoding"] = geocode_session(s, gaz, "missing")
                 _fill_admin_codes(conn, d.communities)
             with steps.step("划分网格 balanced grids"):
@@ -238,21 +390,37 @@ def build_demo(ctx: Context, n_enterprises: int = 9000, seed: int = 20131,
                 weights = ctx.settings.risk_weights
                 total = float(ents["risk_level"].map(weights).fillna(1.0).sum())
                 target = total / (GRIDS_PER_COMMUNITY * len(d.communities))
-                grids, report = build_grids(d.communities, ents, method="balanced",
-                                            target_workload=target, weights=weights,
-                                            seed=seed)
-                vid = store_version(s, grids, "balanced",
-                                    {"target_workload": round(target, 2),
-                                     "within": "community", "weights": weights},
-                                    label="示范区网格 demo grids")
+                grids, report = build_grids(
+                    d.communities,
+                    ents,
+                    method="balanced",
+                    target_workload=target,
+                    weights=weights,
+                    seed=seed,
+                )
+                vid = store_version(
+                    s,
+                    grids,
+                    "balanced",
+                    {
+                        "target_workload": round(target, 2),
+                        "within": "community",
+                        "weights": weights,
+                    },
+                    label="示范区网格 demo grids",
+                )
                 activate_session(s, vid)
-                summary["grids"] = {"version": vid, "count": len(grids),
-                                    "target_workload": round(target, 2),
-                                    "outside_tolerance": len(report.issues)}
+                summary["grids"] = {
+                    "version": vid,
+                    "count": len(grids),
+                    "target_workload": round(target, 2),
+                    "outside_tolerance": len(report.issues),
+                }
             with steps.step("企业入格与网格员 assignment"):
                 summary["assign"] = _short_assign(assign_session(s, ctx, vid, start))
-                summary["wardens"] = assign_wardens_session(s, ctx, vid, None, start,
-                                                            seed=seed)
+                summary["wardens"] = assign_wardens_session(
+                    s, ctx, vid, None, start, seed=seed
+                )
             with steps.step("两年检查与隐患 two years of activity"):
                 ents = _enterprises_for_activity(conn, vid, start)
                 acts = build_activity(ents, start, today, seed=seed, as_of=today)
@@ -281,18 +449,29 @@ def _short_assign(result: dict) -> dict:
 def _enterprises_in(conn) -> gpd.GeoDataFrame:
     from gridwatch.db.models import Enterprise
 
-    return read_frame(conn, sa.select(Enterprise.uscc, Enterprise.risk_level,
-                                      wkb(Enterprise.geom))
-                      .where(Enterprise.geom.isnot(None)))
+    return read_frame(
+        conn,
+        sa.select(Enterprise.uscc, Enterprise.risk_level, wkb(Enterprise.geom)).where(
+            Enterprise.geom.isnot(None)
+        ),
+    )
 
 
 def _enterprises_for_activity(conn, version_id: int, on: dt.date) -> gpd.GeoDataFrame:
     from gridwatch.services.assignment import _enterprise_grids, _enterprise_wardens
     from gridwatch.db.models import Enterprise
 
-    ents = read_frame(conn, sa.select(Enterprise.uscc, Enterprise.risk_level,
-                                      Enterprise.sector, Enterprise.is_three_in_one,
-                                      Enterprise.has_hazchem, wkb(Enterprise.geom)))
+    ents = read_frame(
+        conn,
+        sa.select(
+            Enterprise.uscc,
+            Enterprise.risk_level,
+            Enterprise.sector,
+            Enterprise.is_three_in_one,
+            Enterprise.has_hazchem,
+            wkb(Enterprise.geom),
+        ),
+    )
     ents["is_three_in_one"] = ents["is_three_in_one"].astype(bool)
     ents["has_hazchem"] = ents["has_hazchem"].astype(bool)
     grid = _enterprise_grids(conn, version_id, on)
@@ -313,19 +492,27 @@ def _write_maps(ctx: Context) -> dict[str, str]:
 
 def format_summary(summary: dict) -> str:
     """Human-readable summary (Chinese first) of :func:`build_demo`'s result."""
-    lines = [f"示范区已生成 Demo district built in {summary['total_s']:.1f} s "
-             f"({summary['database']})", ""]
+    lines = [
+        f"示范区已生成 Demo district built in {summary['total_s']:.1f} s "
+        f"({summary['database']})",
+        "",
+    ]
     lines.append("数据表 Table                行数 rows")
     for table, n in summary["counts"].items():
         lines.append(f"  {table:<24} {n:>9,}")
     g = summary.get("grids", {})
     if g:
-        lines += ["", f"网格 grids: {g['count']} (version {g['version']}, target workload "
-                  f"{g['target_workload']}, {g['outside_tolerance']} outside ±10%)"]
+        lines += [
+            "",
+            f"网格 grids: {g['count']} (version {g['version']}, target workload "
+            f"{g['target_workload']}, {g['outside_tolerance']} outside ±10%)",
+        ]
     reg = summary.get("registry", {})
     if reg:
-        lines.append(f"企业登记 registry rows {reg['rows']}: {reg['valid']} imported, "
-                     f"{reg['rejected']} rejected")
+        lines.append(
+            f"企业登记 registry rows {reg['rows']}: {reg['valid']} imported, "
+            f"{reg['rejected']} rejected"
+        )
         for r in reg.get("rejects", [])[:5]:
             lines.append(f"  row {r['row']} {r['field']}: {r['reason']} ({r['value']})")
     geo = summary.get("geocoding", {})
@@ -333,18 +520,29 @@ def format_summary(summary: dict) -> str:
         lines.append(f"地址匹配 geocoding: {geo.get('by_precision')}")
     a = summary.get("assign", {})
     if a:
-        lines.append(f"入格 assigned {a['assigned']} of {a['enterprises']}; outside "
-                     f"{a['outside']}, no location {a['no_location']}")
+        lines.append(
+            f"入格 assigned {a['assigned']} of {a['enterprises']}; outside "
+            f"{a['outside']}, no location {a['no_location']}"
+        )
     w = summary.get("wardens", {})
     if w:
-        lines.append(f"网格员 wardens {w['wardens']} over {w['grids']} grids; workload "
-                     f"max/mean {w['workload_max_over_mean']}")
+        lines.append(
+            f"网格员 wardens {w['wardens']} over {w['grids']} grids; workload "
+            f"max/mean {w['workload_max_over_mean']}"
+        )
     if summary.get("maps"):
-        lines += ["", "地图 maps:"] + [f"  {k}: {v}" for k, v in summary["maps"].items()]
+        lines += ["", "地图 maps:"] + [
+            f"  {k}: {v}" for k, v in summary["maps"].items()
+        ]
     lines += ["", "登录账号 (密码仅显示一次) logins, passwords shown once:"]
     for u in summary.get("logins", []):
         lines.append(f"  {u['role']:<14} {u['username']:<18} {u['password']}")
-    lines.append("  其余网格员账号需管理员设置密码: gridwatch users set-password USERNAME")
-    lines += ["", "用时 timings: " + ", ".join(f"{k} {v}s"
-                                              for k, v in summary["timings_s"].items())]
+    lines.append(
+        "  其余网格员账号需管理员设置密码: gridwatch users set-password USERNAME"
+    )
+    lines += [
+        "",
+        "用时 timings: "
+        + ", ".join(f"{k} {v}s" for k, v in summary["timings_s"].items()),
+    ]
     return "\n".join(lines)

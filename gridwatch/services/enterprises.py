@@ -24,12 +24,24 @@ from gridwatch.db.queries import bulk_insert, read_frame, wkb
 from gridwatch.services.context import Context
 
 #: Columns a registry record may set; None in a record never erases a stored value.
-DATA_FIELDS = ("name", "address", "sector", "risk_level", "is_three_in_one", "has_hazchem",
-               "employees", "registered_on")
+DATA_FIELDS = (
+    "name",
+    "address",
+    "sector",
+    "risk_level",
+    "is_three_in_one",
+    "has_hazchem",
+    "employees",
+    "registered_on",
+)
 #: Defaults for a new enterprise whose file row left these empty. Risk defaults to
 #: yellow (一般), not blue: an unassessed enterprise should not look low-risk.
-DEFAULTS = {"sector": "other", "risk_level": "yellow", "is_three_in_one": False,
-            "has_hazchem": False}
+DEFAULTS = {
+    "sector": "other",
+    "risk_level": "yellow",
+    "is_three_in_one": False,
+    "has_hazchem": False,
+}
 LOCATION_FIELDS = ("lng", "lat", "source_datum", "precision")
 
 
@@ -44,13 +56,18 @@ def _plain(v: Any) -> Any:
 
 
 def _existing(conn, usccs: list[str]) -> dict[str, dict]:
-    cols = [Enterprise.id, Enterprise.uscc, *[getattr(Enterprise, f) for f in DATA_FIELDS],
-            Enterprise.precision, Enterprise.source_datum,
-            sa.func.ST_X(Enterprise.geom).label("lng"),
-            sa.func.ST_Y(Enterprise.geom).label("lat")]
+    cols = [
+        Enterprise.id,
+        Enterprise.uscc,
+        *[getattr(Enterprise, f) for f in DATA_FIELDS],
+        Enterprise.precision,
+        Enterprise.source_datum,
+        sa.func.ST_X(Enterprise.geom).label("lng"),
+        sa.func.ST_Y(Enterprise.geom).label("lat"),
+    ]
     out: dict[str, dict] = {}
     for start in range(0, len(usccs), 900):  # SQLite bound-parameter limit
-        chunk = usccs[start:start + 900]
+        chunk = usccs[start : start + 900]
         for row in conn.execute(sa.select(*cols).where(Enterprise.uscc.in_(chunk))):
             out[row.uscc] = dict(row._mapping)
     return out
@@ -63,12 +80,22 @@ def _location_change(rec: dict, old: dict) -> dict | None:
     if old.get("precision") == "manual":  # a person placed it: never overwritten
         return None
     # exports round to 1e-7 degree (~1 cm); a re-import of one is not a move
-    same = (old.get("lng") is not None and abs(old["lng"] - rec["lng"]) < 5e-7
-            and abs(old["lat"] - rec["lat"]) < 5e-7
-            and old.get("precision") == rec.get("precision"))
-    return None if same else {"lng": rec["lng"], "lat": rec["lat"],
-                              "precision": rec.get("precision") or "supplied",
-                              "source_datum": rec.get("source_datum")}
+    same = (
+        old.get("lng") is not None
+        and abs(old["lng"] - rec["lng"]) < 5e-7
+        and abs(old["lat"] - rec["lat"]) < 5e-7
+        and old.get("precision") == rec.get("precision")
+    )
+    return (
+        None
+        if same
+        else {
+            "lng": rec["lng"],
+            "lat": rec["lat"],
+            "precision": rec.get("precision") or "supplied",
+            "source_datum": rec.get("source_datum"),
+        }
+    )
 
 
 def upsert_enterprises(session: Session, records: Iterable[dict]) -> dict[str, int]:
@@ -87,22 +114,41 @@ def upsert_enterprises(session: Session, records: Iterable[dict]) -> dict[str, i
     for rec in recs:
         old = existing.get(rec["uscc"])
         if old is None:
-            row = {f: rec.get(f) if rec.get(f) is not None else DEFAULTS.get(f)
-                   for f in DATA_FIELDS}
+            row = {
+                f: rec.get(f) if rec.get(f) is not None else DEFAULTS.get(f)
+                for f in DATA_FIELDS
+            }
             has_point = rec.get("lng") is not None and rec.get("lat") is not None
-            row.update(uscc=rec["uscc"], created_at=now, updated_at=now,
-                       precision=(rec.get("precision") or "supplied") if has_point
-                       else "none",
-                       source_datum=rec.get("source_datum") if has_point else None,
-                       geom=shapely.Point(rec["lng"], rec["lat"]) if has_point else None)
+            row.update(
+                uscc=rec["uscc"],
+                created_at=now,
+                updated_at=now,
+                precision=(rec.get("precision") or "supplied") if has_point else "none",
+                source_datum=rec.get("source_datum") if has_point else None,
+                geom=shapely.Point(rec["lng"], rec["lat"]) if has_point else None,
+            )
             new_rows.append(row)
-            audit.append({"at": now, "actor": actor, "action": "insert",
-                          "entity": "enterprises", "entity_key": rec["uscc"], "old": None,
-                          "new": {k: _plain(v) for k, v in row.items()
-                                  if k not in ("geom", "created_at", "updated_at")}})
+            audit.append(
+                {
+                    "at": now,
+                    "actor": actor,
+                    "action": "insert",
+                    "entity": "enterprises",
+                    "entity_key": rec["uscc"],
+                    "old": None,
+                    "new": {
+                        k: _plain(v)
+                        for k, v in row.items()
+                        if k not in ("geom", "created_at", "updated_at")
+                    },
+                }
+            )
             continue
-        changes = {f: rec[f] for f in DATA_FIELDS
-                   if rec.get(f) is not None and rec[f] != old.get(f)}
+        changes = {
+            f: rec[f]
+            for f in DATA_FIELDS
+            if rec.get(f) is not None and rec[f] != old.get(f)
+        }
         loc = _location_change(rec, old)
         if loc:
             changes.update(loc)
@@ -110,10 +156,17 @@ def upsert_enterprises(session: Session, records: Iterable[dict]) -> dict[str, i
             unchanged += 1
             continue
         updates.append({"id": old["id"], **changes})
-        audit.append({"at": now, "actor": actor, "action": "update",
-                      "entity": "enterprises", "entity_key": rec["uscc"],
-                      "old": {k: _plain(old.get(k)) for k in changes},
-                      "new": {k: _plain(v) for k, v in changes.items()}})
+        audit.append(
+            {
+                "at": now,
+                "actor": actor,
+                "action": "update",
+                "entity": "enterprises",
+                "entity_key": rec["uscc"],
+                "old": {k: _plain(old.get(k)) for k in changes},
+                "new": {k: _plain(v) for k, v in changes.items()},
+            }
+        )
     if new_rows:
         bulk_insert(conn, "enterprises", pd.DataFrame(new_rows))
     _apply_updates(conn, updates, now)
@@ -128,17 +181,22 @@ def _apply_updates(conn, updates: list[dict], now: dt.datetime) -> None:
         by_shape.setdefault(tuple(sorted(k for k in u if k != "id")), []).append(u)
     tbl = Enterprise.__table__
     for keys, rows in by_shape.items():
-        values: dict[str, Any] = {k: sa.bindparam(f"v_{k}") for k in keys
-                                  if k not in ("lng", "lat")}
+        values: dict[str, Any] = {
+            k: sa.bindparam(f"v_{k}") for k in keys if k not in ("lng", "lat")
+        }
         if "lng" in keys:
             values["geom"] = sa.func.ST_GeomFromWKB(
-                sa.bindparam("v_wkb", type_=sa.LargeBinary), 4326)
+                sa.bindparam("v_wkb", type_=sa.LargeBinary), 4326
+            )
         values["updated_at"] = sa.bindparam("v_updated_at")
         stmt = tbl.update().where(tbl.c.id == sa.bindparam("b_id")).values(values)
         params = []
         for r in rows:
-            p = {"b_id": r["id"], "v_updated_at": now,
-                 **{f"v_{k}": r[k] for k in keys if k not in ("lng", "lat")}}
+            p = {
+                "b_id": r["id"],
+                "v_updated_at": now,
+                **{f"v_{k}": r[k] for k in keys if k not in ("lng", "lat")},
+            }
             if "lng" in keys:
                 p["v_wkb"] = shapely.to_wkb(shapely.Point(r["lng"], r["lat"]))
             params.append(p)
@@ -147,12 +205,26 @@ def _apply_updates(conn, updates: list[dict], now: dt.datetime) -> None:
 
 def read_enterprises(ctx: Context, codes: list[str] | None = None) -> gpd.GeoDataFrame:
     """All enterprises (or those with the given credit codes) as a GeoDataFrame."""
-    cols = [Enterprise.id, Enterprise.uscc, Enterprise.name, Enterprise.address,
-            Enterprise.sector, Enterprise.risk_level, Enterprise.is_three_in_one,
-            Enterprise.has_hazchem, Enterprise.employees, Enterprise.registered_on,
-            Enterprise.source_datum, Enterprise.precision, Enterprise.reliability,
-            Enterprise.geocode_matched, Enterprise.geocode_flags, Enterprise.town_code,
-            Enterprise.community_code, wkb(Enterprise.geom)]
+    cols = [
+        Enterprise.id,
+        Enterprise.uscc,
+        Enterprise.name,
+        Enterprise.address,
+        Enterprise.sector,
+        Enterprise.risk_level,
+        Enterprise.is_three_in_one,
+        Enterprise.has_hazchem,
+        Enterprise.employees,
+        Enterprise.registered_on,
+        Enterprise.source_datum,
+        Enterprise.precision,
+        Enterprise.reliability,
+        Enterprise.geocode_matched,
+        Enterprise.geocode_flags,
+        Enterprise.town_code,
+        Enterprise.community_code,
+        wkb(Enterprise.geom),
+    ]
     stmt = sa.select(*cols).order_by(Enterprise.uscc)
     if codes is not None:
         stmt = stmt.where(Enterprise.uscc.in_(codes))
@@ -169,23 +241,40 @@ def export_records(ctx: Context) -> list[dict]:
     out = []
     for row in frame.itertuples(index=False):
         g = row.geometry
-        out.append({
-            "uscc": row.uscc, "name": row.name, "address": row.address,
-            "sector": row.sector, "risk_level": row.risk_level,
-            "is_three_in_one": bool(row.is_three_in_one),
-            "has_hazchem": bool(row.has_hazchem),
-            "employees": None if pd.isna(row.employees) else int(row.employees),
-            "registered_on": row.registered_on if not pd.isna(row.registered_on) else None,
-            "lng": g.x if g is not None else None, "lat": g.y if g is not None else None,
-            "source_datum": row.source_datum, "precision": row.precision,
-        })
+        out.append(
+            {
+                "uscc": row.uscc,
+                "name": row.name,
+                "address": row.address,
+                "sector": row.sector,
+                "risk_level": row.risk_level,
+                "is_three_in_one": bool(row.is_three_in_one),
+                "has_hazchem": bool(row.has_hazchem),
+                "employees": None if pd.isna(row.employees) else int(row.employees),
+                "registered_on": row.registered_on
+                if not pd.isna(row.registered_on)
+                else None,
+                "lng": g.x if g is not None else None,
+                "lat": g.y if g is not None else None,
+                "source_datum": row.source_datum,
+                "precision": row.precision,
+            }
+        )
     return out
 
 
-def import_registry(ctx: Context, path: str | Path, *, sheet: str | None = None,
-                    header_map: dict[str, str] | None = None, dry_run: bool = False,
-                    rejects_path: str | Path | None = None, actor: str = "cli",
-                    default_datum: str | None = None, progress: bool = False):
+def import_registry(
+    ctx: Context,
+    path: str | Path,
+    *,
+    sheet: str | None = None,
+    header_map: dict[str, str] | None = None,
+    dry_run: bool = False,
+    rejects_path: str | Path | None = None,
+    actor: str = "cli",
+    default_datum: str | None = None,
+    progress: bool = False,
+):
     """Read, validate and upsert a registry file; every row is stored or rejected.
 
     Returns the :class:`~gridwatch.registry.validate.ImportSummary` (with the
@@ -201,14 +290,21 @@ def import_registry(ctx: Context, path: str | Path, *, sheet: str | None = None,
     rows = iter(source)
     if progress:
         from tqdm import tqdm
+
         rows = tqdm(rows, desc="校验 validating", unit=" rows")
-    records = [rec for _n, rec, _rej in validate_rows(rows, summary, district,
-                                                      default_datum) if rec]
+    records = [
+        rec
+        for _n, rec, _rej in validate_rows(rows, summary, district, default_datum)
+        if rec
+    ]
     if not dry_run and records:
         with ctx.transaction(actor) as s:
             counts = upsert_enterprises(s, records)
         summary.inserted, summary.updated, summary.unchanged = (
-            counts["inserted"], counts["updated"], counts["unchanged"])
+            counts["inserted"],
+            counts["updated"],
+            counts["unchanged"],
+        )
     if not summary.balanced:  # every row is stored or reported: never silently lost
         raise RuntimeError(f"import accounting is off: {summary.to_dict()}")
     if rejects_path is not None:

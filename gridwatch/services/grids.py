@@ -24,18 +24,28 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-def store_version(session: Session, grids: gpd.GeoDataFrame, method: str,
-                  params: dict, label: str | None = None) -> int:
+def store_version(
+    session: Session,
+    grids: gpd.GeoDataFrame,
+    method: str,
+    params: dict,
+    label: str | None = None,
+) -> int:
     """Store ``grids`` (WGS-84) as a new draft version; return its id."""
     if grids.crs is None or grids.crs.to_epsg() != 4326:
         grids = grids.to_crs(4326)
-    version = GridVersion(label=label or f"{method} {_now():%Y-%m-%d %H:%M}",
-                          status="draft", method=method, params=params,
-                          created_by=session.info.get("actor"))
+    version = GridVersion(
+        label=label or f"{method} {_now():%Y-%m-%d %H:%M}",
+        status="draft",
+        method=method,
+        params=params,
+        created_by=session.info.get("actor"),
+    )
     session.add(version)
     session.flush()
-    rows = pd.DataFrame({c: grids[c].values if c in grids.columns else 0
-                         for c in GRID_COLUMNS})
+    rows = pd.DataFrame(
+        {c: grids[c].values if c in grids.columns else 0 for c in GRID_COLUMNS}
+    )
     rows["version_id"] = version.id
     rows["geom"] = grids.geometry.values
     bulk_insert(session.connection(), "grids", rows)
@@ -45,16 +55,21 @@ def store_version(session: Session, grids: gpd.GeoDataFrame, method: str,
 def activate_session(session: Session, version_id: int) -> None:
     version = session.get(GridVersion, version_id)
     if version is None:
-        raise NotFoundError(f"There is no grid version {version_id}; "
-                            "see 'gridwatch grids versions'.")
+        raise NotFoundError(
+            f"There is no grid version {version_id}; see 'gridwatch grids versions'."
+        )
     if version.status == "active":
         return
-    n = session.scalar(sa.select(sa.func.count()).select_from(Grid)
-                       .where(Grid.version_id == version_id))
+    n = session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Grid)
+        .where(Grid.version_id == version_id)
+    )
     if not n:
         raise ConflictError(f"Grid version {version_id} has no grids; build it first.")
-    for other in session.scalars(sa.select(GridVersion)
-                                 .where(GridVersion.status == "active")):
+    for other in session.scalars(
+        sa.select(GridVersion).where(GridVersion.status == "active")
+    ):
         other.status = "retired"
     version.status = "active"
     version.activated_at = _now()
@@ -66,40 +81,65 @@ def activate_version(ctx: Context, version_id: int, actor: str = "cli") -> None:
 
 
 def active_version_id(conn) -> int | None:
-    return conn.execute(sa.select(GridVersion.id)
-                        .where(GridVersion.status == "active")).scalar()
+    return conn.execute(
+        sa.select(GridVersion.id).where(GridVersion.status == "active")
+    ).scalar()
 
 
-def resolve_version(ctx: Context, version_id: int | None, prefer: str = "active") -> int:
+def resolve_version(
+    ctx: Context, version_id: int | None, prefer: str = "active"
+) -> int:
     """The given version, or the active one (``prefer='draft'``: the newest draft)."""
     with ctx.engine.connect() as conn:
         if version_id is not None:
-            if conn.execute(sa.select(GridVersion.id)
-                            .where(GridVersion.id == version_id)).scalar() is None:
-                raise NotFoundError(f"There is no grid version {version_id}; "
-                                    "see 'gridwatch grids versions'.")
+            if (
+                conn.execute(
+                    sa.select(GridVersion.id).where(GridVersion.id == version_id)
+                ).scalar()
+                is None
+            ):
+                raise NotFoundError(
+                    f"There is no grid version {version_id}; "
+                    "see 'gridwatch grids versions'."
+                )
             return version_id
         if prefer == "draft":
-            vid = conn.execute(sa.select(GridVersion.id)
-                               .where(GridVersion.status == "draft")
-                               .order_by(GridVersion.id.desc())).scalar()
+            vid = conn.execute(
+                sa.select(GridVersion.id)
+                .where(GridVersion.status == "draft")
+                .order_by(GridVersion.id.desc())
+            ).scalar()
             if vid is None:
-                raise NotFoundError("There is no draft grid version; build one with "
-                                    "'gridwatch grids build'.")
+                raise NotFoundError(
+                    "There is no draft grid version; build one with "
+                    "'gridwatch grids build'."
+                )
             return vid
         vid = active_version_id(conn)
         if vid is None:
-            raise NotFoundError("No grid version is active; build grids and run "
-                                "'gridwatch grids activate VERSION'.")
+            raise NotFoundError(
+                "No grid version is active; build grids and run "
+                "'gridwatch grids activate VERSION'."
+            )
         return vid
 
 
-def read_grids(ctx: Context, version_id: int | None = None,
-               conn=None) -> gpd.GeoDataFrame:
+def read_grids(
+    ctx: Context, version_id: int | None = None, conn=None
+) -> gpd.GeoDataFrame:
     vid = resolve_version(ctx, version_id) if conn is None else version_id
-    stmt = (sa.select(Grid.code, Grid.parent_code, Grid.workload, Grid.n_enterprises,
-                      Grid.area_m2, wkb(Grid.geom))
-            .where(Grid.version_id == vid).order_by(Grid.code))
+    stmt = (
+        sa.select(
+            Grid.code,
+            Grid.parent_code,
+            Grid.workload,
+            Grid.n_enterprises,
+            Grid.area_m2,
+            wkb(Grid.geom),
+        )
+        .where(Grid.version_id == vid)
+        .order_by(Grid.code)
+    )
     if conn is not None:
         return read_frame(conn, stmt)
     with ctx.engine.connect() as c:
@@ -108,64 +148,120 @@ def read_grids(ctx: Context, version_id: int | None = None,
 
 def list_versions(ctx: Context) -> list[dict]:
     with ctx.engine.connect() as conn:
-        counts = dict(conn.execute(sa.select(Grid.version_id, sa.func.count())
-                                   .group_by(Grid.version_id)).all())
-        rows = conn.execute(sa.select(
-            GridVersion.id, GridVersion.label, GridVersion.status, GridVersion.method,
-            GridVersion.created_at, GridVersion.activated_at)
-            .order_by(GridVersion.id)).all()
-    return [{"version": r.id, "label": r.label, "status": r.status, "method": r.method,
-             "grids": counts.get(r.id, 0), "created_at": r.created_at,
-             "activated_at": r.activated_at} for r in rows]
+        counts = dict(
+            conn.execute(
+                sa.select(Grid.version_id, sa.func.count()).group_by(Grid.version_id)
+            ).all()
+        )
+        rows = conn.execute(
+            sa.select(
+                GridVersion.id,
+                GridVersion.label,
+                GridVersion.status,
+                GridVersion.method,
+                GridVersion.created_at,
+                GridVersion.activated_at,
+            ).order_by(GridVersion.id)
+        ).all()
+    return [
+        {
+            "version": r.id,
+            "label": r.label,
+            "status": r.status,
+            "method": r.method,
+            "grids": counts.get(r.id, 0),
+            "created_at": r.created_at,
+            "activated_at": r.activated_at,
+        }
+        for r in rows
+    ]
 
 
 def parents_for(ctx: Context, within: str, town: str | None) -> gpd.GeoDataFrame:
     level = {"community": "community", "town": "town"}.get(within)
     if level is None:
-        raise InvalidInputError(f"--within {within!r} is unknown; use community or town.")
+        raise InvalidInputError(
+            f"--within {within!r} is unknown; use community or town."
+        )
     units = read_admin_units(ctx, level)
     if town:
         units = units[units["code"].str.startswith(town)]
         if units.empty:
-            raise NotFoundError(f"No {level} lies in town {town}; see "
-                                "'gridwatch boundaries list --level town'.")
+            raise NotFoundError(
+                f"No {level} lies in town {town}; see "
+                "'gridwatch boundaries list --level town'."
+            )
     units = units[units.geometry.notna()]
     if units.empty:
-        raise InvalidInputError(f"No {level} boundaries are loaded; import them with "
-                                "'gridwatch boundaries import FILE --level "
-                                f"{level}'.")
+        raise InvalidInputError(
+            f"No {level} boundaries are loaded; import them with "
+            "'gridwatch boundaries import FILE --level "
+            f"{level}'."
+        )
     return units
 
 
 def _grid_snapshot(session: Session, version_id: int, codes: list[str]) -> dict:
-    rows = session.connection().execute(
-        sa.select(Grid.code, Grid.parent_code, Grid.workload, Grid.n_enterprises,
-                  Grid.area_m2, wkb(Grid.geom))
-        .where(Grid.version_id == version_id, Grid.code.in_(codes))).all()
-    return {r.code: {"parent_code": r.parent_code, "workload": r.workload,
-                     "n_enterprises": r.n_enterprises, "area_m2": r.area_m2,
-                     "wkb": bytes(r.geom).hex()} for r in rows}
+    rows = (
+        session.connection()
+        .execute(
+            sa.select(
+                Grid.code,
+                Grid.parent_code,
+                Grid.workload,
+                Grid.n_enterprises,
+                Grid.area_m2,
+                wkb(Grid.geom),
+            ).where(Grid.version_id == version_id, Grid.code.in_(codes))
+        )
+        .all()
+    )
+    return {
+        r.code: {
+            "parent_code": r.parent_code,
+            "workload": r.workload,
+            "n_enterprises": r.n_enterprises,
+            "area_m2": r.area_m2,
+            "wkb": bytes(r.geom).hex(),
+        }
+        for r in rows
+    }
 
 
-def replace_grids(session: Session, version_id: int, op: str, removed_codes: list[str],
-                  added: gpd.GeoDataFrame) -> int:
+def replace_grids(
+    session: Session,
+    version_id: int,
+    op: str,
+    removed_codes: list[str],
+    added: gpd.GeoDataFrame,
+) -> int:
     """Swap grids in a draft version and remember the edit so it can be undone."""
     version = session.get(GridVersion, version_id)
     if version is None or version.status != "draft":
-        raise ConflictError(f"Grid version {version_id} is not a draft; only drafts can "
-                            "be edited (build a new version to change an active one).")
+        raise ConflictError(
+            f"Grid version {version_id} is not a draft; only drafts can "
+            "be edited (build a new version to change an active one)."
+        )
     snapshot = _grid_snapshot(session, version_id, removed_codes)
     conn = session.connection()
-    conn.execute(sa.delete(Grid).where(Grid.version_id == version_id,
-                                       Grid.code.in_(removed_codes)))
-    rows = pd.DataFrame({c: added[c].values if c in added.columns else 0
-                         for c in GRID_COLUMNS})
+    conn.execute(
+        sa.delete(Grid).where(
+            Grid.version_id == version_id, Grid.code.in_(removed_codes)
+        )
+    )
+    rows = pd.DataFrame(
+        {c: added[c].values if c in added.columns else 0 for c in GRID_COLUMNS}
+    )
     rows["version_id"] = version_id
     rows["geom"] = added.to_crs(4326).geometry.values
     bulk_insert(conn, "grids", rows)
-    edit = GridEdit(version_id=version_id, op=op, removed=snapshot,
-                    added={"codes": list(map(str, added["code"]))},
-                    created_by=session.info.get("actor"))
+    edit = GridEdit(
+        version_id=version_id,
+        op=op,
+        removed=snapshot,
+        added={"codes": list(map(str, added["code"]))},
+        created_by=session.info.get("actor"),
+    )
     session.add(edit)
     session.flush()
     return edit.id
@@ -175,40 +271,75 @@ def undo_edit(ctx: Context, version_id: int | None = None, actor: str = "cli") -
     """Undo the latest split/merge of the draft version."""
     vid = resolve_version(ctx, version_id, prefer="draft")
     with ctx.transaction(actor) as s:
-        edit = s.scalar(sa.select(GridEdit).where(GridEdit.version_id == vid,
-                                                  GridEdit.undone_at.is_(None))
-                        .order_by(GridEdit.id.desc()))
+        edit = s.scalar(
+            sa.select(GridEdit)
+            .where(GridEdit.version_id == vid, GridEdit.undone_at.is_(None))
+            .order_by(GridEdit.id.desc())
+        )
         if edit is None:
             raise ConflictError(f"Draft version {vid} has no edit left to undo.")
         conn = s.connection()
-        conn.execute(sa.delete(Grid).where(Grid.version_id == vid,
-                                           Grid.code.in_(edit.added["codes"])))
-        restored = pd.DataFrame([{
-            "code": code, "parent_code": v["parent_code"], "workload": v["workload"],
-            "n_enterprises": v["n_enterprises"], "area_m2": v["area_m2"],
-            "version_id": vid, "geom": shapely.from_wkb(bytes.fromhex(v["wkb"]))}
-            for code, v in edit.removed.items()])
+        conn.execute(
+            sa.delete(Grid).where(
+                Grid.version_id == vid, Grid.code.in_(edit.added["codes"])
+            )
+        )
+        restored = pd.DataFrame(
+            [
+                {
+                    "code": code,
+                    "parent_code": v["parent_code"],
+                    "workload": v["workload"],
+                    "n_enterprises": v["n_enterprises"],
+                    "area_m2": v["area_m2"],
+                    "version_id": vid,
+                    "geom": shapely.from_wkb(bytes.fromhex(v["wkb"])),
+                }
+                for code, v in edit.removed.items()
+            ]
+        )
         bulk_insert(conn, "grids", restored)
         edit.undone_at = _now()
-        record(s, "undo", "grid_edits", str(edit.id), None,
-               {"op": edit.op, "restored": list(edit.removed)})
-        return {"version": vid, "undone": edit.op, "restored": sorted(edit.removed),
-                "removed": edit.added["codes"]}
+        record(
+            s,
+            "undo",
+            "grid_edits",
+            str(edit.id),
+            None,
+            {"op": edit.op, "restored": list(edit.removed)},
+        )
+        return {
+            "version": vid,
+            "undone": edit.op,
+            "restored": sorted(edit.removed),
+            "removed": edit.added["codes"],
+        }
 
 
 def _located_enterprises(conn) -> gpd.GeoDataFrame:
     from gridwatch.db.models import Enterprise
 
-    return read_frame(conn, sa.select(Enterprise.uscc, Enterprise.risk_level,
-                                      wkb(Enterprise.geom))
-                      .where(Enterprise.geom.isnot(None)))
+    return read_frame(
+        conn,
+        sa.select(Enterprise.uscc, Enterprise.risk_level, wkb(Enterprise.geom)).where(
+            Enterprise.geom.isnot(None)
+        ),
+    )
 
 
-def build_version(ctx: Context, method: str = "balanced", *,
-                  target_workload: float | None = None, grids_per_unit: int | None = None,
-                  cell_size_m: float | None = None, within: str = "community",
-                  town: str | None = None, seed: int = 0, activate: bool = False,
-                  actor: str = "cli") -> dict:
+def build_version(
+    ctx: Context,
+    method: str = "balanced",
+    *,
+    target_workload: float | None = None,
+    grids_per_unit: int | None = None,
+    cell_size_m: float | None = None,
+    within: str = "community",
+    town: str | None = None,
+    seed: int = 0,
+    activate: bool = False,
+    actor: str = "cli",
+) -> dict:
     """Build grids into a new draft version (optionally activate it).
 
     With ``town``, only that town's units are rebuilt; the new version keeps the
@@ -226,24 +357,42 @@ def build_version(ctx: Context, method: str = "balanced", *,
             if active is not None:
                 old = read_grids(ctx, active, conn=conn)
                 keep = old[~old["code"].str.startswith(town)]
-    grids, report = build_grids(parents, ents, method=method,
-                                target_workload=target_workload,
-                                grids_per_unit=grids_per_unit, cell_size_m=cell_size_m,
-                                weights=weights, seed=seed)
+    grids, report = build_grids(
+        parents,
+        ents,
+        method=method,
+        target_workload=target_workload,
+        grids_per_unit=grids_per_unit,
+        cell_size_m=cell_size_m,
+        weights=weights,
+        seed=seed,
+    )
     rebuilt = len(grids)
     if keep is not None and len(keep):
         grids = pd.concat([keep.to_crs(grids.crs), grids], ignore_index=True)
         grids = gpd.GeoDataFrame(grids, geometry="geometry", crs=4326)
-    params = {"target_workload": target_workload, "grids_per_unit": grids_per_unit,
-              "cell_size_m": cell_size_m, "within": within, "town": town, "seed": seed,
-              "weights": weights}
+    params = {
+        "target_workload": target_workload,
+        "grids_per_unit": grids_per_unit,
+        "cell_size_m": cell_size_m,
+        "within": within,
+        "town": town,
+        "seed": seed,
+        "weights": weights,
+    }
     with ctx.transaction(actor) as s:
         vid = store_version(s, grids, method, params)
         if activate:
             activate_session(s, vid)
-    out = {"version": vid, "status": "active" if activate else "draft", "method": method,
-           "grids": len(grids), "rebuilt": rebuilt, "parents": len(parents),
-           "kept_from_active": len(grids) - rebuilt}
+    out = {
+        "version": vid,
+        "status": "active" if activate else "draft",
+        "method": method,
+        "grids": len(grids),
+        "rebuilt": rebuilt,
+        "parents": len(parents),
+        "kept_from_active": len(grids) - rebuilt,
+    }
     out["report"] = report.to_dict() if hasattr(report, "to_dict") else {}
     return out
 
@@ -255,8 +404,14 @@ def _edit_inputs(ctx: Context, version_id: int):
     return grids, ents
 
 
-def split(ctx: Context, code: str, parts: int = 2, version_id: int | None = None,
-          seed: int = 0, actor: str = "cli") -> dict:
+def split(
+    ctx: Context,
+    code: str,
+    parts: int = 2,
+    version_id: int | None = None,
+    seed: int = 0,
+    actor: str = "cli",
+) -> dict:
     from gridwatch.grids import split_grid
 
     vid = resolve_version(ctx, version_id, prefer="draft")
@@ -270,8 +425,9 @@ def split(ctx: Context, code: str, parts: int = 2, version_id: int | None = None
     return {"version": vid, "split": code, "into": sorted(added["code"])}
 
 
-def merge(ctx: Context, codes: list[str], version_id: int | None = None,
-          actor: str = "cli") -> dict:
+def merge(
+    ctx: Context, codes: list[str], version_id: int | None = None, actor: str = "cli"
+) -> dict:
     from gridwatch.grids import merge_grids
 
     vid = resolve_version(ctx, version_id, prefer="draft")

@@ -17,7 +17,8 @@ def table_counts(ctx: Context) -> dict[str, int]:
         for table in Base.metadata.sorted_tables:
             if table.name in existing:
                 out[table.name] = conn.execute(
-                    sa.select(sa.func.count()).select_from(table)).scalar_one()
+                    sa.select(sa.func.count()).select_from(table)
+                ).scalar_one()
     return out
 
 

@@ -34,18 +34,28 @@ def new_password() -> str:
 
 def validate_user(username: str, role: str, scope_code: str | None) -> None:
     if not _USERNAME.match(username or ""):
-        raise InvalidInputError(f"Username {username!r} must be 3-64 letters, digits, "
-                                "'.', '_' or '-'.")
+        raise InvalidInputError(
+            f"Username {username!r} must be 3-64 letters, digits, '.', '_' or '-'."
+        )
     if role not in ROLES:
-        raise InvalidInputError(f"Role {role!r} is unknown; use one of {', '.join(ROLES)}.")
+        raise InvalidInputError(
+            f"Role {role!r} is unknown; use one of {', '.join(ROLES)}."
+        )
     if role in ("warden", "street_office") and not scope_code:
-        raise InvalidInputError(f"A {role} user needs the code of their town/street "
-                                "(--scope 440604011).")
+        raise InvalidInputError(
+            f"A {role} user needs the code of their town/street (--scope 440604011)."
+        )
 
 
-def add_user(ctx: Context, username: str, full_name: str, role: str,
-             scope_code: str | None = None, password: str | None = None,
-             actor: str = "cli") -> str | None:
+def add_user(
+    ctx: Context,
+    username: str,
+    full_name: str,
+    role: str,
+    scope_code: str | None = None,
+    password: str | None = None,
+    actor: str = "cli",
+) -> str | None:
     """Create a user; return the password if one was generated."""
     validate_user(username, role, scope_code)
     generated = None
@@ -54,8 +64,13 @@ def add_user(ctx: Context, username: str, full_name: str, role: str,
     with ctx.transaction(actor) as s:
         if s.scalar(sa.select(User.id).where(User.username == username)):
             raise ConflictError(f"User {username} already exists; pick another name.")
-        user = User(username=username, full_name=full_name, role=role,
-                    scope_code=scope_code, password_hash=hash_password(password))
+        user = User(
+            username=username,
+            full_name=full_name,
+            role=role,
+            scope_code=scope_code,
+            password_hash=hash_password(password),
+        )
         s.add(user)
         if role == "warden":
             s.flush()
@@ -63,15 +78,18 @@ def add_user(ctx: Context, username: str, full_name: str, role: str,
     return generated
 
 
-def set_password(ctx: Context, username: str, password: str | None = None,
-                 actor: str = "cli") -> str | None:
+def set_password(
+    ctx: Context, username: str, password: str | None = None, actor: str = "cli"
+) -> str | None:
     generated = None
     if password is None:
         password = generated = new_password()
     with ctx.transaction(actor) as s:
         user = s.scalar(sa.select(User).where(User.username == username))
         if user is None:
-            raise NotFoundError(f"No user called {username}; see 'gridwatch users list'.")
+            raise NotFoundError(
+                f"No user called {username}; see 'gridwatch users list'."
+            )
         user.password_hash = hash_password(password)
     return generated
 
@@ -83,8 +101,13 @@ def authenticate(ctx: Context, username: str, password: str) -> dict | None:
             return None
         if not check_password_hash(user.password_hash, password):
             return None
-        return {"id": user.id, "username": user.username, "role": user.role,
-                "scope_code": user.scope_code, "full_name": user.full_name}
+        return {
+            "id": user.id,
+            "username": user.username,
+            "role": user.role,
+            "scope_code": user.scope_code,
+            "full_name": user.full_name,
+        }
 
 
 def list_users(ctx: Context, role: str | None = None) -> list[dict]:
@@ -92,6 +115,13 @@ def list_users(ctx: Context, role: str | None = None) -> list[dict]:
         stmt = sa.select(User).order_by(User.role, User.username)
         if role:
             stmt = stmt.where(User.role == role)
-        return [{"username": u.username, "full_name": u.full_name, "role": u.role,
-                 "scope_code": u.scope_code, "can_log_in": u.password_hash != UNUSABLE}
-                for u in s.scalars(stmt)]
+        return [
+            {
+                "username": u.username,
+                "full_name": u.full_name,
+                "role": u.role,
+                "scope_code": u.scope_code,
+                "can_log_in": u.password_hash != UNUSABLE,
+            }
+            for u in s.scalars(stmt)
+        ]

@@ -34,21 +34,28 @@ def served_map(tmp_path):
     ctx = open_context(load_settings(environ=env))
     build_small_district(ctx)
     f = tmp_path / "extra.csv"
-    f.write_text("统一社会信用代码,企业名称,地址,风险等级,经度,纬度,坐标系\n"
-                 f'{make_code(777)},"{XSS}",张槎路9号,红,113.011,23.011,wgs84\n',
-                 encoding="utf-8")
+    f.write_text(
+        "统一社会信用代码,企业名称,地址,风险等级,经度,纬度,坐标系\n"
+        f'{make_code(777)},"{XSS}",张槎路9号,红,113.011,23.011,wgs84\n',
+        encoding="utf-8",
+    )
     assert import_registry(ctx, f).inserted == 1
     gsvc.build_version(ctx, "balanced", grids_per_unit=2, activate=True)
     assign_enterprises_to_grids(ctx, today=dt.date.today())
     assign_wardens(ctx, today=dt.date.today())
     ctx.close()
     out = tmp_path / "site" / "coverage.html"
-    run = subprocess.run([sys.executable, "-m", "gridwatch", "map", "coverage", "--out",
-                          str(out)], env={**os.environ, **env}, capture_output=True,
-                         text=True, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-m", "gridwatch", "map", "coverage", "--out", str(out)],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stderr
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler,
-                                directory=str(out.parent))
+    handler = functools.partial(
+        http.server.SimpleHTTPRequestHandler, directory=str(out.parent)
+    )
     handler.log_message = lambda *a: None
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()

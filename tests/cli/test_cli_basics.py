@@ -94,8 +94,9 @@ def test_unsupported_backend_is_one_sentence(env, monkeypatch):
 
 
 def test_unreachable_postgis_is_one_sentence(env, monkeypatch):
-    monkeypatch.setenv("GRIDWATCH_DATABASE_URL",
-                       "postgresql+psycopg://gw:pw@127.0.0.1:9/gridwatch")
+    monkeypatch.setenv(
+        "GRIDWATCH_DATABASE_URL", "postgresql+psycopg://gw:pw@127.0.0.1:9/gridwatch"
+    )
     line = _one_line_error(_run("db", "status"))
     assert "Cannot reach PostgreSQL" in line and "pw@" not in line
 
@@ -114,7 +115,9 @@ def test_unwritable_data_dir_is_one_sentence(env, monkeypatch):
 
 
 def test_config_show_masks_secrets(env, monkeypatch):
-    monkeypatch.setenv("GRIDWATCH_DATABASE_URL", "postgresql+psycopg://u:topsecret@h/db")
+    monkeypatch.setenv(
+        "GRIDWATCH_DATABASE_URL", "postgresql+psycopg://u:topsecret@h/db"
+    )
     r = _run("config", "show")
     assert r.exit_code == 0 and "topsecret" not in r.output and "u:***@h" in r.output
 

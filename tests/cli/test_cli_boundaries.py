@@ -18,23 +18,40 @@ GRIDWATCH = [sys.executable, "-m", "gridwatch"]
 
 @pytest.fixture
 def gw(tmp_path):
-    env = {**os.environ, "GRIDWATCH_DATA_DIR": str(tmp_path / "data"),
-           "GRIDWATCH_PROGRESS": "0"}
+    env = {
+        **os.environ,
+        "GRIDWATCH_DATA_DIR": str(tmp_path / "data"),
+        "GRIDWATCH_PROGRESS": "0",
+    }
     env.pop("GRIDWATCH_DATABASE_URL", None)
 
     def run(*args):
-        return subprocess.run([*GRIDWATCH, *args], env=env, capture_output=True,
-                              text=True, timeout=120)
+        return subprocess.run(
+            [*GRIDWATCH, *args], env=env, capture_output=True, text=True, timeout=120
+        )
+
     return run
 
 
 def test_import_shapefile_gbk_reimport_geopackage_and_parent_check(gw):
-    r = gw("boundaries", "import", str(DATA / "gbk_villages.zip"), "--level",
-           "community", "--json")
+    r = gw(
+        "boundaries",
+        "import",
+        str(DATA / "gbk_villages.zip"),
+        "--level",
+        "community",
+        "--json",
+    )
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["inserted"] == 2
-    r = gw("boundaries", "import", str(DATA / "gbk_villages.zip"), "--level",
-           "community", "--json")
+    r = gw(
+        "boundaries",
+        "import",
+        str(DATA / "gbk_villages.zip"),
+        "--level",
+        "community",
+        "--json",
+    )
     assert json.loads(r.stdout)["unchanged"] == 2  # idempotent
     r = gw("boundaries", "list", "--level", "community", "--json")
     names = {u["name"] for u in json.loads(r.stdout)}
@@ -43,25 +60,34 @@ def test_import_shapefile_gbk_reimport_geopackage_and_parent_check(gw):
     r = gw("boundaries", "import", str(DATA / "metric_towns.gpkg"), "--level", "town")
     assert r.returncode == 0, r.stderr
     # these test villages lie outside the test town: refused, one sentence
-    r = gw("boundaries", "import", str(DATA / "gbk_villages.zip"), "--level",
-           "community")
+    r = gw(
+        "boundaries", "import", str(DATA / "gbk_villages.zip"), "--level", "community"
+    )
     assert r.returncode == 1
     assert "lies mostly outside its parent" in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
 
 
 def test_bow_tie_is_repaired_and_said(gw):
-    r = gw("boundaries", "import", str(DATA / "bowtie_village.geojson"), "--level",
-           "community")
+    r = gw(
+        "boundaries",
+        "import",
+        str(DATA / "bowtie_village.geojson"),
+        "--level",
+        "community",
+    )
     assert r.returncode == 0, r.stderr
     assert "make_valid" in r.stdout
 
 
-@pytest.mark.parametrize("name,level,words", [
-    ("empty.geojson", "community", "no features"),
-    ("points.geojson", "town", "no polygons"),
-    ("missing.geojson", "town", "no file"),
-])
+@pytest.mark.parametrize(
+    "name,level,words",
+    [
+        ("empty.geojson", "community", "no features"),
+        ("points.geojson", "town", "no polygons"),
+        ("missing.geojson", "town", "no file"),
+    ],
+)
 def test_bad_files_are_one_sentence(gw, name, level, words):
     r = gw("boundaries", "import", str(DATA / name), "--level", level)
     assert r.returncode != 0

@@ -12,12 +12,28 @@ pytestmark = pytest.mark.slow
 
 
 def test_demo_json_reports_counts_per_table_and_writes_maps(tmp_path):
-    env = {**os.environ, "GRIDWATCH_DATA_DIR": str(tmp_path / "data"),
-           "GRIDWATCH_PROGRESS": "0"}
+    env = {
+        **os.environ,
+        "GRIDWATCH_DATA_DIR": str(tmp_path / "data"),
+        "GRIDWATCH_PROGRESS": "0",
+    }
     env.pop("GRIDWATCH_DATABASE_URL", None)
-    r = subprocess.run([sys.executable, "-m", "gridwatch", "demo", "--enterprises", "300",
-                        "--no-serve", "--json"], env=env, capture_output=True, text=True,
-                       timeout=600)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "gridwatch",
+            "demo",
+            "--enterprises",
+            "300",
+            "--no-serve",
+            "--json",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert r.returncode == 0, r.stderr
     summary = json.loads(r.stdout)
     counts = summary["counts"]

@@ -29,9 +29,12 @@ def run(*args):
 
 def test_import_with_rejects_exits_3_and_counts_add_up(cli_ctx, tmp_path):
     f = tmp_path / "r.csv"
-    f.write_text("企业名称,统一社会信用代码,地址,风险等级\n"
-                 f"新厂,{make_code(500)},张槎路1号,红\n"
-                 "坏厂,123,张槎路2号,红\n", encoding="utf-8")
+    f.write_text(
+        "企业名称,统一社会信用代码,地址,风险等级\n"
+        f"新厂,{make_code(500)},张槎路1号,红\n"
+        "坏厂,123,张槎路2号,红\n",
+        encoding="utf-8",
+    )
     r = run("enterprises", "import", str(f), "--json")
     assert r.exit_code == 3, r.output
     data = json.loads(r.output)
@@ -45,9 +48,13 @@ def test_grids_build_check_and_broken_tiling_exit_code(cli_ctx):
     vid = json.loads(r.output)["version"]
     assert run("grids", "check").exit_code == 0
     with cli_ctx.engine.begin() as conn:  # shrink one grid: a gap appears
-        conn.execute(sa.text(
-            "UPDATE grids SET geom = ST_Buffer(geom, -0.001) WHERE version_id = :v AND "
-            "code = '440604011001001'"), {"v": vid})
+        conn.execute(
+            sa.text(
+                "UPDATE grids SET geom = ST_Buffer(geom, -0.001) WHERE version_id = :v AND "
+                "code = '440604011001001'"
+            ),
+            {"v": vid},
+        )
     r = run("grids", "check", "--json")
     assert r.exit_code == 1
     assert json.loads(r.output)["overall"]["gap_m2"] > 1000
@@ -57,7 +64,8 @@ def test_grids_build_needs_exactly_one_size(cli_ctx):
     r = run("grids", "build", "--grids-per-unit", "2", "--target-workload", "5")
     assert r.exit_code != 0
     assert r.output.strip().splitlines() == [
-        "Error: Give exactly one of --target-workload, --grids-per-unit or --cell-size."]
+        "Error: Give exactly one of --target-workload, --grids-per-unit or --cell-size."
+    ]
 
 
 def test_assign_lists_enterprises_without_location(cli_ctx):
@@ -79,11 +87,13 @@ def test_unknown_grid_code_is_one_sentence(cli_ctx):
 
 def test_gazetteer_import_then_geocode_address(cli_ctx, tmp_path):
     pts = tmp_path / "plates.csv"
-    pts.write_text("地址编码,镇街代码,村居,路名,门牌号,标准地址,经度,纬度,坐标系\n"
-                   "p1,440604011,甲社区,兴业路,8,张槎街道甲社区兴业路8号,113.005,23.005,wgs84\n"
-                   "p2,440604011,乙村,兴业路,10,张槎街道乙村兴业路10号,113.025,23.005,wgs84\n"
-                   "p3,440604011,乙村,兴业路,12,,not-a-number,23.005,wgs84\n",
-                   encoding="gbk")
+    pts.write_text(
+        "地址编码,镇街代码,村居,路名,门牌号,标准地址,经度,纬度,坐标系\n"
+        "p1,440604011,甲社区,兴业路,8,张槎街道甲社区兴业路8号,113.005,23.005,wgs84\n"
+        "p2,440604011,乙村,兴业路,10,张槎街道乙村兴业路10号,113.025,23.005,wgs84\n"
+        "p3,440604011,乙村,兴业路,12,,not-a-number,23.005,wgs84\n",
+        encoding="gbk",
+    )
     r = run("gazetteer", "import", str(pts), "--json")
     assert r.exit_code == 0, r.output
     data = json.loads(r.output)

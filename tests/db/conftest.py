@@ -27,27 +27,76 @@ def small_district(ctx):
 
 def build_small_district(ctx):
     west, east = box(113.00, 23.00, 113.02, 23.02), box(113.02, 23.00, 113.04, 23.02)
-    upsert_admin_units(ctx, gpd.GeoDataFrame(
-        {"code": ["440604"], "name": ["禅城区"]}, geometry=[box(113, 23, 113.04, 23.02)],
-        crs=WGS), "district", "test")
-    upsert_admin_units(ctx, gpd.GeoDataFrame(
-        {"code": [TOWN], "name": ["张槎街道"], "parent_code": ["440604"]},
-        geometry=[box(113, 23, 113.04, 23.02)], crs=WGS), "town", "test")
-    upsert_admin_units(ctx, gpd.GeoDataFrame(
-        {"code": COMMS, "name": ["甲社区居委会", "乙村村民委员会"], "parent_code": [TOWN] * 2,
-         "kind": ["community", "village"]}, geometry=[west, east], crs=WGS),
-        "community", "test")
+    upsert_admin_units(
+        ctx,
+        gpd.GeoDataFrame(
+            {"code": ["440604"], "name": ["禅城区"]},
+            geometry=[box(113, 23, 113.04, 23.02)],
+            crs=WGS,
+        ),
+        "district",
+        "test",
+    )
+    upsert_admin_units(
+        ctx,
+        gpd.GeoDataFrame(
+            {"code": [TOWN], "name": ["张槎街道"], "parent_code": ["440604"]},
+            geometry=[box(113, 23, 113.04, 23.02)],
+            crs=WGS,
+        ),
+        "town",
+        "test",
+    )
+    upsert_admin_units(
+        ctx,
+        gpd.GeoDataFrame(
+            {
+                "code": COMMS,
+                "name": ["甲社区居委会", "乙村村民委员会"],
+                "parent_code": [TOWN] * 2,
+                "kind": ["community", "village"],
+            },
+            geometry=[west, east],
+            crs=WGS,
+        ),
+        "community",
+        "test",
+    )
     rng = np.random.default_rng(1)
-    records = [{"uscc": make_code(i), "name": f"企业{i}", "address": f"张槎路{i}号",
-                "sector": "ceramics", "risk_level": ["red", "blue", "yellow"][i % 3],
-                "lng": float(rng.uniform(113.001, 113.039)),
-                "lat": float(rng.uniform(23.001, 23.019)),
-                "source_datum": "wgs84", "precision": "supplied"} for i in range(60)]
-    records.append({"uscc": make_code(99), "name": "无坐标厂", "address": "某村委会旁",
-                    "sector": "other", "risk_level": "blue", "lng": None, "lat": None})
+    records = [
+        {
+            "uscc": make_code(i),
+            "name": f"企业{i}",
+            "address": f"张槎路{i}号",
+            "sector": "ceramics",
+            "risk_level": ["red", "blue", "yellow"][i % 3],
+            "lng": float(rng.uniform(113.001, 113.039)),
+            "lat": float(rng.uniform(23.001, 23.019)),
+            "source_datum": "wgs84",
+            "precision": "supplied",
+        }
+        for i in range(60)
+    ]
+    records.append(
+        {
+            "uscc": make_code(99),
+            "name": "无坐标厂",
+            "address": "某村委会旁",
+            "sector": "other",
+            "risk_level": "blue",
+            "lng": None,
+            "lat": None,
+        }
+    )
     with ctx.transaction("test") as s:
         upsert_enterprises(s, records)
     for i in range(4):
-        add_user(ctx, f"zc_warden_{i:03d}", f"网格员{i}", "warden", TOWN,
-                 password="correct horse battery")
+        add_user(
+            ctx,
+            f"zc_warden_{i:03d}",
+            f"网格员{i}",
+            "warden",
+            TOWN,
+            password="correct horse battery",
+        )
     return ctx

@@ -24,8 +24,9 @@ def pg():
     url = os.environ.get("GRIDWATCH_TEST_POSTGIS_URL")
     if not url:
         if os.environ.get("GRIDWATCH_REQUIRE_POSTGIS") == "1":
-            pytest.fail("GRIDWATCH_REQUIRE_POSTGIS=1 but GRIDWATCH_TEST_POSTGIS_URL "
-                        "is unset")
+            pytest.fail(
+                "GRIDWATCH_REQUIRE_POSTGIS=1 but GRIDWATCH_TEST_POSTGIS_URL is unset"
+            )
         pytest.skip("GRIDWATCH_TEST_POSTGIS_URL is not set")
     psycopg = pytest.importorskip("psycopg")
     conn = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"))
@@ -51,21 +52,30 @@ def _wiggly_grids() -> gpd.GeoDataFrame:
         bend = 0.08 * np.sin(np.pi * t) * np.sin(3 * np.pi * t + rng.uniform(0, 6))
         return np.vstack([a, mid + bend * normal, b])
 
-    h = {(i, j): edge(np.array([xs[i], ys[j]]), np.array([xs[i + 1], ys[j]]))
-         for i in range(n) for j in range(n + 1)}
-    v = {(i, j): edge(np.array([xs[i], ys[j]]), np.array([xs[i], ys[j + 1]]))
-         for i in range(n + 1) for j in range(n)}
+    h = {
+        (i, j): edge(np.array([xs[i], ys[j]]), np.array([xs[i + 1], ys[j]]))
+        for i in range(n)
+        for j in range(n + 1)
+    }
+    v = {
+        (i, j): edge(np.array([xs[i], ys[j]]), np.array([xs[i], ys[j + 1]]))
+        for i in range(n + 1)
+        for j in range(n)
+    }
     geoms, codes = [], []
     for j in range(n):
         for i in range(n):
-            ring = np.vstack([h[i, j], v[i + 1, j][1:], h[i, j + 1][::-1][1:],
-                              v[i, j][::-1][1:]])
+            ring = np.vstack(
+                [h[i, j], v[i + 1, j][1:], h[i, j + 1][::-1][1:], v[i, j][::-1][1:]]
+            )
             geoms.append(Polygon(ring))
             codes.append(f"440604001001{(n - 1 - j) * n + i + 1:03d}")
     # a hole in the centre grid, and an island added to the last grid
     centre = codes.index("440604001001005")
-    geoms[centre] = Polygon(geoms[centre].exterior.coords,
-                            [box(113.0135, 23.0135, 113.0165, 23.0165).exterior.coords])
+    geoms[centre] = Polygon(
+        geoms[centre].exterior.coords,
+        [box(113.0135, 23.0135, 113.0165, 23.0165).exterior.coords],
+    )
     last = codes.index("440604001001009")
     island = box(113.04, 23.0, 113.045, 23.005)
     geoms[last] = shapely.MultiPolygon([geoms[last], island])
@@ -79,8 +89,9 @@ def _points(grids, rng):
     t = rng.random((4000, 1))
     t[:1000] = 0.5
     on_edge = coords[i] + t * (coords[i + 1] - coords[i])
-    uniform = np.column_stack([rng.uniform(112.995, 113.05, 6000),
-                               rng.uniform(22.995, 23.035, 6000)])
+    uniform = np.column_stack(
+        [rng.uniform(112.995, 113.05, 6000), rng.uniform(22.995, 23.035, 6000)]
+    )
     xy = np.vstack([coords, on_edge, uniform, [[np.nan, np.nan], [113.0, 60.0]]])
     return xy[:, 0], xy[:, 1]
 
@@ -88,8 +99,9 @@ def _points(grids, rng):
 def _load(cur, grids, x, y):
     cur.execute("CREATE TEMP TABLE t_grids (code text, geom geometry(Geometry, 4326))")
     for code, wkb in zip(grids["code"], shapely.to_wkb(grids.geometry.to_numpy())):
-        cur.execute("INSERT INTO t_grids VALUES (%s, ST_GeomFromWKB(%s, 4326))",
-                    (code, wkb))
+        cur.execute(
+            "INSERT INTO t_grids VALUES (%s, ST_GeomFromWKB(%s, 4326))", (code, wkb)
+        )
     cur.execute(grid_index_ddl("t_grids"))
     cur.execute("CREATE TEMP TABLE t_points (id bigint, geom geometry(Point, 4326))")
     wkb = shapely.to_wkb(shapely.points(x, y))
@@ -140,7 +152,8 @@ def test_covers_join_sql_applies_version_filter(pg):
     grids = _wiggly_grids()
     with pg.cursor() as cur:
         _load(cur, grids, np.array([113.005]), np.array([23.025]))
-        cur.execute(covers_join_sql("t_points", "t_grids",
-                                    version_filter="g.code <> %(skip)s"),
-                    {"skip": "440604001001001"})
+        cur.execute(
+            covers_join_sql("t_points", "t_grids", version_filter="g.code <> %(skip)s"),
+            {"skip": "440604001001001"},
+        )
         assert cur.fetchall() == []

@@ -3,8 +3,12 @@ import datetime as dt
 import sqlalchemy as sa
 
 from gridwatch.services import grids as gsvc
-from gridwatch.services.assignment import (assign_enterprises_to_grids, assign_wardens,
-                                           responsible_on, set_override)
+from gridwatch.services.assignment import (
+    assign_enterprises_to_grids,
+    assign_wardens,
+    responsible_on,
+    set_override,
+)
 from tests.db.conftest import make_code
 
 D1, D2 = dt.date(2026, 1, 1), dt.date(2026, 6, 1)
@@ -29,8 +33,9 @@ def test_redraw_is_effective_dated_and_past_dates_answer(small_district):
     assign_enterprises_to_grids(small_district, today=D1)
     assign_wardens(small_district, today=D1)
     before = responsible_on(small_district, make_code(5), D1)
-    v2 = gsvc.build_version(small_district, "balanced", grids_per_unit=3,
-                            activate=True)["version"]
+    v2 = gsvc.build_version(
+        small_district, "balanced", grids_per_unit=3, activate=True
+    )["version"]
     r = assign_enterprises_to_grids(small_district, today=D2)
     assert r["rows_opened"] == 60 and r["rows_closed"] == 60
     w = assign_wardens(small_district, today=D2)
@@ -51,16 +56,21 @@ def test_wardens_rerun_writes_nothing_and_override_wins(small_district):
     assert again["rows_opened"] == 0 and again["rows_closed"] == 0
     set_override(small_district, "440604011001001", "zc_warden_003", today=D2)
     assign_wardens(small_district, today=D2)
-    who = responsible_on(small_district, _enterprise_in(small_district, "440604011001001"),
-                         D2)
+    who = responsible_on(
+        small_district, _enterprise_in(small_district, "440604011001001"), D2
+    )
     assert who["warden"] == "zc_warden_003"
 
 
 def _enterprise_in(ctx, grid_code):
     with ctx.engine.connect() as conn:
-        return conn.execute(sa.text(
-            "SELECT e.uscc FROM enterprises e JOIN enterprise_grid g ON g.enterprise_id = e.id"
-            " WHERE g.grid_code = :c AND g.valid_to IS NULL"), {"c": grid_code}).scalar()
+        return conn.execute(
+            sa.text(
+                "SELECT e.uscc FROM enterprises e JOIN enterprise_grid g ON g.enterprise_id = e.id"
+                " WHERE g.grid_code = :c AND g.valid_to IS NULL"
+            ),
+            {"c": grid_code},
+        ).scalar()
 
 
 def test_memory_and_sql_paths_agree_edges_included(small_district):
@@ -79,10 +89,22 @@ def test_memory_and_sql_paths_agree_edges_included(small_district):
     edge = [tuple(c) for c in coords[:: max(1, len(coords) // 12)]]
     edge += [(113.05, 23.01), (112.99, 23.03)]
     with ctx.transaction("test") as s:
-        upsert_enterprises(s, [{"uscc": make_code(200 + i), "name": f"边{i}",
-                                "sector": "other", "risk_level": "blue", "lng": x,
-                                "lat": y, "precision": "supplied",
-                                "source_datum": "wgs84"} for i, (x, y) in enumerate(edge)])
+        upsert_enterprises(
+            s,
+            [
+                {
+                    "uscc": make_code(200 + i),
+                    "name": f"边{i}",
+                    "sector": "other",
+                    "risk_level": "blue",
+                    "lng": x,
+                    "lat": y,
+                    "precision": "supplied",
+                    "source_datum": "wgs84",
+                }
+                for i, (x, y) in enumerate(edge)
+            ],
+        )
     with ctx.engine.connect() as conn:
         _, mem = locate_enterprises(ctx, conn, v, "memory")
         if conn.dialect.name != "postgresql":
@@ -105,6 +127,8 @@ def test_deputy_is_dated_and_listed(small_district):
     assign_wardens(small_district, today=D1)
     uscc = _enterprise_in(small_district, "440604011001001")
     set_deputy(small_district, "440604011001001", "zc_warden_002", today=D1)
-    set_deputy(small_district, "440604011001001", "zc_warden_002", remove=True, today=D2)
+    set_deputy(
+        small_district, "440604011001001", "zc_warden_002", remove=True, today=D2
+    )
     assert responsible_on(small_district, uscc, D1)["deputies"] == ["zc_warden_002"]
     assert responsible_on(small_district, uscc, D2)["deputies"] == []

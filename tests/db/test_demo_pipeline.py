@@ -13,12 +13,29 @@ pytestmark = pytest.mark.slow
 
 def test_build_demo_fills_every_table_consistently(ctx):
     today = dt.date(2026, 11, 28)
-    summary = build_demo(ctx, n_enterprises=600, seed=7, today=today,
-                         write_maps=False, n_address_points=8000)
+    summary = build_demo(
+        ctx,
+        n_enterprises=600,
+        seed=7,
+        today=today,
+        write_maps=False,
+        n_address_points=8000,
+    )
     counts = summary["counts"]
-    for table in ("admin_units", "gazetteer_points", "users", "wardens", "enterprises",
-                  "grids", "enterprise_grid", "grid_warden", "inspections", "hazards",
-                  "self_reports", "audit_log"):
+    for table in (
+        "admin_units",
+        "gazetteer_points",
+        "users",
+        "wardens",
+        "enterprises",
+        "grids",
+        "enterprise_grid",
+        "grid_warden",
+        "inspections",
+        "hazards",
+        "self_reports",
+        "audit_log",
+    ):
         assert counts[table] > 0, table
     assert counts["enterprises"] == 600
     assert counts["admin_units"] == 1 + 4 + 147
@@ -27,23 +44,34 @@ def test_build_demo_fills_every_table_consistently(ctx):
     assert reg["rows"] == reg["valid"] + reg["rejected"] + reg["blank"] == 600
     with ctx.engine.connect() as conn:
         # every located enterprise in exactly one open grid row
-        dup = conn.execute(sa.text(
-            "SELECT enterprise_id FROM enterprise_grid WHERE valid_to IS NULL "
-            "GROUP BY enterprise_id HAVING count(*) > 1")).all()
+        dup = conn.execute(
+            sa.text(
+                "SELECT enterprise_id FROM enterprise_grid WHERE valid_to IS NULL "
+                "GROUP BY enterprise_id HAVING count(*) > 1"
+            )
+        ).all()
         assert dup == []
-        located = conn.execute(sa.text(
-            "SELECT count(*) FROM enterprises WHERE geom IS NOT NULL")).scalar()
-        open_rows = conn.execute(sa.text(
-            "SELECT count(*) FROM enterprise_grid WHERE valid_to IS NULL")).scalar()
+        located = conn.execute(
+            sa.text("SELECT count(*) FROM enterprises WHERE geom IS NOT NULL")
+        ).scalar()
+        open_rows = conn.execute(
+            sa.text("SELECT count(*) FROM enterprise_grid WHERE valid_to IS NULL")
+        ).scalar()
         assert open_rows == located - summary["assign"]["outside"]
         # inspections are done by real users, of real enterprises
-        orphans = conn.execute(sa.text(
-            "SELECT count(*) FROM inspections i LEFT JOIN users u ON u.id = i.inspector_id "
-            "WHERE u.id IS NULL")).scalar()
+        orphans = conn.execute(
+            sa.text(
+                "SELECT count(*) FROM inspections i LEFT JOIN users u ON u.id = i.inspector_id "
+                "WHERE u.id IS NULL"
+            )
+        ).scalar()
         assert orphans == 0
-        uscc = conn.execute(sa.text(
-            "SELECT e.uscc FROM enterprises e JOIN enterprise_grid g "
-            "ON g.enterprise_id = e.id LIMIT 1")).scalar()
+        uscc = conn.execute(
+            sa.text(
+                "SELECT e.uscc FROM enterprises e JOIN enterprise_grid g "
+                "ON g.enterprise_id = e.id LIMIT 1"
+            )
+        ).scalar()
     who = responsible_on(ctx, uscc, today - dt.timedelta(days=100))
     assert who is not None and who["warden"]
     assert len(summary["logins"]) >= 7  # admin, 2 bureau, 4 offices
@@ -54,9 +82,21 @@ def test_build_demo_twice_rebuilds_not_duplicates(ctx):
     if ctx.engine.dialect.name != "sqlite":
         pytest.skip("the rebuild path is backend-neutral; one backend keeps CI short")
     today = dt.date(2026, 11, 28)
-    build_demo(ctx, n_enterprises=300, seed=3, today=today, write_maps=False,
-               n_address_points=4000)
-    second = build_demo(ctx, n_enterprises=300, seed=3, today=today, write_maps=False,
-                        n_address_points=4000)
+    build_demo(
+        ctx,
+        n_enterprises=300,
+        seed=3,
+        today=today,
+        write_maps=False,
+        n_address_points=4000,
+    )
+    second = build_demo(
+        ctx,
+        n_enterprises=300,
+        seed=3,
+        today=today,
+        write_maps=False,
+        n_address_points=4000,
+    )
     assert second["counts"]["enterprises"] == 300
     assert second["counts"]["grid_versions"] == 1

@@ -36,7 +36,9 @@ def test_split_merge_undo_restore_the_draft(small_district):
     svc.undo_edit(small_district, v)
     after = svc.read_grids(small_district, v)
     assert after["code"].tolist() == before["code"].tolist()
-    assert all(a.equals_exact(b, 1e-12) for a, b in zip(after.geometry, before.geometry))
+    assert all(
+        a.equals_exact(b, 1e-12) for a, b in zip(after.geometry, before.geometry)
+    )
     with pytest.raises(ConflictError, match="no edit left"):
         svc.undo_edit(small_district, v)
 

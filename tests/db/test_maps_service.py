@@ -22,15 +22,37 @@ def inspected(small_district):
     import sqlalchemy as sa
 
     with ctx.engine.begin() as conn:
-        ids = [r[0] for r in conn.execute(sa.text("SELECT id FROM enterprises ORDER BY id"))]
-        bulk_insert(conn, "inspections", pd.DataFrame({
-            "enterprise_id": ids[:30], "kind": "patrol",
-            "inspected_on": [dt.date(2026, 6, 1)] * 30, "result": "pass",
-            "created_at": dt.datetime(2026, 6, 1)}))
-        bulk_insert(conn, "hazards", pd.DataFrame({
-            "enterprise_id": ids[:10], "level": ["major"] * 2 + ["ordinary"] * 8,
-            "category": "fire", "found_on": [dt.date(2026, 6, 1)] * 10,
-            "status": "open", "is_listed": False}))
+        ids = [
+            r[0]
+            for r in conn.execute(sa.text("SELECT id FROM enterprises ORDER BY id"))
+        ]
+        bulk_insert(
+            conn,
+            "inspections",
+            pd.DataFrame(
+                {
+                    "enterprise_id": ids[:30],
+                    "kind": "patrol",
+                    "inspected_on": [dt.date(2026, 6, 1)] * 30,
+                    "result": "pass",
+                    "created_at": dt.datetime(2026, 6, 1),
+                }
+            ),
+        )
+        bulk_insert(
+            conn,
+            "hazards",
+            pd.DataFrame(
+                {
+                    "enterprise_id": ids[:10],
+                    "level": ["major"] * 2 + ["ordinary"] * 8,
+                    "category": "fire",
+                    "found_on": [dt.date(2026, 6, 1)] * 10,
+                    "status": "open",
+                    "is_listed": False,
+                }
+            ),
+        )
     return ctx
 
 
@@ -45,16 +67,23 @@ def test_coverage_numbers_add_up_across_levels(inspected):
 
 def test_write_map_is_self_contained(inspected, tmp_path):
     for kind in ("coverage", "grids"):
-        out = write_map(inspected, kind, tmp_path / "sub" / f"{kind}.html",
-                        start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31))
+        out = write_map(
+            inspected,
+            kind,
+            tmp_path / "sub" / f"{kind}.html",
+            start=dt.date(2026, 1, 1),
+            end=dt.date(2026, 12, 31),
+        )
         html = out.read_text("utf-8")
-        assert not re.search(r"""<(?:script|link|img)[^>]+(?:src|href)=["']?(?:https?:)?//""",
-                             html), kind
+        assert not re.search(
+            r"""<(?:script|link|img)[^>]+(?:src|href)=["']?(?:https?:)?//""", html
+        ), kind
 
 
 def test_map_filters_and_bad_input(inspected, tmp_path):
-    data = load_map_data(inspected, dt.date(2026, 1, 1), dt.date(2026, 12, 31),
-                         grid="440604011001001")
+    data = load_map_data(
+        inspected, dt.date(2026, 1, 1), dt.date(2026, 12, 31), grid="440604011001001"
+    )
     assert set(data.grids["code"]) == {"440604011001001"}
     assert set(data.enterprises["grid_code"]) == {"440604011001001"}
     with pytest.raises(NotFoundError):

@@ -22,12 +22,16 @@ def test_every_model_table_exists(ctx):
 def test_geometry_columns_are_wgs84(ctx):
     with ctx.engine.connect() as conn:
         if ctx.engine.dialect.name == "sqlite":
-            rows = conn.execute(sa.text(
-                "SELECT f_table_name, srid FROM geometry_columns")).all()
+            rows = conn.execute(
+                sa.text("SELECT f_table_name, srid FROM geometry_columns")
+            ).all()
         else:
-            rows = conn.execute(sa.text(
-                "SELECT f_table_name, srid FROM geometry_columns "
-                "WHERE f_table_schema = 'public'")).all()
+            rows = conn.execute(
+                sa.text(
+                    "SELECT f_table_name, srid FROM geometry_columns "
+                    "WHERE f_table_schema = 'public'"
+                )
+            ).all()
     tables = {r[0] for r in rows}
     assert {"enterprises", "grids", "admin_units", "gazetteer_points"} <= tables
     assert {r[1] for r in rows} == {4326}

@@ -6,9 +6,25 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2] / "gridwatch"
-DOMAIN = ["grids", "geocode", "assign", "analytics", "patrol", "maps", "registry", "demo"]
-FORBIDDEN = ("flask", "sqlalchemy", "geoalchemy2", "gridwatch.db", "gridwatch.services",
-             "gridwatch.web", "gridwatch.cli")
+DOMAIN = [
+    "grids",
+    "geocode",
+    "assign",
+    "analytics",
+    "patrol",
+    "maps",
+    "registry",
+    "demo",
+]
+FORBIDDEN = (
+    "flask",
+    "sqlalchemy",
+    "geoalchemy2",
+    "gridwatch.db",
+    "gridwatch.services",
+    "gridwatch.web",
+    "gridwatch.cli",
+)
 
 
 def _imports(path: Path):

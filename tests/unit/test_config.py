@@ -11,7 +11,9 @@ def test_load_settings_defaults_to_spatialite_in_data_dir(tmp_path):
 
 
 def test_load_settings_parses_weights():
-    s = load_settings(environ={"GRIDWATCH_RISK_WEIGHTS": "red=10,orange=5,yellow=2,blue=1"})
+    s = load_settings(
+        environ={"GRIDWATCH_RISK_WEIGHTS": "red=10,orange=5,yellow=2,blue=1"}
+    )
     assert s.risk_weights == {"red": 10.0, "orange": 5.0, "yellow": 2.0, "blue": 1.0}
 
 
@@ -35,8 +37,9 @@ def test_load_settings_rejects_unknown_toml_keys(tmp_path):
 
 
 def test_masked_hides_password():
-    s = load_settings(environ={
-        "GRIDWATCH_DATABASE_URL": "postgresql+psycopg://gw:secret@db:5432/gw"})
+    s = load_settings(
+        environ={"GRIDWATCH_DATABASE_URL": "postgresql+psycopg://gw:secret@db:5432/gw"}
+    )
     assert ":secret@" not in str(s.masked())
 
 

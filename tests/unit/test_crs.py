@@ -58,18 +58,21 @@ def test_shift_near_chancheng_is_about_600_metres():
     assert -0.004 < lat - 23.0 < -0.001
 
 
-@pytest.mark.parametrize("name,lng,lat,expected", [
-    ("Chancheng", 113.1, 23.0, True),
-    ("Beijing", 116.4, 39.9, True),
-    ("Urumqi", 87.6, 43.8, True),
-    ("Hong Kong", 114.17, 22.30, False),
-    ("Macau", 113.55, 22.19, False),
-    ("Taipei", 121.5, 25.03, False),
-    ("Hanoi", 105.85, 21.03, False),
-    ("Seoul", 126.98, 37.56, False),
-    ("Ulaanbaatar", 106.9, 47.9, False),
-    ("Tokyo", 139.7, 35.7, False),
-])
+@pytest.mark.parametrize(
+    "name,lng,lat,expected",
+    [
+        ("Chancheng", 113.1, 23.0, True),
+        ("Beijing", 116.4, 39.9, True),
+        ("Urumqi", 87.6, 43.8, True),
+        ("Hong Kong", 114.17, 22.30, False),
+        ("Macau", 113.55, 22.19, False),
+        ("Taipei", 121.5, 25.03, False),
+        ("Hanoi", 105.85, 21.03, False),
+        ("Seoul", 126.98, 37.56, False),
+        ("Ulaanbaatar", 106.9, 47.9, False),
+        ("Tokyo", 139.7, 35.7, False),
+    ],
+)
 def test_in_china_is_not_a_rectangle(name, lng, lat, expected):
     assert bool(in_china(lng, lat)) is expected, name
 
@@ -83,11 +86,19 @@ def test_cgcs2000_is_identity():
     assert to_wgs84(113.1, 23.0, "cgcs2000") == (113.1, 23.0)
 
 
-@pytest.mark.parametrize("text,datum", [
-    ("WGS-84", Datum.WGS84), ("gcj02", Datum.GCJ02), ("GCJ-02", Datum.GCJ02),
-    ("高德", Datum.GCJ02), ("百度坐标", Datum.BD09), ("BD-09", Datum.BD09),
-    ("国家2000", Datum.CGCS2000), ("EPSG:4490", Datum.CGCS2000),
-])
+@pytest.mark.parametrize(
+    "text,datum",
+    [
+        ("WGS-84", Datum.WGS84),
+        ("gcj02", Datum.GCJ02),
+        ("GCJ-02", Datum.GCJ02),
+        ("高德", Datum.GCJ02),
+        ("百度坐标", Datum.BD09),
+        ("BD-09", Datum.BD09),
+        ("国家2000", Datum.CGCS2000),
+        ("EPSG:4490", Datum.CGCS2000),
+    ],
+)
 def test_parse_datum_accepts_common_names(text, datum):
     assert parse_datum(text) is datum
 
