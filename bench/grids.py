@@ -2,7 +2,7 @@
 
 Run::
 
-    .venv/bin/python bench/grids.py [--quick] [--timeout 150]
+    .venv/bin/python bench/grids.py [--quick] [--timeout 600]
 
 Part 1, side by side on the same atoms: H3 atoms clipped to one town of the demo
 district (the town and resolution whose atom count is nearest 460), weighted by the
@@ -279,7 +279,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true",
                     help="9,000 enterprises and no SKATER (a smoke run)")
-    ap.add_argument("--timeout", type=float, default=150.0,
+    ap.add_argument("--timeout", type=float, default=600.0,
                     help="seconds allowed to each of Max-p and SKATER")
     ap.add_argument("--enterprises", type=int, default=70_000)
     ap.add_argument("--grids", type=int, default=700,
