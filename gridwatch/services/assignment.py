@@ -303,7 +303,6 @@ def assign_wardens_session(
         balance_wardens,
         churn,
         redraw_affinity,
-        workload_summary,
     )
 
     today = today or _today()
@@ -407,7 +406,7 @@ def assign_wardens_session(
             ),
         )
     new_ew = _enterprise_wardens_from_plan(new_eg, plan)
-    summary = workload_summary(plan, grids)
+    ratio = _load_ratio(plan, grids)
     record(
         session,
         "assign",
@@ -428,39 +427,24 @@ def assign_wardens_session(
         "churn": round(float(churn(old_ew[common], new_ew[common])), 4)
         if len(common)
         else None,
-        "workload_max_over_mean": round(
-            float(
-                (
-                    summary["workload"]
-                    / summary.groupby("street")["workload"].transform("mean")
-                ).max()
-            ),
-            3,
-        )
-        if len(summary)
-        else None,
-        "workload_min_over_mean": round(
-            float(
-                (
-                    summary["workload"]
-                    / summary.groupby("street")["workload"].transform("mean")
-                ).min()
-            ),
-            3,
-        )
-        if len(summary)
-        else None,
+        "workload_max_over_mean": round(float(ratio.max()), 3) if len(ratio) else None,
+        "workload_min_over_mean": round(float(ratio.min()), 3) if len(ratio) else None,
     }
 
 
-def _spread(plan: pd.DataFrame, grids: pd.DataFrame) -> float:
+def _load_ratio(plan: pd.DataFrame, grids: pd.DataFrame) -> pd.Series:
+    """Each warden's workload over the mean of their street (empty if no wardens)."""
     from gridwatch.assign.wardens import workload_summary
 
     summ = workload_summary(plan, grids)
     if summ.empty:
-        return 0.0
-    ratio = summ["workload"] / summ.groupby("street")["workload"].transform("mean")
-    return float(ratio.max() - ratio.min())
+        return pd.Series(dtype=float)
+    return summ["workload"] / summ.groupby("street")["workload"].transform("mean")
+
+
+def _spread(plan: pd.DataFrame, grids: pd.DataFrame) -> float:
+    ratio = _load_ratio(plan, grids)
+    return float(ratio.max() - ratio.min()) if len(ratio) else 0.0
 
 
 def _keep_current_if_as_good(plan, this, by_id, wardens, grids) -> pd.DataFrame:
