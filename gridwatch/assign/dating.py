@@ -18,19 +18,14 @@ from datetime import date
 import pandas as pd
 
 from gridwatch.errors import ConflictError, InvalidInputError
+from gridwatch.frames import require_columns
 
 HISTORY_COLUMNS = ("key", "value", "valid_from", "valid_to")
 
 
 def _check_history(rows: pd.DataFrame) -> pd.DataFrame:
     """Rows with dates as ``datetime.date`` / None, after checking the columns."""
-    if not isinstance(rows, pd.DataFrame):
-        raise TypeError(f"rows must be a DataFrame, not {type(rows).__name__}")
-    missing = [c for c in HISTORY_COLUMNS if c not in rows.columns]
-    if missing:
-        raise InvalidInputError(
-            f"The assignment history lacks column(s) {', '.join(missing)}; pass "
-            "key, value, valid_from, valid_to.")
+    require_columns(rows, HISTORY_COLUMNS, "The assignment history")
     out = rows.loc[:, list(HISTORY_COLUMNS)].copy()
     out["valid_from"] = [_as_date(v, "valid_from") for v in out["valid_from"]]
     out["valid_to"] = [_as_date(v, "valid_to", allow_none=True)

@@ -63,48 +63,33 @@ def _changes(obj: Base) -> tuple[dict, dict]:
 
 def _before_flush(session: Session, _ctx, _instances) -> None:
     actor = session.info.get("actor", "system")
-    rows = []
-    for obj in session.new:
-        if isinstance(obj, AuditLog):
-            continue
-        rows.append(
-            AuditLog(
-                actor=actor,
-                action="insert",
-                entity=obj.__tablename__,
-                entity_key=_key(obj),
-                old=None,
-                new=_values(obj),
-            )
+
+    def row(obj, action, old, new):
+        return AuditLog(
+            actor=actor,
+            action=action,
+            entity=obj.__tablename__,
+            entity_key=_key(obj),
+            old=old,
+            new=new,
         )
+
+    rows = [
+        row(o, "insert", None, _values(o))
+        for o in session.new
+        if not isinstance(o, AuditLog)
+    ]
     for obj in session.dirty:
         if isinstance(obj, AuditLog) or not session.is_modified(obj):
             continue
         old, new = _changes(obj)
         if new:
-            rows.append(
-                AuditLog(
-                    actor=actor,
-                    action="update",
-                    entity=obj.__tablename__,
-                    entity_key=_key(obj),
-                    old=old,
-                    new=new,
-                )
-            )
-    for obj in session.deleted:
-        if isinstance(obj, AuditLog):
-            continue
-        rows.append(
-            AuditLog(
-                actor=actor,
-                action="delete",
-                entity=obj.__tablename__,
-                entity_key=_key(obj),
-                old=_values(obj),
-                new=None,
-            )
-        )
+            rows.append(row(obj, "update", old, new))
+    rows += [
+        row(o, "delete", _values(o), None)
+        for o in session.deleted
+        if not isinstance(o, AuditLog)
+    ]
     session.add_all(rows)
 
 

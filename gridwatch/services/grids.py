@@ -20,6 +20,11 @@ from gridwatch.services.context import Context
 GRID_COLUMNS = ("code", "parent_code", "workload", "n_enterprises", "area_m2")
 
 
+def _grid_columns() -> list:
+    """The stored grid attributes (:data:`GRID_COLUMNS`) and the geometry as WKB."""
+    return [getattr(Grid, c) for c in GRID_COLUMNS] + [wkb(Grid.geom)]
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
@@ -128,18 +133,7 @@ def read_grids(
     ctx: Context, version_id: int | None = None, conn=None
 ) -> gpd.GeoDataFrame:
     vid = resolve_version(ctx, version_id) if conn is None else version_id
-    stmt = (
-        sa.select(
-            Grid.code,
-            Grid.parent_code,
-            Grid.workload,
-            Grid.n_enterprises,
-            Grid.area_m2,
-            wkb(Grid.geom),
-        )
-        .where(Grid.version_id == vid)
-        .order_by(Grid.code)
-    )
+    stmt = sa.select(*_grid_columns()).where(Grid.version_id == vid).order_by(Grid.code)
     if conn is not None:
         return read_frame(conn, stmt)
     with ctx.engine.connect() as c:
@@ -205,14 +199,9 @@ def _grid_snapshot(session: Session, version_id: int, codes: list[str]) -> dict:
     rows = (
         session.connection()
         .execute(
-            sa.select(
-                Grid.code,
-                Grid.parent_code,
-                Grid.workload,
-                Grid.n_enterprises,
-                Grid.area_m2,
-                wkb(Grid.geom),
-            ).where(Grid.version_id == version_id, Grid.code.in_(codes))
+            sa.select(*_grid_columns()).where(
+                Grid.version_id == version_id, Grid.code.in_(codes)
+            )
         )
         .all()
     )
