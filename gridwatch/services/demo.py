@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from gridwatch.db.models import Base, User
 from gridwatch.db.queries import bulk_insert, read_frame, wkb
 from gridwatch.services.context import Context
+from gridwatch.services.enterprises import DATA_FIELDS
 from gridwatch.services.users import UNUSABLE, hash_password
 
 #: demo accounts that get a password printed; the other wardens get theirs from an
@@ -146,20 +147,7 @@ def _people(conn, users: pd.DataFrame, wardens: pd.DataFrame) -> list[dict]:
 
 def _registry_rows(enterprises: pd.DataFrame):
     """The generated registry as raw rows, as read from a file, for the validator."""
-    cols = [
-        "uscc",
-        "name",
-        "address",
-        "sector",
-        "risk_level",
-        "is_three_in_one",
-        "has_hazchem",
-        "employees",
-        "registered_on",
-        "lng",
-        "lat",
-        "datum",
-    ]
+    cols = ["uscc", *DATA_FIELDS, "lng", "lat", "datum"]
     for i, rec in enumerate(enterprises[cols].itertuples(index=False), start=2):
         raw = {
             k: v
@@ -167,37 +155,6 @@ def _registry_rows(enterprises: pd.DataFrame):
             if v is not None and not (isinstance(v, float) and pd.isna(v))
         }
         yield i, raw
-
-
-def _fill_admin_codes(conn, communities: gpd.GeoDataFrame) -> int:
-    """Town/community codes for enterprises placed by supplied coordinates."""
-    from gridwatch.db.models import Enterprise
-
-    ents = read_frame(
-        conn,
-        sa.select(Enterprise.id, wkb(Enterprise.geom)).where(
-            Enterprise.geom.isnot(None), Enterprise.community_code.is_(None)
-        ),
-    )
-    if ents.empty:
-        return 0
-    hit = gpd.sjoin(
-        ents,
-        communities[["code", "parent_code", "geometry"]],
-        predicate="within",
-        how="inner",
-    ).drop_duplicates("id")
-    tbl = Enterprise.__table__
-    conn.execute(
-        tbl.update()
-        .where(tbl.c.id == sa.bindparam("b_id"))
-        .values(community_code=sa.bindparam("v_c"), town_code=sa.bindparam("v_t")),
-        [
-            {"b_id": int(r.id), "v_c": r.code, "v_t": r.parent_code}
-            for r in hit.itertuples()
-        ],
-    )
-    return len(hit)
 
 
 def _activity_rows(conn, acts: dict, start: dt.date) -> dict[str, int]:
@@ -297,7 +254,7 @@ def build_demo(
     from gridwatch.registry.validate import ImportSummary, validate_rows
     from gridwatch.services.assignment import assign_session, assign_wardens_session
     from gridwatch.services.enterprises import upsert_enterprises
-    from gridwatch.services.geocoding import geocode_session
+    from gridwatch.services.geocoding import fill_admin_codes, geocode_session
     from gridwatch.services.grids import activate_session, store_version
 
     today = today or dt.date.today()
@@ -384,7 +341,7 @@ def build_demo(
                     d.address_points, d.roads, d.towns, d.communities, district=outline
                 )
                 summary["geocoding"] = geocode_session(s, gaz, "missing")
-                _fill_admin_codes(conn, d.communities)
+                fill_admin_codes(conn, d.communities)
             with steps.step("划分网格 balanced grids"):
                 ents = _enterprises_in(conn)
                 weights = ctx.settings.risk_weights

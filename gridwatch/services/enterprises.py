@@ -298,8 +298,11 @@ def import_registry(
         if rec
     ]
     if not dry_run and records:
+        from gridwatch.services.geocoding import fill_admin_codes
+
         with ctx.transaction(actor) as s:
             counts = upsert_enterprises(s, records)
+            fill_admin_codes(s.connection())
         summary.inserted, summary.updated, summary.unchanged = (
             counts["inserted"],
             counts["updated"],

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+import geopandas as gpd
 import pandas as pd
 import shapely
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from gridwatch.db.models import Enterprise
+from gridwatch.db.models import AdminUnit, Enterprise
 from gridwatch.db.queries import bulk_insert
 from gridwatch.errors import InvalidInputError, NotFoundError
 from gridwatch.services.admin import district_outline, read_admin_units, read_gazetteer
@@ -185,26 +186,45 @@ def geocode_enterprises(
         return geocode_session(s, gazetteer, mode, provider)
 
 
-def fill_admin_codes(session: Session) -> None:
-    """Set town/community codes of placed enterprises from the boundaries they lie in."""
-    conn = session.connection()
-    from gridwatch.db.models import AdminUnit
+def fill_admin_codes(conn, communities: gpd.GeoDataFrame | None = None) -> int:
+    """Town/community codes for placed enterprises that have none (e.g. supplied
+    coordinates), from the community polygon each lies in; return how many."""
+    from gridwatch.db.queries import read_frame, wkb
 
-    for level, column in (("town", "town_code"), ("community", "community_code")):
-        sub = (
-            sa.select(AdminUnit.code)
-            .where(
-                AdminUnit.level == level,
-                sa.func.ST_Covers(AdminUnit.geom, Enterprise.geom),
-            )
-            .limit(1)
-            .scalar_subquery()
+    if communities is None:
+        communities = read_frame(
+            conn,
+            sa.select(AdminUnit.code, AdminUnit.parent_code, wkb(AdminUnit.geom)).where(
+                AdminUnit.level == "community", AdminUnit.geom.isnot(None)
+            ),
         )
-        conn.execute(
-            sa.update(Enterprise)
-            .where(Enterprise.geom.isnot(None), getattr(Enterprise, column).is_(None))
-            .values({column: sub})
-        )
+    ents = read_frame(
+        conn,
+        sa.select(Enterprise.id, wkb(Enterprise.geom)).where(
+            Enterprise.geom.isnot(None), Enterprise.community_code.is_(None)
+        ),
+    )
+    if ents.empty or communities.empty:
+        return 0
+    hit = gpd.sjoin(
+        ents,
+        communities[["code", "parent_code", "geometry"]],
+        predicate="within",
+        how="inner",
+    ).drop_duplicates("id")
+    if hit.empty:
+        return 0
+    tbl = Enterprise.__table__
+    conn.execute(
+        tbl.update()
+        .where(tbl.c.id == sa.bindparam("b_id"))
+        .values(community_code=sa.bindparam("v_c"), town_code=sa.bindparam("v_t")),
+        [
+            {"b_id": int(r.id), "v_c": r.code, "v_t": r.parent_code}
+            for r in hit.itertuples()
+        ],
+    )
+    return len(hit)
 
 
 def place_manually(
@@ -232,4 +252,7 @@ def place_manually(
         ent.source_datum = str(datum)
         ent.source_lng, ent.source_lat = float(lng), float(lat)
         ent.geocode_flags = None
+        ent.town_code = ent.community_code = None
+        s.flush()
+        fill_admin_codes(s.connection())
     return {"uscc": uscc, "lng": w_lng, "lat": w_lat, "precision": "manual"}

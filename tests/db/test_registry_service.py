@@ -162,6 +162,10 @@ def test_import_registry_counts_add_up_and_rejects_are_written(district, tmp_pat
         )
     assert names[code(2)] == "<img src=x onerror=alert(1)>😀"
     assert prec[code(4)] == "supplied"
+    with district.engine.connect() as conn:
+        comm = conn.execute(sa.select(Enterprise.community_code, Enterprise.town_code)
+                            .where(Enterprise.uscc == code(4))).one()
+    assert tuple(comm) == (COMM, TOWN)  # supplied points get their community too
 
 
 def test_import_registry_is_idempotent_and_audits_old_values(district, tmp_path):
