@@ -72,17 +72,18 @@ def run_backend(name: str, url: str | None, district, csv_path: Path) -> dict:
     from gridwatch.services.admin import upsert_admin_units
     from gridwatch.services.context import open_context
     from gridwatch.services.enterprises import import_registry
+    from gridwatch.services.actor import system_actor
 
     tmp = tempfile.mkdtemp(prefix=f"gw-bench-{name}-")
     env = {"GRIDWATCH_DATA_DIR": tmp, "GRIDWATCH_PROGRESS": "0"}
     if url:
         env["GRIDWATCH_DATABASE_URL"] = url
     ctx = open_context(load_settings(environ=env))
-    upsert_admin_units(ctx, district.district, "district", "bench")
+    upsert_admin_units(ctx, system_actor("bench"), district.district, "district", "bench")
     t0 = time.perf_counter()
-    first = import_registry(ctx, csv_path)
+    first = import_registry(ctx, system_actor("bench"), csv_path)
     t1 = time.perf_counter()
-    second = import_registry(ctx, csv_path)
+    second = import_registry(ctx, system_actor("bench"), csv_path)
     t2 = time.perf_counter()
     ctx.close()
     return {

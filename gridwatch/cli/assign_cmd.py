@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from gridwatch.cli.base import GridwatchGroup, emit_json, open_ctx
+from gridwatch.cli.base import GridwatchGroup, cli_actor, emit_json, open_ctx
 
 
 @click.command("assign")
@@ -28,7 +28,7 @@ def assign(version_id, path, as_json):
     """
     from gridwatch.services.assignment import assign_enterprises_to_grids
 
-    r = assign_enterprises_to_grids(open_ctx(), version_id, path=path)
+    r = assign_enterprises_to_grids(open_ctx(), cli_actor(), version_id, path=path)
     if as_json:
         emit_json(r)
         return
@@ -65,7 +65,7 @@ def wardens_assign(street, version_id, as_json):
     """Give every grid a responsible warden: balanced, contiguous, stable."""
     from gridwatch.services.assignment import assign_wardens
 
-    r = assign_wardens(open_ctx(), street, version_id)
+    r = assign_wardens(open_ctx(), cli_actor(), street, version_id)
     if as_json:
         emit_json(r)
         return
@@ -90,7 +90,7 @@ def override(grid_code, username):
     """Make USERNAME the responsible warden of GRID_CODE; automatic runs keep it."""
     from gridwatch.services.assignment import set_override
 
-    set_override(open_ctx(), grid_code, username)
+    set_override(open_ctx(), cli_actor(), grid_code, username)
     click.echo(f"{username} is now responsible for {grid_code} (manual override).")
 
 
@@ -102,7 +102,7 @@ def deputy(grid_code, username, remove):
     """Add USERNAME as a deputy warden of GRID_CODE (or --remove them)."""
     from gridwatch.services.assignment import set_deputy
 
-    set_deputy(open_ctx(), grid_code, username, remove)
+    set_deputy(open_ctx(), cli_actor(), grid_code, username, remove)
     click.echo(
         f"{username} {'is no longer' if remove else 'is now'} a deputy of {grid_code}."
     )

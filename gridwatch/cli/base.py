@@ -43,6 +43,36 @@ def open_ctx(migrate_mode: str = "auto"):
     return open_context(load_settings(), migrate_mode=migrate_mode)
 
 
+def cli_actor(name: str | None = None):
+    """The acting user of a command: ``system`` (whoever holds the database),
+    named ``cli:<OS user>`` in the audit log unless ``name`` is given."""
+    from gridwatch.services.actor import system_actor
+
+    return system_actor(name)
+
+
+def step_printer():
+    """A ``progress(step, seconds)`` callback for services' long steps: one line
+    per finished step on stderr (None when progress is off or not a terminal)."""
+    if not want_progress():
+        return None
+
+    def report(step: str, seconds: float | None) -> None:
+        if seconds is not None:
+            click.echo(f"  ✓ {step} ({seconds:.1f} s)", err=True)
+
+    return report
+
+
+def row_progress(desc: str):
+    """Wrap a row iterator in a tqdm bar on stderr (None when progress is off)."""
+    if not want_progress():
+        return None
+    from tqdm import tqdm
+
+    return lambda rows: tqdm(rows, desc=desc, unit=" rows")
+
+
 def emit_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from gridwatch.cli.base import GridwatchGroup, emit_json, open_ctx
+from gridwatch.cli.base import GridwatchGroup, cli_actor, emit_json, open_ctx
 
 
 @click.group("boundaries", cls=GridwatchGroup)
@@ -36,6 +36,7 @@ def import_cmd(file, level, crs, name_field, code_field, parent_code, layer, as_
 
     result = import_boundaries(
         open_ctx(),
+        cli_actor(),
         file,
         level,
         crs=crs,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from gridwatch.cli.base import GridwatchGroup, emit_json, open_ctx
+from gridwatch.cli.base import GridwatchGroup, cli_actor, emit_json, open_ctx
 
 
 @click.group("db", cls=GridwatchGroup)
@@ -33,7 +33,7 @@ def status(as_json: bool) -> None:
     from gridwatch.services.summary import database_summary
 
     ctx = open_ctx(migrate_mode="create")
-    summary = database_summary(ctx)
+    summary = database_summary(ctx, cli_actor())
     if as_json:
         emit_json(summary)
         return

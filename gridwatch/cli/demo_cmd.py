@@ -36,15 +36,16 @@ def demo(n_enterprises: int, seed: int, no_serve: bool, as_json: bool) -> None:
     assignments, two years of inspections and hazards; then writes the coverage,
     hotspot and grid maps into GRIDWATCH_DATA_DIR/maps.
     """
-    from gridwatch.cli.base import emit_json, open_ctx, want_progress
+    from gridwatch.cli.base import cli_actor, emit_json, open_ctx, step_printer
     from gridwatch.services.demo import build_demo, format_summary
 
     ctx = open_ctx()
     summary = build_demo(
         ctx,
+        cli_actor(),
         n_enterprises=n_enterprises,
         seed=seed,
-        progress=want_progress() and not as_json,
+        progress=None if as_json else step_printer(),
     )
     if as_json:
         emit_json(summary)

@@ -6,7 +6,13 @@ import sys
 
 import click
 
-from gridwatch.cli.base import GridwatchGroup, emit_json, open_ctx, want_progress
+from gridwatch.cli.base import (
+    GridwatchGroup,
+    cli_actor,
+    emit_json,
+    open_ctx,
+    row_progress,
+)
 from gridwatch.errors import InvalidInputError
 
 
@@ -49,13 +55,14 @@ def import_cmd(file, sheet, mapping, datum, dry_run, rejects_path, as_json):
 
     summary = import_registry(
         open_ctx(),
+        cli_actor(),
         file,
         sheet=sheet,
         header_map=_header_map(mapping),
         dry_run=dry_run,
         rejects_path=rejects_path,
         default_datum=datum,
-        progress=want_progress() and not as_json,
+        progress=None if as_json else row_progress("校验 validating"),
     )
     data = summary.to_dict()
     data["unknown_headers"] = getattr(summary, "unknown_headers", [])
@@ -104,7 +111,7 @@ def export_cmd(fmt, out):
     from gridwatch.registry import write_registry
     from gridwatch.services.enterprises import export_records
 
-    n = write_registry(export_records(open_ctx()), out, fmt)
+    n = write_registry(export_records(open_ctx(), cli_actor()), out, fmt)
     click.echo(f"Wrote {n} enterprises to {out}.")
 
 
@@ -118,12 +125,12 @@ def export_cmd(fmt, out):
     show_default=True,
     help="Datum of LNG/LAT (wgs84, cgcs2000, gcj02, bd09).",
 )
-@click.option("--by", "actor", default="cli", help="Who placed it (for the audit log).")
+@click.option("--by", "actor", help="Who placed it, for the audit log (default cli:<you>).")
 def place(uscc, lng, lat, datum, actor):
     """Place an enterprise by hand; batch geocoding never moves it again."""
     from gridwatch.services.geocoding import place_manually
 
-    r = place_manually(open_ctx(), uscc, lng, lat, datum, actor)
+    r = place_manually(open_ctx(), cli_actor(actor), uscc, lng, lat, datum)
     click.echo(f"{uscc} placed at {r['lng']:.6f}, {r['lat']:.6f} (WGS-84, manual).")
 
 
@@ -141,7 +148,7 @@ def responsible(uscc, on, as_json):
     """Who was responsible for enterprise USCC on a date (grid and warden)."""
     from gridwatch.services.assignment import responsible_on
 
-    r = responsible_on(open_ctx(), uscc, on.date())
+    r = responsible_on(open_ctx(), cli_actor(), uscc, on.date())
     if as_json:
         emit_json(r)
     elif r is None:
@@ -176,7 +183,7 @@ def geocode_group(click_ctx, mode, as_json):
         return
     from gridwatch.services.geocoding import geocode_enterprises
 
-    r = geocode_enterprises(open_ctx(), mode)
+    r = geocode_enterprises(open_ctx(), cli_actor(), mode)
     if as_json:
         emit_json(r)
     else:
@@ -233,7 +240,7 @@ def gazetteer_import(points, roads, datum, as_json):
         towns=read_admin_units(ctx, "town"),
         communities=read_admin_units(ctx, "community"),
     )
-    counts = replace_gazetteer(ctx, rds, pts, actor="cli", source=str(points))
+    counts = replace_gazetteer(ctx, cli_actor(), rds, pts, source=str(points))
     rejects = pts.attrs.get("rejects", [])
     if as_json:
         emit_json(

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from gridwatch.cli.base import GridwatchGroup, emit_json, open_ctx
+from gridwatch.cli.base import GridwatchGroup, cli_actor, emit_json, open_ctx
 from gridwatch.errors import InvalidInputError
 
 
@@ -70,6 +70,7 @@ def build(
 
     result = build_version(
         open_ctx(),
+        cli_actor(),
         method,
         target_workload=target_workload,
         grids_per_unit=grids_per_unit,
@@ -107,7 +108,7 @@ def versions(as_json):
     """List grid versions."""
     from gridwatch.services.grids import list_versions
 
-    rows = list_versions(open_ctx())
+    rows = list_versions(open_ctx(), cli_actor())
     if as_json:
         emit_json(rows)
         return
@@ -124,7 +125,7 @@ def activate(version):
     """Make VERSION the active grid version (the previous one is retired, kept)."""
     from gridwatch.services.grids import activate_version
 
-    activate_version(open_ctx(), version)
+    activate_version(open_ctx(), cli_actor(), version)
     click.echo(
         f"Grid version {version} is active. Run 'gridwatch assign' and "
         "'gridwatch wardens assign' to move enterprises and wardens onto it."
@@ -142,7 +143,7 @@ def split(code, parts, version_id, seed):
     """Split grid CODE of the draft into PARTS grids of equal workload."""
     from gridwatch.services.grids import split as do_split
 
-    r = do_split(open_ctx(), code, parts, version_id, seed)
+    r = do_split(open_ctx(), cli_actor(), code, parts, version_id, seed)
     click.echo(
         f"Split {code} into {', '.join(r['into'])} (draft {r['version']}); "
         "'gridwatch grids undo' reverts it."
@@ -160,7 +161,7 @@ def merge(codes, version_id):
         raise InvalidInputError("Give at least two grid codes to merge.")
     from gridwatch.services.grids import merge as do_merge
 
-    r = do_merge(open_ctx(), list(codes), version_id)
+    r = do_merge(open_ctx(), cli_actor(), list(codes), version_id)
     click.echo(
         f"Merged {', '.join(r['merged'])} into {r['into']} (draft {r['version']}); "
         "'gridwatch grids undo' reverts it."
@@ -175,7 +176,7 @@ def undo(version_id):
     """Undo the latest split or merge of the draft."""
     from gridwatch.services.grids import undo_edit
 
-    r = undo_edit(open_ctx(), version_id)
+    r = undo_edit(open_ctx(), cli_actor(), version_id)
     click.echo(
         f"Undid {r['undone']} on draft {r['version']}: restored "
         f"{', '.join(r['restored'])}."
@@ -189,7 +190,7 @@ def check(version_id, as_json):
     """Quality report; exits non-zero when the tiling is broken."""
     from gridwatch.services.grids import check_version
 
-    vid, report = check_version(open_ctx(), version_id)
+    vid, report = check_version(open_ctx(), cli_actor(), version_id)
     data = report.to_dict()
     if as_json:
         emit_json({"version": vid, **data})

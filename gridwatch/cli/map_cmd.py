@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from gridwatch.cli.base import open_ctx
+from gridwatch.cli.base import cli_actor, open_ctx
 
 
 @click.command("map")
@@ -35,6 +35,7 @@ def map_cmd(kind, out, town, grid, start, end):
 
     path = write_map(
         open_ctx(),
+        cli_actor(),
         kind,
         out,
         town=town,

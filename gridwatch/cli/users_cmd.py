@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from gridwatch.cli.base import GridwatchGroup, emit_json, open_ctx
+from gridwatch.cli.base import GridwatchGroup, cli_actor, emit_json, open_ctx
 from gridwatch.vocab import ROLES
 
 
@@ -22,7 +22,7 @@ def add(username: str, full_name: str, role: str, scope_code: str | None) -> Non
     """Create an account; its generated password is printed once."""
     from gridwatch.services.users import add_user
 
-    pw = add_user(open_ctx(), username, full_name, role, scope_code)
+    pw = add_user(open_ctx(), cli_actor(), username, full_name, role, scope_code)
     click.echo(f"Created {role} {username}; password (shown once): {pw}")
 
 
@@ -32,7 +32,7 @@ def set_pw(username: str) -> None:
     """Give an account a new generated password (printed once)."""
     from gridwatch.services.users import set_password
 
-    pw = set_password(open_ctx(), username)
+    pw = set_password(open_ctx(), cli_actor(), username)
     click.echo(f"New password for {username} (shown once): {pw}")
 
 
@@ -43,7 +43,7 @@ def list_cmd(role: str | None, as_json: bool) -> None:
     """List accounts."""
     from gridwatch.services.users import list_users
 
-    rows = list_users(open_ctx(), role)
+    rows = list_users(open_ctx(), cli_actor(), role)
     if as_json:
         emit_json(rows)
         return

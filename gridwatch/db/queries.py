@@ -131,7 +131,15 @@ def wkb(column: sa.ColumnElement, label: str = "geom") -> sa.ColumnElement:
     return sa.func.ST_AsBinary(column, type_=sa.LargeBinary).label(label)
 
 
-def delete_rows(conn: Connection, table_names: Iterable[str]) -> None:
-    """Empty tables (children first) inside the caller's transaction."""
-    for name in table_names:
-        conn.execute(sa.delete(table(name)))
+def effective_on(model: Any, day: Any) -> sa.ColumnElement[bool]:
+    """``valid_from <= day < valid_to`` (open-ended when ``valid_to`` is NULL).
+
+    The one definition of "this dated row holds on ``day``" for every dated table
+    (enterprise→grid, grid→warden): ``valid_from`` inclusive, ``valid_to``
+    exclusive. ``day`` may be a date or a SQL expression (e.g. an inspection's
+    date, to credit work to whoever was responsible on the day it was done).
+    """
+    return sa.and_(
+        model.valid_from <= day,
+        sa.or_(model.valid_to.is_(None), model.valid_to > day),
+    )

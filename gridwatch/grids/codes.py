@@ -44,6 +44,38 @@ def unit_prefix(parent_code: str) -> str:
     return code.ljust(12, "0")
 
 
+#: Lengths of the NBS statistical division codes (国家统计局统计用区划代码) at each
+#: level, and of a grid code (12-digit unit prefix + 3-digit sequence).
+CODE_LENGTHS: dict[str, int] = {"district": 6, "town": 9, "community": 12, "grid": 15}
+
+
+def town_of(code: str) -> str:
+    """The 9-digit town/street code a community or grid code lies in.
+
+    >>> town_of("440604011001007"), town_of("440604011001")
+    ('440604011', '440604011')
+    """
+    return str(code)[: CODE_LENGTHS["town"]]
+
+
+def community_of(code: str) -> str:
+    """The 12-digit unit prefix of a grid code (its community, or town + ``000``).
+
+    >>> community_of("440604011001007")
+    '440604011001'
+    """
+    return str(code)[: CODE_LENGTHS["community"]]
+
+
+def district_of(code: str) -> str:
+    """The 6-digit district (county) code of any longer code (GB/T 2260).
+
+    >>> district_of("440604011001")
+    '440604'
+    """
+    return str(code)[: CODE_LENGTHS["district"]]
+
+
 def grid_code(parent_code: str, sequence: int) -> str:
     """Code of grid number ``sequence`` (1-based) under ``parent_code``.
 

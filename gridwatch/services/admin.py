@@ -11,6 +11,7 @@ from geoalchemy2.shape import from_shape, to_shape
 from gridwatch.db.models import AdminUnit, GazetteerPoint, GazetteerRoad
 from gridwatch.db.queries import bulk_insert, read_frame, wkb
 from gridwatch.errors import InvalidInputError
+from gridwatch.services.actor import Actor, require_role
 from gridwatch.services.audit import record
 from gridwatch.services.context import Context
 
@@ -25,16 +26,17 @@ def _same_geom(a, b) -> bool:
 
 def upsert_admin_units(
     ctx: Context,
+    actor: Actor,
     units: gpd.GeoDataFrame,
     level: str,
     source: str,
-    actor: str = "system",
 ) -> dict[str, int]:
     """Insert or update units keyed on ``code``; unchanged rows are left alone.
 
     Required columns: code, name, geometry (EPSG:4326); optional parent_code,
     short_name, kind, is_illustrative. Returns counts inserted/updated/unchanged.
     """
+    require_role(actor, "admin", action="Loading boundaries")
     if level not in LEVELS:
         raise InvalidInputError(
             f"Level {level!r} is unknown; use district, town or community."
@@ -114,12 +116,13 @@ def read_admin_units(
 
 def replace_gazetteer(
     ctx: Context,
+    actor: Actor,
     roads: gpd.GeoDataFrame | None,
     points: gpd.GeoDataFrame,
-    actor: str = "system",
     source: str = "",
 ) -> dict[str, int]:
     """Replace the whole gazetteer in one transaction (a gazetteer is a snapshot)."""
+    require_role(actor, "admin", action="Replacing the address gazetteer")
     point_cols = [
         "addr_id",
         "town_code",

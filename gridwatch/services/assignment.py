@@ -15,15 +15,15 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from gridwatch.db.models import Enterprise, EnterpriseGrid, GridWarden, User, Warden
-from gridwatch.db.queries import bulk_insert, read_frame, wkb
-from gridwatch.errors import InvalidInputError, NotFoundError
+from gridwatch.db.queries import bulk_insert, effective_on, read_frame, wkb
+from gridwatch.errors import InvalidInputError, NotFoundError, PermissionDeniedError
+from gridwatch.grids.codes import town_of
+from gridwatch.services.actor import Actor, require_role
 from gridwatch.services.audit import record
 from gridwatch.services.context import Context
-from gridwatch.services.grids import read_grids
-
-
-def _today() -> dt.date:
-    return dt.date.today()
+from gridwatch.services.grids import version_grids
+from gridwatch.services.scope import enterprise_clause
+from gridwatch.timeutil import today as _today
 
 
 def grid_index(ctx: Context, version_id: int, grids: gpd.GeoDataFrame):
@@ -68,9 +68,6 @@ def _history(conn, model, key_col, value_cols, where) -> pd.DataFrame:
     )
 
 
-PATHS = ("memory", "sql")
-
-
 def locate_enterprises(ctx: Context, conn, version_id: int, path: str = "memory"):
     """Grid of every enterprise under ``version_id``, by either path.
 
@@ -94,7 +91,7 @@ def locate_enterprises(ctx: Context, conn, version_id: int, path: str = "memory"
     elif path == "memory":
         from gridwatch.assign.points import assign_enterprises
 
-        grids = read_grids(ctx, version_id, conn=conn)
+        grids = version_grids(conn, version_id)
         if grids.empty:
             raise NotFoundError(f"Grid version {version_id} has no grids.")
         result = assign_enterprises(ents, grid_index(ctx, version_id, grids))
@@ -259,13 +256,15 @@ def assign_session(
 
 def assign_enterprises_to_grids(
     ctx: Context,
+    actor: Actor,
     version_id: int | None = None,
-    actor: str = "cli",
     today: dt.date | None = None,
     path: str = "memory",
 ) -> dict:
+    """Assign every located enterprise of the district to a grid of a version."""
     from gridwatch.services.grids import resolve_version
 
+    require_role(actor, "admin", action="Assigning enterprises to grids")
     vid = resolve_version(ctx, version_id)
     with ctx.transaction(actor) as s:
         return assign_session(s, ctx, vid, today, path)
@@ -307,7 +306,7 @@ def assign_wardens_session(
 
     today = today or _today()
     conn = session.connection()
-    grids = read_grids(ctx, version_id, conn=conn)
+    grids = version_grids(conn, version_id)
     if street:
         grids = grids[grids["code"].str.startswith(street)]
         if grids.empty:
@@ -479,8 +478,7 @@ def _enterprise_grids(conn, version_id: int, on: dt.date) -> pd.Series:
         .join(Enterprise, Enterprise.id == EnterpriseGrid.enterprise_id)
         .where(
             EnterpriseGrid.version_id == version_id,
-            EnterpriseGrid.valid_from <= on,
-            sa.or_(EnterpriseGrid.valid_to.is_(None), EnterpriseGrid.valid_to > on),
+            effective_on(EnterpriseGrid, on),
         )
     ).all()
     return pd.Series({r.uscc: r.grid_code for r in rows}, dtype=object)
@@ -502,12 +500,7 @@ def _enterprise_wardens(conn, on: dt.date) -> pd.Series:
         )
         .join(Warden, Warden.id == gw.warden_id)
         .join(User, User.id == Warden.user_id)
-        .where(
-            eg.valid_from <= on,
-            sa.or_(eg.valid_to.is_(None), eg.valid_to > on),
-            gw.valid_from <= on,
-            sa.or_(gw.valid_to.is_(None), gw.valid_to > on),
-        )
+        .where(effective_on(eg, on), effective_on(gw, on))
     ).all()
     return pd.Series({r.uscc: r.username for r in rows}, dtype=object)
 
@@ -517,15 +510,31 @@ def _enterprise_wardens_from_plan(enterprise_grid: pd.Series, plan: pd.DataFrame
     return enterprise_grid.map(by_grid).dropna()
 
 
+def _street_of(actor: Actor, street: str | None, what: str) -> str | None:
+    """The street a street office acts on (its own; another is refused)."""
+    require_role(actor, "street_office", "admin", action=what)
+    if actor.role != "street_office":
+        return street
+    if street not in (None, actor.scope_code):
+        raise PermissionDeniedError(
+            f"{what} is limited to your own street ({actor.scope_code}), "
+            f"not {street}.",
+            details={"scope": actor.scope_code, "street": street},
+        )
+    return actor.scope_code
+
+
 def assign_wardens(
     ctx: Context,
+    actor: Actor,
     street: str | None = None,
     version_id: int | None = None,
-    actor: str = "cli",
     today: dt.date | None = None,
 ) -> dict:
+    """Give each grid of a version (one street's, or all) a responsible warden."""
     from gridwatch.services.grids import resolve_version
 
+    street = _street_of(actor, street, "Assigning wardens")
     vid = resolve_version(ctx, version_id)
     with ctx.transaction(actor) as s:
         return assign_wardens_session(s, ctx, vid, street, today)
@@ -558,14 +567,15 @@ def _warden_for_grid(s: Session, username: str, grid_code: str, vid: int) -> War
 
 def set_override(
     ctx: Context,
+    actor: Actor,
     grid_code: str,
     username: str,
-    actor: str = "cli",
     today: dt.date | None = None,
 ) -> None:
     """Make ``username`` the responsible warden of ``grid_code`` (active version) by hand."""
     from gridwatch.services.grids import resolve_version
 
+    _street_of(actor, town_of(grid_code), "Choosing a grid's warden")
     today = today or _today()
     vid = resolve_version(ctx, None)
     with ctx.transaction(actor) as s:
@@ -593,15 +603,16 @@ def set_override(
 
 def set_deputy(
     ctx: Context,
+    actor: Actor,
     grid_code: str,
     username: str,
     remove: bool = False,
-    actor: str = "cli",
     today: dt.date | None = None,
 ) -> None:
     """Add (or end) a deputy warden of ``grid_code`` in the active version."""
     from gridwatch.services.grids import resolve_version
 
+    _street_of(actor, town_of(grid_code), "Choosing a grid's deputy")
     today = today or _today()
     vid = resolve_version(ctx, None)
     with ctx.transaction(actor) as s:
@@ -633,25 +644,23 @@ def set_deputy(
             )
 
 
-def responsible_on(ctx: Context, uscc: str, on: dt.date) -> dict | None:
+def responsible_on(ctx: Context, actor: Actor, uscc: str, on: dt.date) -> dict | None:
     """Who was responsible for enterprise ``uscc`` on ``on`` (grid and warden)."""
     eg, gw = EnterpriseGrid, GridWarden
     with ctx.engine.connect() as conn:
         if (
             conn.execute(
-                sa.select(Enterprise.id).where(Enterprise.uscc == uscc)
+                sa.select(Enterprise.id).where(
+                    Enterprise.uscc == uscc, enterprise_clause(actor)
+                )
             ).scalar()
             is None
         ):
-            raise NotFoundError(f"No enterprise has credit code {uscc}.")
+            raise NotFoundError(f"No enterprise in your area has credit code {uscc}.")
         grid = conn.execute(
             sa.select(eg.version_id, eg.grid_code)
             .join(Enterprise, Enterprise.id == eg.enterprise_id)
-            .where(
-                Enterprise.uscc == uscc,
-                eg.valid_from <= on,
-                sa.or_(eg.valid_to.is_(None), eg.valid_to > on),
-            )
+            .where(Enterprise.uscc == uscc, effective_on(eg, on))
         ).first()
         if grid is None:
             return None
@@ -662,8 +671,7 @@ def responsible_on(ctx: Context, uscc: str, on: dt.date) -> dict | None:
             .where(
                 gw.version_id == grid.version_id,
                 gw.grid_code == grid.grid_code,
-                gw.valid_from <= on,
-                sa.or_(gw.valid_to.is_(None), gw.valid_to > on),
+                effective_on(gw, on),
             )
             .order_by(User.username)
         ).all()

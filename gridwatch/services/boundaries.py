@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from gridwatch.errors import InvalidInputError
+from gridwatch.services.actor import Actor
 from gridwatch.services.admin import read_admin_units, upsert_admin_units
 from gridwatch.services.context import Context
 
@@ -11,6 +12,7 @@ _PARENT_LEVEL = {"town": "district", "community": "town"}
 
 def import_boundaries(
     ctx: Context,
+    actor: Actor,
     path: str,
     level: str,
     *,
@@ -19,7 +21,6 @@ def import_boundaries(
     code_field: str | None = None,
     parent_code: str | None = None,
     layer: str | None = None,
-    actor: str = "cli",
 ) -> dict:
     """Read, repair, check against parents, and upsert (idempotent on code)."""
     from gridwatch.grids import check_children_within, read_boundaries
@@ -57,7 +58,7 @@ def import_boundaries(
                     f"{o.get('parent_code')} (only {o.get('share_inside', 0):.0%} inside); "
                     "check the CRS (--crs) and the parent codes."
                 )
-    counts = upsert_admin_units(ctx, units, level, source=str(path), actor=actor)
+    counts = upsert_admin_units(ctx, actor, units, level, source=str(path))
     return {
         "file": str(path),
         "level": level,

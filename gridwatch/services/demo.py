@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -20,9 +21,11 @@ import sqlalchemy as sa
 
 from gridwatch.db.models import Base, User
 from gridwatch.db.queries import bulk_insert, read_frame, wkb
+from gridwatch.services.actor import Actor, require_role
 from gridwatch.services.context import Context
 from gridwatch.services.enterprises import DATA_FIELDS
 from gridwatch.services.users import UNUSABLE, hash_password
+from gridwatch.timeutil import today as local_today
 
 #: demo accounts that get a password printed; the other wardens get theirs from an
 #: admin ('gridwatch users set-password'), as a real office would hand them out.
@@ -33,39 +36,22 @@ HISTORY_YEARS = 2
 
 
 class _Steps:
-    def __init__(self, progress: bool):
-        self.timings: dict[str, float] = {}
-        self.progress = None
-        if progress:
-            from rich.progress import (
-                Progress,
-                SpinnerColumn,
-                TextColumn,
-                TimeElapsedColumn,
-            )
+    """Times each step and tells the caller's ``progress(step, seconds)`` callback
+    (``seconds`` None when the step starts); services draw nothing themselves."""
 
-            self.progress = Progress(
-                SpinnerColumn(),
-                TextColumn("{task.description}"),
-                TimeElapsedColumn(),
-                transient=False,
-            )
-            self.progress.start()
+    def __init__(self, progress: Callable[[str, float | None], None] | None):
+        self.timings: dict[str, float] = {}
+        self.progress = progress
 
     @contextmanager
     def step(self, name: str):
-        task = self.progress.add_task(name, total=1) if self.progress else None
+        if self.progress:
+            self.progress(name, None)
         t0 = time.perf_counter()
         yield
         self.timings[name] = round(time.perf_counter() - t0, 2)
         if self.progress:
-            self.progress.update(
-                task, completed=1, description=f"{name} ({self.timings[name]:.1f} s)"
-            )
-
-    def close(self):
-        if self.progress:
-            self.progress.stop()
+            self.progress(name, self.timings[name])
 
 
 def _wipe(conn) -> None:
@@ -240,14 +226,19 @@ def _activity_rows(conn, acts: dict, start: dt.date) -> dict[str, int]:
 
 def build_demo(
     ctx: Context,
+    actor: Actor,
     n_enterprises: int = 9000,
     seed: int = 20131,
-    progress: bool = False,
+    progress: Callable[[str, float | None], None] | None = None,
     today: dt.date | None = None,
     write_maps: bool = True,
     n_address_points: int = 75_000,
 ) -> dict:
-    """Rebuild the demo district; return the summary (counts, timings, logins)."""
+    """Rebuild the demo district; return the summary (counts, timings, logins).
+
+    Replaces everything in the database: the command line (``system``) only.
+    """
+    require_role(actor, action="Rebuilding the demo district")
     from gridwatch.demo import build_activity, generate_district
     from gridwatch.geocode import Gazetteer
     from gridwatch.grids import build_grids
@@ -257,7 +248,7 @@ def build_demo(
     from gridwatch.services.geocoding import fill_admin_codes, geocode_session
     from gridwatch.services.grids import activate_session, store_version
 
-    today = today or dt.date.today()
+    today = today or local_today()
     # two years of activity: the maps and reports look at the last year, and the
     # year before is the history that says when each enterprise was last inspected
     # (without it every long-registered enterprise would start the year "late")
@@ -265,131 +256,128 @@ def build_demo(
     steps = _Steps(progress)
     summary: dict = {"seed": seed, "period": [start.isoformat(), today.isoformat()]}
     t_all = time.perf_counter()
-    try:
-        with steps.step("生成示范区 generate district"):
-            d = generate_district(
-                n_enterprises=n_enterprises,
-                seed=seed,
-                n_address_points=n_address_points,
+    with steps.step("生成示范区 generate district"):
+        d = generate_district(
+            n_enterprises=n_enterprises,
+            seed=seed,
+            n_address_points=n_address_points,
+        )
+    with ctx.transaction(actor) as s:
+        conn = s.connection()
+        with steps.step("边界与地址库 boundaries + gazetteer"):
+            _wipe(conn)
+            bulk_insert(
+                conn, "admin_units", _admin_rows(d.district, d.towns, d.communities)
             )
-        with ctx.transaction("demo") as s:
-            conn = s.connection()
-            with steps.step("边界与地址库 boundaries + gazetteer"):
-                _wipe(conn)
-                bulk_insert(
-                    conn, "admin_units", _admin_rows(d.district, d.towns, d.communities)
-                )
-                pts = d.address_points
-                bulk_insert(
-                    conn,
-                    "gazetteer_points",
-                    pd.DataFrame(
-                        {
-                            "addr_id": pts["addr_id"].astype(str),
-                            "town_code": pts["town_code"],
-                            "community_code": pts["community_code"],
-                            "road_name": pts["road_name"],
-                            "door_no": pts["door_no"],
-                            "door_suffix": pts["door_suffix"],
-                            "place_name": pts["place_name"],
-                            "standard_address": pts["standard_address"],
-                            "geom": pts.geometry.values,
-                        }
-                    ),
-                    batch=20000,
-                )
-                roads = d.roads
-                bulk_insert(
-                    conn,
-                    "gazetteer_roads",
-                    pd.DataFrame(
-                        {
-                            "road_id": roads["road_id"].astype(str),
-                            "name": roads["name"],
-                            "town_code": roads["town_code"],
-                            "door_from": roads["door_from"],
-                            "door_to": roads["door_to"],
-                            "geom": roads.geometry.values,
-                        }
-                    ),
-                )
-            with steps.step("账号 accounts"):
-                summary["logins"] = _people(conn, d.users, d.wardens)
-            with steps.step("企业登记导入 registry import"):
-                imp = ImportSummary()
-                outline = d.district.geometry.iloc[0]
-                records = [
-                    r
-                    for _n, r, _rej in validate_rows(
-                        _registry_rows(d.enterprises), imp, outline
-                    )
-                    if r
-                ]
-                upsert_enterprises(s, records)
-                summary["registry"] = imp.to_dict()
-                summary["registry"]["rejects"] = [
+            pts = d.address_points
+            bulk_insert(
+                conn,
+                "gazetteer_points",
+                pd.DataFrame(
                     {
-                        "row": r.row,
-                        "field": r.field,
-                        "value": r.value,
-                        "reason": r.reason,
+                        "addr_id": pts["addr_id"].astype(str),
+                        "town_code": pts["town_code"],
+                        "community_code": pts["community_code"],
+                        "road_name": pts["road_name"],
+                        "door_no": pts["door_no"],
+                        "door_suffix": pts["door_suffix"],
+                        "place_name": pts["place_name"],
+                        "standard_address": pts["standard_address"],
+                        "geom": pts.geometry.values,
                     }
-                    for r in imp.rejects[:20]
-                ]
-            with steps.step("离线地址匹配 geocoding"):
-                gaz = Gazetteer.build(
-                    d.address_points, d.roads, d.towns, d.communities, district=outline
-                )
-                summary["geocoding"] = geocode_session(s, gaz, "missing")
-                fill_admin_codes(conn, d.communities)
-            with steps.step("划分网格 balanced grids"):
-                ents = _enterprises_in(conn)
-                weights = ctx.settings.risk_weights
-                total = float(ents["risk_level"].map(weights).fillna(1.0).sum())
-                target = total / (GRIDS_PER_COMMUNITY * len(d.communities))
-                grids, report = build_grids(
-                    d.communities,
-                    ents,
-                    method="balanced",
-                    target_workload=target,
-                    weights=weights,
-                    seed=seed,
-                )
-                vid = store_version(
-                    s,
-                    grids,
-                    "balanced",
+                ),
+                batch=20000,
+            )
+            roads = d.roads
+            bulk_insert(
+                conn,
+                "gazetteer_roads",
+                pd.DataFrame(
                     {
-                        "target_workload": round(target, 2),
-                        "within": "community",
-                        "weights": weights,
-                    },
-                    label="示范区网格 demo grids",
+                        "road_id": roads["road_id"].astype(str),
+                        "name": roads["name"],
+                        "town_code": roads["town_code"],
+                        "door_from": roads["door_from"],
+                        "door_to": roads["door_to"],
+                        "geom": roads.geometry.values,
+                    }
+                ),
+            )
+        with steps.step("账号 accounts"):
+            summary["logins"] = _people(conn, d.users, d.wardens)
+        with steps.step("企业登记导入 registry import"):
+            imp = ImportSummary()
+            outline = d.district.geometry.iloc[0]
+            records = [
+                r
+                for _n, r, _rej in validate_rows(
+                    _registry_rows(d.enterprises), imp, outline
                 )
-                activate_session(s, vid)
-                summary["grids"] = {
-                    "version": vid,
-                    "count": len(grids),
-                    "target_workload": round(target, 2),
-                    "outside_tolerance": len(report.issues),
+                if r
+            ]
+            upsert_enterprises(s, records)
+            summary["registry"] = imp.to_dict()
+            summary["registry"]["rejects"] = [
+                {
+                    "row": r.row,
+                    "field": r.field,
+                    "value": r.value,
+                    "reason": r.reason,
                 }
-            with steps.step("企业入格与网格员 assignment"):
-                summary["assign"] = _short_assign(assign_session(s, ctx, vid, start))
-                summary["wardens"] = assign_wardens_session(
-                    s, ctx, vid, None, start, seed=seed
-                )
-            with steps.step("两年检查与隐患 two years of activity"):
-                ents = _enterprises_for_activity(conn, vid, start)
-                acts = build_activity(ents, start, today, seed=seed, as_of=today)
-                summary["activity"] = _activity_rows(conn, acts, start)
-        if write_maps:
-            with steps.step("地图 maps"):
-                summary["maps"] = _write_maps(ctx)
-    finally:
-        steps.close()
+                for r in imp.rejects[:20]
+            ]
+        with steps.step("离线地址匹配 geocoding"):
+            gaz = Gazetteer.build(
+                d.address_points, d.roads, d.towns, d.communities, district=outline
+            )
+            summary["geocoding"] = geocode_session(s, gaz, "missing")
+            fill_admin_codes(conn, d.communities)
+        with steps.step("划分网格 balanced grids"):
+            ents = _enterprises_in(conn)
+            weights = ctx.settings.risk_weights
+            total = float(ents["risk_level"].map(weights).fillna(1.0).sum())
+            target = total / (GRIDS_PER_COMMUNITY * len(d.communities))
+            grids, report = build_grids(
+                d.communities,
+                ents,
+                method="balanced",
+                target_workload=target,
+                weights=weights,
+                seed=seed,
+            )
+            vid = store_version(
+                s,
+                grids,
+                "balanced",
+                {
+                    "target_workload": round(target, 2),
+                    "within": "community",
+                    "weights": weights,
+                },
+                label="示范区网格 demo grids",
+            )
+            activate_session(s, vid)
+            summary["grids"] = {
+                "version": vid,
+                "count": len(grids),
+                "target_workload": round(target, 2),
+                "outside_tolerance": len(report.issues),
+            }
+        with steps.step("企业入格与网格员 assignment"):
+            summary["assign"] = _short_assign(assign_session(s, ctx, vid, start))
+            summary["wardens"] = assign_wardens_session(
+                s, ctx, vid, None, start, seed=seed
+            )
+        with steps.step("两年检查与隐患 two years of activity"):
+            ents = _enterprises_for_activity(conn, vid, start)
+            acts = build_activity(ents, start, today, seed=seed, as_of=today)
+            summary["activity"] = _activity_rows(conn, acts, start)
+    if write_maps:
+        with steps.step("地图 maps"):
+            summary["maps"] = _write_maps(ctx, actor)
     from gridwatch.services.summary import table_counts
 
-    summary["counts"] = table_counts(ctx)
+    summary["counts"] = table_counts(ctx, actor)
     summary["timings_s"] = steps.timings
     summary["total_s"] = round(time.perf_counter() - t_all, 2)
     summary["database"] = ctx.engine.url.render_as_string(hide_password=True)
@@ -415,8 +403,8 @@ def _enterprises_in(conn) -> gpd.GeoDataFrame:
 
 
 def _enterprises_for_activity(conn, version_id: int, on: dt.date) -> gpd.GeoDataFrame:
-    from gridwatch.services.assignment import _enterprise_grids, _enterprise_wardens
     from gridwatch.db.models import Enterprise
+    from gridwatch.services.assignment import _enterprise_grids, _enterprise_wardens
 
     ents = read_frame(
         conn,
@@ -438,13 +426,11 @@ def _enterprises_for_activity(conn, version_id: int, on: dt.date) -> gpd.GeoData
     return ents
 
 
-def _write_maps(ctx: Context) -> dict[str, str]:
-    try:
-        from gridwatch.services.maps import write_district_maps
-    except ModuleNotFoundError:
-        return {}
+def _write_maps(ctx: Context, actor: Actor) -> dict[str, str]:
+    from gridwatch.services.maps import write_district_maps
+
     out = Path(ctx.settings.data_dir) / "maps"
-    return {k: str(v) for k, v in write_district_maps(ctx, out).items()}
+    return {k: str(v) for k, v in write_district_maps(ctx, actor, out).items()}
 
 
 def format_summary(summary: dict) -> str:

@@ -21,7 +21,9 @@ from sqlalchemy.orm import Session
 
 from gridwatch.db.models import Enterprise
 from gridwatch.db.queries import bulk_insert, read_frame, wkb
+from gridwatch.services.actor import Actor, require_role
 from gridwatch.services.context import Context
+from gridwatch.services.scope import enterprise_clause
 
 #: Columns a registry record may set; None in a record never erases a stored value.
 DATA_FIELDS = (
@@ -42,7 +44,6 @@ DEFAULTS = {
     "is_three_in_one": False,
     "has_hazchem": False,
 }
-LOCATION_FIELDS = ("lng", "lat", "source_datum", "precision")
 
 
 def _now() -> dt.datetime:
@@ -203,8 +204,11 @@ def _apply_updates(conn, updates: list[dict], now: dt.datetime) -> None:
         conn.execute(stmt, params)
 
 
-def read_enterprises(ctx: Context, codes: list[str] | None = None) -> gpd.GeoDataFrame:
-    """All enterprises (or those with the given credit codes) as a GeoDataFrame."""
+def read_enterprises(
+    ctx: Context, actor: Actor, codes: list[str] | None = None
+) -> gpd.GeoDataFrame:
+    """The enterprises in the actor's scope (or those of them with the given credit
+    codes) as a GeoDataFrame in EPSG:4326, ordered by credit code."""
     cols = [
         Enterprise.id,
         Enterprise.uscc,
@@ -225,7 +229,7 @@ def read_enterprises(ctx: Context, codes: list[str] | None = None) -> gpd.GeoDat
         Enterprise.community_code,
         wkb(Enterprise.geom),
     ]
-    stmt = sa.select(*cols).order_by(Enterprise.uscc)
+    stmt = sa.select(*cols).where(enterprise_clause(actor)).order_by(Enterprise.uscc)
     if codes is not None:
         stmt = stmt.where(Enterprise.uscc.in_(codes))
     with ctx.engine.connect() as conn:
@@ -235,9 +239,10 @@ def read_enterprises(ctx: Context, codes: list[str] | None = None) -> gpd.GeoDat
     return frame
 
 
-def export_records(ctx: Context) -> list[dict]:
-    """Records in the registry's field names, WGS-84 coordinates, for the writers."""
-    frame = read_enterprises(ctx)
+def export_records(ctx: Context, actor: Actor) -> list[dict]:
+    """Records in the registry's field names, WGS-84 coordinates, for the writers
+    (the enterprises in the actor's scope)."""
+    frame = read_enterprises(ctx, actor)
     out = []
     for row in frame.itertuples(index=False):
         g = row.geometry
@@ -265,21 +270,24 @@ def export_records(ctx: Context) -> list[dict]:
 
 def import_registry(
     ctx: Context,
+    actor: Actor,
     path: str | Path,
     *,
     sheet: str | None = None,
     header_map: dict[str, str] | None = None,
     dry_run: bool = False,
     rejects_path: str | Path | None = None,
-    actor: str = "cli",
     default_datum: str | None = None,
-    progress: bool = False,
+    progress=None,
 ):
     """Read, validate and upsert a registry file; every row is stored or rejected.
 
     Returns the :class:`~gridwatch.registry.validate.ImportSummary` (with the
     inserted/updated/unchanged split filled in unless ``dry_run``).
+    ``progress``: an optional callable wrapping the row iterator (the CLI passes a
+    tqdm bar; services draw nothing themselves).
     """
+    require_role(actor, "admin", action="Importing the registry")
     from gridwatch.registry import read_registry, write_rejects
     from gridwatch.registry.validate import ImportSummary, validate_rows
     from gridwatch.services.admin import district_outline
@@ -288,10 +296,8 @@ def import_registry(
     summary = ImportSummary()
     district = district_outline(ctx)
     rows = iter(source)
-    if progress:
-        from tqdm import tqdm
-
-        rows = tqdm(rows, desc="校验 validating", unit=" rows")
+    if progress is not None:
+        rows = progress(rows)
     records = [
         rec
         for _n, rec, _rej in validate_rows(rows, summary, district, default_datum)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import geopandas as gpd
 import pandas as pd
 import shapely
@@ -11,10 +9,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from gridwatch.db.models import AdminUnit, Enterprise
-from gridwatch.db.queries import bulk_insert
 from gridwatch.errors import InvalidInputError, NotFoundError
+from gridwatch.services.actor import Actor, require_role
 from gridwatch.services.admin import district_outline, read_admin_units, read_gazetteer
 from gridwatch.services.context import Context
+from gridwatch.services.scope import enterprise_clause
+from gridwatch.timeutil import utcnow
 
 
 def load_gazetteer(ctx: Context):
@@ -85,34 +85,23 @@ def _online_fallback(results: pd.DataFrame, provider) -> int:
     return used
 
 
-def geocode_session(
-    session: Session, gazetteer, mode: str = "missing", provider=None
-) -> dict:
-    """Geocode enterprises in ``session``'s transaction; return counts per precision.
-
-    ``provider`` (optional, online) retries the addresses the gazetteer placed no
-    better than a town; its datum is converted to WGS-84 inside the provider.
-    """
-    from gridwatch.geocode import geocode_many
+def _candidates(conn, mode: str):
+    """(all rows considered, rows to geocode) under the re-geocoding policy."""
     from gridwatch.geocode.policy import should_regeocode
 
-    conn = session.connection()
     rows = conn.execute(
         sa.select(
             Enterprise.id, Enterprise.uscc, Enterprise.address, Enterprise.precision
         )
     ).all()
-    todo = [r for r in rows if should_regeocode(r.precision, mode)]
-    if not todo:
-        return {
-            "considered": len(rows),
-            "geocoded": 0,
-            "by_precision": {},
-            "flagged": 0,
-        }
-    results = geocode_many([r.address or "" for r in todo], gazetteer)
-    online = _online_fallback(results, provider) if provider is not None else 0
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    return rows, [r for r in rows if should_regeocode(r.precision, mode)]
+
+
+def _write_results(session: Session, todo, results: pd.DataFrame, mode: str) -> int:
+    """Store geocoding ``results`` (one row per ``todo`` row) and one audit row."""
+    from gridwatch.services.audit import record
+
+    now = utcnow()
     params = []
     for r, res in zip(todo, results.itertuples(index=False)):
         has_point = res.precision != "none" and pd.notna(res.lng)
@@ -150,40 +139,61 @@ def geocode_session(
             source_datum=sa.bindparam("v_source_datum"),
         )
     )
-    conn.execute(stmt, params)
-    bulk_insert(
-        conn,
-        "audit_log",
-        [
-            {
-                "at": now,
-                "actor": session.info.get("actor", "system"),
-                "action": "geocode",
-                "entity": "enterprises",
-                "entity_key": None,
-                "old": None,
-                "new": {"mode": mode, "count": len(params)},
-            }
-        ],
-    )
+    if params:
+        session.connection().execute(stmt, params)
+    record(session, "geocode", "enterprises", None, None,
+           {"mode": mode, "count": len(params)})
+    return len(params)
+
+
+def _counts(rows, results: pd.DataFrame | None, written: int, online: int) -> dict:
+    if results is None or results.empty:
+        return {"considered": len(rows), "geocoded": 0, "by_precision": {},
+                "flagged": 0, "online": 0}
     by_precision = results["precision"].value_counts().to_dict()
-    flagged = int((results["flags"].fillna("") != "").sum())
     return {
         "considered": len(rows),
-        "geocoded": len(params),
+        "geocoded": written,
         "by_precision": {k: int(v) for k, v in by_precision.items()},
-        "flagged": flagged,
+        "flagged": int((results["flags"].fillna("") != "").sum()),
         "online": online,
     }
 
 
-def geocode_enterprises(
-    ctx: Context, mode: str = "missing", actor: str = "cli"
-) -> dict:
+def geocode_session(session: Session, gazetteer, mode: str = "missing") -> dict:
+    """Geocode enterprises offline inside ``session``'s transaction (the demo's
+    one-transaction build); return counts per precision."""
+    from gridwatch.geocode import geocode_many
+
+    rows, todo = _candidates(session.connection(), mode)
+    if not todo:
+        return _counts(rows, None, 0, 0)
+    results = geocode_many([r.address or "" for r in todo], gazetteer)
+    return _counts(rows, results, _write_results(session, todo, results, mode), 0)
+
+
+def geocode_enterprises(ctx: Context, actor: Actor, mode: str = "missing") -> dict:
+    """Geocode stored enterprises (``mode`` missing|all) against the gazetteer.
+
+    The addresses are read, geocoded offline and, when an online geocoder is
+    configured, the weak results retried online, all before the write transaction
+    opens: no HTTP call ever holds a database transaction (or a SQLite write lock).
+    A row changed meanwhile is simply overwritten by its fresh result.
+    """
+    from gridwatch.geocode import geocode_many
+
+    require_role(actor, "admin", action="Batch geocoding")
     gazetteer = load_gazetteer(ctx)
     provider = online_provider(ctx.settings)
+    with ctx.engine.connect() as conn:
+        rows, todo = _candidates(conn, mode)
+    if not todo:
+        return _counts(rows, None, 0, 0)
+    results = geocode_many([r.address or "" for r in todo], gazetteer)
+    online = _online_fallback(results, provider) if provider is not None else 0
     with ctx.transaction(actor) as s:
-        return geocode_session(s, gazetteer, mode, provider)
+        written = _write_results(s, todo, results, mode)
+    return _counts(rows, results, written, online)
 
 
 def fill_admin_codes(conn, communities: gpd.GeoDataFrame | None = None) -> int:
@@ -228,9 +238,14 @@ def fill_admin_codes(conn, communities: gpd.GeoDataFrame | None = None) -> int:
 
 
 def place_manually(
-    ctx: Context, uscc: str, lng: float, lat: float, datum: str, actor: str
+    ctx: Context, actor: Actor, uscc: str, lng: float, lat: float, datum: str
 ) -> dict:
-    """A person puts an enterprise on the map; later batch geocodes keep it."""
+    """A person puts an enterprise on the map; later batch geocodes keep it.
+
+    Wardens may move enterprises of their grids, street offices those of their
+    street, admins any; the old and new position go to the audit log.
+    """
+    require_role(actor, "warden", "street_office", "admin", action="Moving an enterprise")
     from geoalchemy2.shape import from_shape
 
     from gridwatch.crs import to_wgs84
@@ -243,9 +258,13 @@ def place_manually(
             "check the datum and the order longitude, latitude."
         )
     with ctx.transaction(actor) as s:
-        ent = s.scalar(sa.select(Enterprise).where(Enterprise.uscc == uscc))
+        ent = s.scalar(
+            sa.select(Enterprise).where(
+                Enterprise.uscc == uscc, enterprise_clause(actor)
+            )
+        )
         if ent is None:
-            raise NotFoundError(f"No enterprise has credit code {uscc}.")
+            raise NotFoundError(f"No enterprise in your area has credit code {uscc}.")
         ent.geom = from_shape(shapely.Point(w_lng, w_lat), srid=4326)
         ent.precision = "manual"
         ent.reliability = 10

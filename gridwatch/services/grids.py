@@ -13,9 +13,11 @@ from sqlalchemy.orm import Session
 from gridwatch.db.models import Grid, GridEdit, GridVersion
 from gridwatch.db.queries import bulk_insert, read_frame, wkb
 from gridwatch.errors import ConflictError, InvalidInputError, NotFoundError
+from gridwatch.services.actor import Actor, require_role
 from gridwatch.services.admin import read_admin_units
 from gridwatch.services.audit import record
 from gridwatch.services.context import Context
+from gridwatch.services.scope import grid_clause
 
 GRID_COLUMNS = ("code", "parent_code", "workload", "n_enterprises", "area_m2")
 
@@ -80,8 +82,28 @@ def activate_session(session: Session, version_id: int) -> None:
     version.activated_at = _now()
 
 
-def activate_version(ctx: Context, version_id: int, actor: str = "cli") -> None:
+def _require_editor(actor: Actor, town: str | None, what: str) -> None:
+    """Admins edit any grids; a street office only a version confined to its street."""
+    require_role(actor, "street_office", "admin", action=what)
+    if actor.role == "street_office" and town != actor.scope_code:
+        from gridwatch.errors import PermissionDeniedError
+
+        raise PermissionDeniedError(
+            f"{what} is limited to your own street ({actor.scope_code}); this "
+            f"touches {town or 'the whole district'}.",
+            details={"scope": actor.scope_code, "town": town},
+        )
+
+
+def _version_town(session: Session, version_id: int) -> str | None:
+    version = session.get(GridVersion, version_id)
+    return (version.params or {}).get("town") if version is not None else None
+
+
+def activate_version(ctx: Context, actor: Actor, version_id: int) -> None:
+    """Make ``version_id`` the active version (the old one is retired, kept)."""
     with ctx.transaction(actor) as s:
+        _require_editor(actor, _version_town(s, version_id), "Activating grids")
         activate_session(s, version_id)
 
 
@@ -129,18 +151,29 @@ def resolve_version(
         return vid
 
 
+def version_grids(conn, version_id: int, where=None) -> gpd.GeoDataFrame:
+    """Every grid of ``version_id`` (internal: whole-version work such as building,
+    checking and assigning; what a user sees goes through :func:`read_grids`)."""
+    stmt = sa.select(*_grid_columns()).where(Grid.version_id == version_id)
+    if where is not None:
+        stmt = stmt.where(where)
+    return read_frame(conn, stmt.order_by(Grid.code))
+
+
 def read_grids(
-    ctx: Context, version_id: int | None = None, conn=None
+    ctx: Context, actor: Actor, version_id: int | None = None
 ) -> gpd.GeoDataFrame:
-    vid = resolve_version(ctx, version_id) if conn is None else version_id
-    stmt = sa.select(*_grid_columns()).where(Grid.version_id == vid).order_by(Grid.code)
-    if conn is not None:
-        return read_frame(conn, stmt)
-    with ctx.engine.connect() as c:
-        return read_frame(c, stmt)
+    """The grids of a version (default the active one) in the actor's scope, in
+    EPSG:4326, ordered by code; columns :data:`GRID_COLUMNS` and geometry."""
+    vid = resolve_version(ctx, version_id)
+    with ctx.engine.connect() as conn:
+        return version_grids(conn, vid, grid_clause(actor))
 
 
-def list_versions(ctx: Context) -> list[dict]:
+def list_versions(ctx: Context, actor: Actor) -> list[dict]:
+    """Every grid version with its grid count (metadata: any signed-in role)."""
+    require_role(actor, "warden", "street_office", "bureau", "admin",
+                 action="Listing grid versions")
     with ctx.engine.connect() as conn:
         counts = dict(
             conn.execute(
@@ -256,10 +289,11 @@ def replace_grids(
     return edit.id
 
 
-def undo_edit(ctx: Context, version_id: int | None = None, actor: str = "cli") -> dict:
+def undo_edit(ctx: Context, actor: Actor, version_id: int | None = None) -> dict:
     """Undo the latest split/merge of the draft version."""
     vid = resolve_version(ctx, version_id, prefer="draft")
     with ctx.transaction(actor) as s:
+        _require_editor(actor, _version_town(s, vid), "Editing grids")
         edit = s.scalar(
             sa.select(GridEdit)
             .where(GridEdit.version_id == vid, GridEdit.undone_at.is_(None))
@@ -318,6 +352,7 @@ def _located_enterprises(conn) -> gpd.GeoDataFrame:
 
 def build_version(
     ctx: Context,
+    actor: Actor,
     method: str = "balanced",
     *,
     target_workload: float | None = None,
@@ -327,7 +362,6 @@ def build_version(
     town: str | None = None,
     seed: int = 0,
     activate: bool = False,
-    actor: str = "cli",
 ) -> dict:
     """Build grids into a new draft version (optionally activate it).
 
@@ -336,6 +370,7 @@ def build_version(
     """
     from gridwatch.grids import build_grids
 
+    _require_editor(actor, town, "Building grids")
     parents = parents_for(ctx, within, town)
     weights = ctx.settings.risk_weights
     with ctx.engine.connect() as conn:
@@ -344,7 +379,7 @@ def build_version(
         if town:
             active = active_version_id(conn)
             if active is not None:
-                old = read_grids(ctx, active, conn=conn)
+                old = version_grids(conn, active)
                 keep = old[~old["code"].str.startswith(town)]
     grids, report = build_grids(
         parents,
@@ -388,22 +423,25 @@ def build_version(
 
 def _edit_inputs(ctx: Context, version_id: int):
     with ctx.engine.connect() as conn:
-        grids = read_grids(ctx, version_id, conn=conn)
+        grids = version_grids(conn, version_id)
         ents = _located_enterprises(conn)
     return grids, ents
 
 
 def split(
     ctx: Context,
+    actor: Actor,
     code: str,
     parts: int = 2,
     version_id: int | None = None,
     seed: int = 0,
-    actor: str = "cli",
 ) -> dict:
+    """Split grid ``code`` of a draft version into ``parts`` balanced grids."""
     from gridwatch.grids import split_grid
 
     vid = resolve_version(ctx, version_id, prefer="draft")
+    with ctx.engine.connect() as conn, Session(bind=conn) as s:
+        _require_editor(actor, _version_town(s, vid), "Editing grids")
     grids, ents = _edit_inputs(ctx, vid)
     if code not in set(grids["code"]):
         raise NotFoundError(f"Grid {code} is not in draft version {vid}.")
@@ -415,11 +453,14 @@ def split(
 
 
 def merge(
-    ctx: Context, codes: list[str], version_id: int | None = None, actor: str = "cli"
+    ctx: Context, actor: Actor, codes: list[str], version_id: int | None = None
 ) -> dict:
+    """Merge adjacent grids of a draft version into the one with the smallest code."""
     from gridwatch.grids import merge_grids
 
     vid = resolve_version(ctx, version_id, prefer="draft")
+    with ctx.engine.connect() as conn, Session(bind=conn) as s:
+        _require_editor(actor, _version_town(s, vid), "Editing grids")
     grids, ents = _edit_inputs(ctx, vid)
     missing = [c for c in codes if c not in set(grids["code"])]
     if missing:
@@ -432,13 +473,15 @@ def merge(
     return {"version": vid, "merged": sorted(codes), "into": kept}
 
 
-def check_version(ctx: Context, version_id: int | None = None):
-    """Quality report of a version against the units it tiles."""
+def check_version(ctx: Context, actor: Actor, version_id: int | None = None):
+    """Quality report of a version (the actor's part of it) against the units it
+    tiles."""
     from gridwatch.grids import check_grids
 
+    require_role(actor, "street_office", "bureau", "admin", action="Checking grids")
     vid = resolve_version(ctx, version_id)
     with ctx.engine.connect() as conn:
-        grids = read_grids(ctx, vid, conn=conn)
+        grids = version_grids(conn, vid, grid_clause(actor))
         ents = _located_enterprises(conn)
     parent_codes = sorted(set(grids["parent_code"]))
     parents = read_admin_units(ctx, codes=parent_codes)

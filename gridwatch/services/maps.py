@@ -17,17 +17,21 @@ import sqlalchemy as sa
 from gridwatch.db.models import (
     Enterprise,
     EnterpriseGrid,
+    Grid,
     GridWarden,
     Hazard,
     Inspection,
     User,
     Warden,
 )
-from gridwatch.db.queries import read_frame, wkb
+from gridwatch.db.queries import effective_on, read_frame, wkb
 from gridwatch.errors import InvalidInputError, NotFoundError
+from gridwatch.grids.codes import community_of, town_of
+from gridwatch.services.actor import Actor
 from gridwatch.services.admin import read_admin_units
 from gridwatch.services.context import Context
-from gridwatch.services.grids import read_grids, resolve_version
+from gridwatch.services.grids import resolve_version, version_grids
+from gridwatch.services.scope import enterprise_clause, grid_clause
 
 
 @dataclass
@@ -51,19 +55,56 @@ def _period(start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.dat
     return start, end
 
 
+def _area_clause(actor: Actor, vid: int, town: str | None, grid: str | None):
+    """(enterprise clause, grid clause) for the actor's scope and the chosen area."""
+    eg = EnterpriseGrid
+    ent = enterprise_clause(actor)
+    grd = grid_clause(actor)
+    if grid:
+        ent = sa.and_(ent, eg.grid_code == grid)
+        grd = sa.and_(grd, Grid.code == grid)
+    elif town:
+        ent = sa.and_(
+            ent,
+            sa.or_(
+                eg.grid_code.startswith(town, autoescape=True),
+                sa.and_(eg.grid_code.is_(None), Enterprise.town_code == town),
+            ),
+        )
+        grd = sa.and_(grd, Grid.code.startswith(town, autoescape=True))
+    return ent, grd
+
+
 def load_map_data(
     ctx: Context,
+    actor: Actor,
     start: dt.date | None = None,
     end: dt.date | None = None,
     town: str | None = None,
     grid: str | None = None,
 ) -> MapData:
-    """Everything the maps need for the active grid version, filtered to an area."""
+    """Everything the maps need for the active grid version, in the actor's scope
+    and the chosen area (a town or one grid), filtered in SQL.
+
+    Enterprises carry their grid under the active version (None when they lie in
+    none); inspections up to ``end`` and hazards found in the period are those of
+    these enterprises.
+    """
     start, end = _period(start, end)
     vid = resolve_version(ctx, None)
+    if town and not read_admin_units(ctx, "town", codes=[town]).shape[0]:
+        raise NotFoundError(
+            f"Town {town} is not loaded; see 'gridwatch boundaries list --level town'."
+        )
     eg, gw = EnterpriseGrid, GridWarden
+    ent_where, grid_where = _area_clause(actor, vid, town, grid)
+    current = sa.and_(
+        eg.enterprise_id == Enterprise.id, eg.version_id == vid, eg.valid_to.is_(None)
+    )
     with ctx.engine.connect() as conn:
-        grids = read_grids(ctx, vid, conn=conn)
+        grids = version_grids(conn, vid, grid_where)
+        if grid and grids.empty:
+            raise NotFoundError(f"Grid {grid} is not in the active version {vid}.")
         wardens = dict(
             conn.execute(
                 sa.select(gw.grid_code, User.full_name)
@@ -72,14 +113,15 @@ def load_map_data(
                 .where(
                     gw.version_id == vid,
                     gw.role == "responsible",
-                    gw.valid_from <= end,
-                    sa.or_(gw.valid_to.is_(None), gw.valid_to > end),
+                    effective_on(gw, end),
+                    gw.grid_code.in_(grids["code"].tolist() or [""]),
                 )
             ).all()
         )
         ents = read_frame(
             conn,
             sa.select(
+                Enterprise.id,
                 Enterprise.uscc,
                 Enterprise.name,
                 Enterprise.sector,
@@ -87,22 +129,21 @@ def load_map_data(
                 Enterprise.registered_on,
                 Enterprise.town_code,
                 Enterprise.community_code,
+                Enterprise.precision,
                 eg.grid_code,
                 wkb(Enterprise.geom),
-            ).outerjoin(
-                eg,
-                sa.and_(
-                    eg.enterprise_id == Enterprise.id,
-                    eg.version_id == vid,
-                    eg.valid_to.is_(None),
-                ),
-            ),
+            )
+            .outerjoin(eg, current)
+            .where(ent_where),
         )
+        ids = (
+            sa.select(Enterprise.id).outerjoin(eg, current).where(ent_where)
+        ).scalar_subquery()
         ins = pd.DataFrame(
             conn.execute(
                 sa.select(Enterprise.uscc, Inspection.inspected_on, Inspection.kind)
                 .join(Enterprise, Enterprise.id == Inspection.enterprise_id)
-                .where(Inspection.inspected_on <= end)
+                .where(Inspection.inspected_on <= end, Inspection.enterprise_id.in_(ids))
             ).all(),
             columns=["uscc", "inspected_on", "kind"],
         )
@@ -116,44 +157,27 @@ def load_map_data(
                     Hazard.is_listed,
                 )
                 .join(Enterprise, Enterprise.id == Hazard.enterprise_id)
-                .where(Hazard.found_on >= start, Hazard.found_on <= end)
+                .where(
+                    Hazard.found_on >= start,
+                    Hazard.found_on <= end,
+                    Hazard.enterprise_id.in_(ids),
+                )
             ).all(),
             columns=["uscc", "level", "status", "found_on", "is_listed"],
         )
+    ents = ents.drop(columns="id")
     grids["warden"] = grids["code"].map(wardens).fillna("")
     towns = read_admin_units(ctx, "town")
     communities = read_admin_units(ctx, "community")
+    area = town_of(grid) if grid else town
+    if area is None and not actor.sees_district:
+        area = actor.scope_code
+    if area:
+        towns = towns[towns["code"] == area]
+        communities = communities[communities["parent_code"] == area]
     if grid:
-        if grid not in set(grids["code"]):
-            raise NotFoundError(f"Grid {grid} is not in the active version {vid}.")
-        grids = grids[grids["code"] == grid]
-        ents = ents[ents["grid_code"] == grid]
-        communities = communities[communities["code"] == grid[:12]]
-        towns = towns[towns["code"] == grid[:9]]
-    elif town:
-        if town not in set(towns["code"]):
-            raise NotFoundError(
-                f"Town {town} is not loaded; see "
-                "'gridwatch boundaries list --level town'."
-            )
-        grids = grids[grids["code"].str.startswith(town)]
-        ents = ents[
-            ents["grid_code"].fillna(ents["town_code"]).fillna("").str.startswith(town)
-        ]
-        communities = communities[communities["parent_code"] == town]
-        towns = towns[towns["code"] == town]
-    keep = set(ents["uscc"])
-    return MapData(
-        vid,
-        start,
-        end,
-        grids,
-        ents,
-        ins[ins["uscc"].isin(keep)],
-        hz[hz["uscc"].isin(keep)],
-        towns,
-        communities,
-    )
+        communities = communities[communities["code"] == community_of(grid)]
+    return MapData(vid, start, end, grids, ents, ins, hz, towns, communities)
 
 
 def coverage_frames(ctx: Context, data: MapData):
@@ -225,6 +249,7 @@ def build_map(ctx: Context, kind: str, data: MapData):
 
 def write_map(
     ctx: Context,
+    actor: Actor,
     kind: str,
     out: str | Path,
     *,
@@ -237,17 +262,19 @@ def write_map(
 
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    data = load_map_data(ctx, start, end, town, grid)
+    data = load_map_data(ctx, actor, start, end, town, grid)
     return save_map(build_map(ctx, kind, data), out)
 
 
-def write_district_maps(ctx: Context, out_dir: str | Path) -> dict[str, Path]:
-    """The district's coverage, hotspot and grid maps (one data load)."""
+def write_district_maps(
+    ctx: Context, actor: Actor, out_dir: str | Path
+) -> dict[str, Path]:
+    """The coverage, hotspot and grid maps of the actor's area (one data load)."""
     from gridwatch.maps import save_map
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    data = load_map_data(ctx)
+    data = load_map_data(ctx, actor)
     paths = {}
     for kind in ("coverage", "hotspots", "grids"):
         paths[kind] = save_map(build_map(ctx, kind, data), out_dir / f"{kind}.html")

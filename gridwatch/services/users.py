@@ -10,10 +10,12 @@ import re
 import secrets
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from gridwatch.db.models import User, Warden
 from gridwatch.errors import ConflictError, InvalidInputError, NotFoundError
+from gridwatch.services.actor import Actor, require_role
 from gridwatch.services.context import Context
 from gridwatch.vocab import ROLES
 
@@ -49,14 +51,15 @@ def validate_user(username: str, role: str, scope_code: str | None) -> None:
 
 def add_user(
     ctx: Context,
+    actor: Actor,
     username: str,
     full_name: str,
     role: str,
     scope_code: str | None = None,
     password: str | None = None,
-    actor: str = "cli",
 ) -> str | None:
     """Create a user; return the password if one was generated."""
+    require_role(actor, "admin", action="Creating accounts")
     validate_user(username, role, scope_code)
     generated = None
     if password is None:
@@ -79,8 +82,10 @@ def add_user(
 
 
 def set_password(
-    ctx: Context, username: str, password: str | None = None, actor: str = "cli"
+    ctx: Context, actor: Actor, username: str, password: str | None = None
 ) -> str | None:
+    """Give ``username`` a new password (generated unless given); admins only."""
+    require_role(actor, "admin", action="Resetting passwords")
     generated = None
     if password is None:
         password = generated = new_password()
@@ -95,7 +100,7 @@ def set_password(
 
 
 def authenticate(ctx: Context, username: str, password: str) -> dict | None:
-    with ctx.transaction("auth") as s:
+    with ctx.engine.connect() as conn, Session(bind=conn) as s:
         user = s.scalar(sa.select(User).where(User.username == username))
         if user is None or not user.is_active or user.password_hash == UNUSABLE:
             return None
@@ -110,8 +115,9 @@ def authenticate(ctx: Context, username: str, password: str) -> dict | None:
         }
 
 
-def list_users(ctx: Context, role: str | None = None) -> list[dict]:
-    with ctx.transaction() as s:
+def list_users(ctx: Context, actor: Actor, role: str | None = None) -> list[dict]:
+    require_role(actor, "admin", action="Listing accounts")
+    with ctx.engine.connect() as conn, Session(bind=conn) as s:
         stmt = sa.select(User).order_by(User.role, User.username)
         if role:
             stmt = stmt.where(User.role == role)

@@ -20,6 +20,7 @@ from gridwatch.services.context import open_context
 from gridwatch.services.enterprises import import_registry
 from tests.browser.test_maps_browser import XSS, _click_enterprise, _open, browser  # noqa: F401
 from tests.db.conftest import build_small_district, make_code
+from tests.actors import SYSTEM
 
 pytestmark = pytest.mark.browser
 
@@ -39,10 +40,10 @@ def served_map(tmp_path):
         f'{make_code(777)},"{XSS}",张槎路9号,红,113.011,23.011,wgs84\n',
         encoding="utf-8",
     )
-    assert import_registry(ctx, f).inserted == 1
-    gsvc.build_version(ctx, "balanced", grids_per_unit=2, activate=True)
-    assign_enterprises_to_grids(ctx, today=dt.date.today())
-    assign_wardens(ctx, today=dt.date.today())
+    assert import_registry(ctx, SYSTEM, f).inserted == 1
+    gsvc.build_version(ctx, SYSTEM, "balanced", grids_per_unit=2, activate=True)
+    assign_enterprises_to_grids(ctx, SYSTEM, today=dt.date.today())
+    assign_wardens(ctx, SYSTEM, today=dt.date.today())
     ctx.close()
     out = tmp_path / "site" / "coverage.html"
     run = subprocess.run(

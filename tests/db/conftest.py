@@ -9,6 +9,7 @@ from gridwatch.registry import uscc_check_digit
 from gridwatch.services.admin import upsert_admin_units
 from gridwatch.services.enterprises import upsert_enterprises
 from gridwatch.services.users import add_user
+from tests.actors import SYSTEM
 
 TOWN = "440604011"
 COMMS = ["440604011001", "440604011002"]
@@ -29,6 +30,7 @@ def build_small_district(ctx):
     west, east = box(113.00, 23.00, 113.02, 23.02), box(113.02, 23.00, 113.04, 23.02)
     upsert_admin_units(
         ctx,
+        SYSTEM,
         gpd.GeoDataFrame(
             {"code": ["440604"], "name": ["禅城区"]},
             geometry=[box(113, 23, 113.04, 23.02)],
@@ -39,6 +41,7 @@ def build_small_district(ctx):
     )
     upsert_admin_units(
         ctx,
+        SYSTEM,
         gpd.GeoDataFrame(
             {"code": [TOWN], "name": ["张槎街道"], "parent_code": ["440604"]},
             geometry=[box(113, 23, 113.04, 23.02)],
@@ -49,6 +52,7 @@ def build_small_district(ctx):
     )
     upsert_admin_units(
         ctx,
+        SYSTEM,
         gpd.GeoDataFrame(
             {
                 "code": COMMS,
@@ -88,11 +92,12 @@ def build_small_district(ctx):
             "lat": None,
         }
     )
-    with ctx.transaction("test") as s:
+    with ctx.transaction(SYSTEM) as s:
         upsert_enterprises(s, records)
     for i in range(4):
         add_user(
             ctx,
+            SYSTEM,
             f"zc_warden_{i:03d}",
             f"网格员{i}",
             "warden",

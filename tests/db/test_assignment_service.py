@@ -10,38 +10,40 @@ from gridwatch.services.assignment import (
     set_override,
 )
 from tests.db.conftest import make_code
+from tests.actors import SYSTEM
 
 D1, D2 = dt.date(2026, 1, 1), dt.date(2026, 6, 1)
 
 
 def _setup(ctx, k=2):
-    v = gsvc.build_version(ctx, "balanced", grids_per_unit=k, activate=True)["version"]
+    v = gsvc.build_version(ctx, SYSTEM, "balanced", grids_per_unit=k, activate=True)["version"]
     return v
 
 
 def test_assign_puts_every_located_enterprise_in_one_grid(small_district):
     _setup(small_district)
-    r = assign_enterprises_to_grids(small_district, today=D1)
+    r = assign_enterprises_to_grids(small_district, SYSTEM, today=D1)
     assert r["assigned"] == 60 and r["outside"] == []
     assert [n["uscc"] for n in r["no_location"]] == [make_code(99)]
-    again = assign_enterprises_to_grids(small_district, today=D1)
+    again = assign_enterprises_to_grids(small_district, SYSTEM, today=D1)
     assert again["rows_opened"] == again["rows_closed"] == 0  # idempotent
 
 
 def test_redraw_is_effective_dated_and_past_dates_answer(small_district):
     _setup(small_district, 2)
-    assign_enterprises_to_grids(small_district, today=D1)
-    assign_wardens(small_district, today=D1)
-    before = responsible_on(small_district, make_code(5), D1)
+    assign_enterprises_to_grids(small_district, SYSTEM, today=D1)
+    assign_wardens(small_district, SYSTEM, today=D1)
+    before = responsible_on(small_district, SYSTEM, make_code(5), D1)
     v2 = gsvc.build_version(
-        small_district, "balanced", grids_per_unit=3, activate=True
+        small_district,
+        SYSTEM, "balanced", grids_per_unit=3, activate=True
     )["version"]
-    r = assign_enterprises_to_grids(small_district, today=D2)
+    r = assign_enterprises_to_grids(small_district, SYSTEM, today=D2)
     assert r["rows_opened"] == 60 and r["rows_closed"] == 60
-    w = assign_wardens(small_district, today=D2)
+    w = assign_wardens(small_district, SYSTEM, today=D2)
     assert w["churn"] is not None and 0 <= w["churn"] <= 1
-    past = responsible_on(small_district, make_code(5), D2 - dt.timedelta(days=1))
-    now = responsible_on(small_district, make_code(5), D2)
+    past = responsible_on(small_district, SYSTEM, make_code(5), D2 - dt.timedelta(days=1))
+    now = responsible_on(small_district, SYSTEM, make_code(5), D2)
     assert past == {**before, "date": past["date"]}
     assert before["deputies"] == []
     assert now["version"] == v2 and now["warden"]
@@ -49,15 +51,16 @@ def test_redraw_is_effective_dated_and_past_dates_answer(small_district):
 
 def test_wardens_rerun_writes_nothing_and_override_wins(small_district):
     _setup(small_district, 3)
-    assign_enterprises_to_grids(small_district, today=D1)
-    first = assign_wardens(small_district, today=D1)
+    assign_enterprises_to_grids(small_district, SYSTEM, today=D1)
+    first = assign_wardens(small_district, SYSTEM, today=D1)
     assert first["rows_opened"] == 6 and not first["unstaffed_grids"]
-    again = assign_wardens(small_district, today=D1)
+    again = assign_wardens(small_district, SYSTEM, today=D1)
     assert again["rows_opened"] == 0 and again["rows_closed"] == 0
-    set_override(small_district, "440604011001001", "zc_warden_003", today=D2)
-    assign_wardens(small_district, today=D2)
+    set_override(small_district, SYSTEM, "440604011001001", "zc_warden_003", today=D2)
+    assign_wardens(small_district, SYSTEM, today=D2)
     who = responsible_on(
-        small_district, _enterprise_in(small_district, "440604011001001"), D2
+        small_district,
+        SYSTEM, _enterprise_in(small_district, "440604011001001"), D2
     )
     assert who["warden"] == "zc_warden_003"
 
@@ -84,11 +87,11 @@ def test_memory_and_sql_paths_agree_edges_included(small_district):
     # vertices of the stored grids (shared by neighbours) and points outside
     import shapely
 
-    grids = gsvc.read_grids(ctx, v)
+    grids = gsvc.read_grids(ctx, SYSTEM, v)
     coords = shapely.get_coordinates(grids.geometry.boundary.to_numpy())
     edge = [tuple(c) for c in coords[:: max(1, len(coords) // 12)]]
     edge += [(113.05, 23.01), (112.99, 23.03)]
-    with ctx.transaction("test") as s:
+    with ctx.transaction(SYSTEM) as s:
         upsert_enterprises(
             s,
             [
@@ -123,12 +126,13 @@ def test_deputy_is_dated_and_listed(small_district):
     from gridwatch.services.assignment import set_deputy
 
     _setup(small_district, 2)
-    assign_enterprises_to_grids(small_district, today=D1)
-    assign_wardens(small_district, today=D1)
+    assign_enterprises_to_grids(small_district, SYSTEM, today=D1)
+    assign_wardens(small_district, SYSTEM, today=D1)
     uscc = _enterprise_in(small_district, "440604011001001")
-    set_deputy(small_district, "440604011001001", "zc_warden_002", today=D1)
+    set_deputy(small_district, SYSTEM, "440604011001001", "zc_warden_002", today=D1)
     set_deputy(
-        small_district, "440604011001001", "zc_warden_002", remove=True, today=D2
+        small_district,
+        SYSTEM, "440604011001001", "zc_warden_002", remove=True, today=D2
     )
-    assert responsible_on(small_district, uscc, D1)["deputies"] == ["zc_warden_002"]
-    assert responsible_on(small_district, uscc, D2)["deputies"] == []
+    assert responsible_on(small_district, SYSTEM, uscc, D1)["deputies"] == ["zc_warden_002"]
+    assert responsible_on(small_district, SYSTEM, uscc, D2)["deputies"] == []

@@ -1,10 +1,12 @@
 import sqlalchemy as sa
 
 from gridwatch.db.models import AuditLog, Enterprise
+from gridwatch.services.actor import Actor
+from tests.actors import SYSTEM
 
 
 def test_audit_records_insert_and_update_with_old_values(ctx):
-    with ctx.transaction(actor="alice") as s:
+    with ctx.transaction(Actor("alice", "admin")) as s:
         s.add(
             Enterprise(
                 uscc="91440604MA4UJ8NX1Y",
@@ -13,10 +15,10 @@ def test_audit_records_insert_and_update_with_old_values(ctx):
                 risk_level="yellow",
             )
         )
-    with ctx.transaction(actor="bob") as s:
+    with ctx.transaction(Actor("bob", "bureau")) as s:
         e = s.scalars(sa.select(Enterprise)).one()
         e.risk_level = "red"
-    with ctx.transaction() as s:
+    with ctx.transaction(SYSTEM) as s:
         rows = s.scalars(sa.select(AuditLog).order_by(AuditLog.id)).all()
     assert [(r.actor, r.action, r.entity) for r in rows] == [
         ("alice", "insert", "enterprises"),
@@ -29,7 +31,7 @@ def test_audit_records_insert_and_update_with_old_values(ctx):
 
 def test_failed_transaction_writes_nothing(ctx):
     try:
-        with ctx.transaction() as s:
+        with ctx.transaction(SYSTEM) as s:
             s.add(
                 Enterprise(uscc="X" * 18, name="a", sector="other", risk_level="blue")
             )

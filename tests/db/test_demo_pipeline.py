@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from gridwatch.services.assignment import responsible_on
 from gridwatch.services.demo import build_demo
+from tests.actors import SYSTEM
 
 pytestmark = pytest.mark.slow
 
@@ -15,6 +16,7 @@ def test_build_demo_fills_every_table_consistently(ctx):
     today = dt.date(2026, 11, 28)
     summary = build_demo(
         ctx,
+        SYSTEM,
         n_enterprises=600,
         seed=7,
         today=today,
@@ -72,7 +74,7 @@ def test_build_demo_fills_every_table_consistently(ctx):
                 "ON g.enterprise_id = e.id LIMIT 1"
             )
         ).scalar()
-    who = responsible_on(ctx, uscc, today - dt.timedelta(days=100))
+    who = responsible_on(ctx, SYSTEM, uscc, today - dt.timedelta(days=100))
     assert who is not None and who["warden"]
     assert len(summary["logins"]) >= 7  # admin, 2 bureau, 4 offices
     assert all(len(u["password"]) >= 12 for u in summary["logins"])
@@ -84,6 +86,7 @@ def test_build_demo_twice_rebuilds_not_duplicates(ctx):
     today = dt.date(2026, 11, 28)
     build_demo(
         ctx,
+        SYSTEM,
         n_enterprises=300,
         seed=3,
         today=today,
@@ -92,6 +95,7 @@ def test_build_demo_twice_rebuilds_not_duplicates(ctx):
     )
     second = build_demo(
         ctx,
+        SYSTEM,
         n_enterprises=300,
         seed=3,
         today=today,

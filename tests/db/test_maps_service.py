@@ -10,14 +10,15 @@ from gridwatch.errors import InvalidInputError, NotFoundError
 from gridwatch.services import grids as gsvc
 from gridwatch.services.assignment import assign_enterprises_to_grids, assign_wardens
 from gridwatch.services.maps import coverage_frames, load_map_data, write_map
+from tests.actors import SYSTEM
 
 
 @pytest.fixture
 def inspected(small_district):
     ctx = small_district
-    gsvc.build_version(ctx, "balanced", grids_per_unit=2, activate=True)
-    assign_enterprises_to_grids(ctx, today=dt.date(2026, 1, 1))
-    assign_wardens(ctx, today=dt.date(2026, 1, 1))
+    gsvc.build_version(ctx, SYSTEM, "balanced", grids_per_unit=2, activate=True)
+    assign_enterprises_to_grids(ctx, SYSTEM, today=dt.date(2026, 1, 1))
+    assign_wardens(ctx, SYSTEM, today=dt.date(2026, 1, 1))
     from gridwatch.db.queries import bulk_insert
     import sqlalchemy as sa
 
@@ -57,7 +58,7 @@ def inspected(small_district):
 
 
 def test_coverage_numbers_add_up_across_levels(inspected):
-    data = load_map_data(inspected, dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+    data = load_map_data(inspected, SYSTEM, dt.date(2026, 1, 1), dt.date(2026, 12, 31))
     grids_cov, points, status = coverage_frames(inspected, data)
     assert int(grids_cov["n"].sum()) == 60  # every located enterprise counted once
     assert int(grids_cov["never"].sum()) == 30
@@ -69,6 +70,7 @@ def test_write_map_is_self_contained(inspected, tmp_path):
     for kind in ("coverage", "grids"):
         out = write_map(
             inspected,
+            SYSTEM,
             kind,
             tmp_path / "sub" / f"{kind}.html",
             start=dt.date(2026, 1, 1),
@@ -82,11 +84,12 @@ def test_write_map_is_self_contained(inspected, tmp_path):
 
 def test_map_filters_and_bad_input(inspected, tmp_path):
     data = load_map_data(
-        inspected, dt.date(2026, 1, 1), dt.date(2026, 12, 31), grid="440604011001001"
+        inspected,
+        SYSTEM, dt.date(2026, 1, 1), dt.date(2026, 12, 31), grid="440604011001001"
     )
     assert set(data.grids["code"]) == {"440604011001001"}
     assert set(data.enterprises["grid_code"]) == {"440604011001001"}
     with pytest.raises(NotFoundError):
-        load_map_data(inspected, grid="440604011009001")
+        load_map_data(inspected, SYSTEM, grid="440604011009001")
     with pytest.raises(InvalidInputError, match="swap them"):
-        load_map_data(inspected, dt.date(2026, 5, 1), dt.date(2026, 1, 1))
+        load_map_data(inspected, SYSTEM, dt.date(2026, 5, 1), dt.date(2026, 1, 1))

@@ -14,6 +14,7 @@ from gridwatch.registry import uscc_check_digit
 from gridwatch.services.admin import replace_gazetteer, upsert_admin_units
 from gridwatch.services.enterprises import export_records, import_registry
 from gridwatch.services.geocoding import geocode_enterprises, place_manually
+from tests.actors import SYSTEM
 
 TOWN = "440604011"
 COMM = "440604011001"
@@ -30,6 +31,7 @@ def district(ctx):
     wgs = "EPSG:4326"
     upsert_admin_units(
         ctx,
+        SYSTEM,
         gpd.GeoDataFrame(
             {"code": ["440604"], "name": ["禅城区"]}, geometry=[outline], crs=wgs
         ),
@@ -38,6 +40,7 @@ def district(ctx):
     )
     upsert_admin_units(
         ctx,
+        SYSTEM,
         gpd.GeoDataFrame(
             {"code": [TOWN], "name": ["张槎街道"], "parent_code": ["440604"]},
             geometry=[outline],
@@ -48,6 +51,7 @@ def district(ctx):
     )
     upsert_admin_units(
         ctx,
+        SYSTEM,
         gpd.GeoDataFrame(
             {
                 "code": [COMM],
@@ -91,7 +95,7 @@ def district(ctx):
         geometry=[road],
         crs=wgs,
     )
-    replace_gazetteer(ctx, roads, points)
+    replace_gazetteer(ctx, SYSTEM, roads, points)
     return ctx
 
 
@@ -148,7 +152,7 @@ def test_import_registry_counts_add_up_and_rejects_are_written(district, tmp_pat
         encoding="gb18030",
     )
     rejects = tmp_path / "rejects.csv"
-    s = import_registry(district, f, rejects_path=rejects)
+    s = import_registry(district, SYSTEM, f, rejects_path=rejects)
     assert s.rows == 8 and s.valid == 3 and s.rejected == 4 and s.blank == 1
     assert s.rows == s.valid + s.rejected + s.blank
     assert s.inserted == 3
@@ -170,11 +174,11 @@ def test_import_registry_counts_add_up_and_rejects_are_written(district, tmp_pat
 
 def test_import_registry_is_idempotent_and_audits_old_values(district, tmp_path):
     rows = [[code(1), "甲厂", "张槎路1号", "陶瓷", "红", "", "", ""]]
-    import_registry(district, write_csv(tmp_path / "a.csv", rows))
-    again = import_registry(district, write_csv(tmp_path / "b.csv", rows))
+    import_registry(district, SYSTEM, write_csv(tmp_path / "a.csv", rows))
+    again = import_registry(district, SYSTEM, write_csv(tmp_path / "b.csv", rows))
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, 1)
     rows[0][4] = "橙"
-    changed = import_registry(district, write_csv(tmp_path / "c.csv", rows))
+    changed = import_registry(district, SYSTEM, write_csv(tmp_path / "c.csv", rows))
     assert changed.updated == 1
     with district.engine.connect() as conn:
         audit = conn.execute(
@@ -194,7 +198,7 @@ def test_dry_run_writes_nothing(district, tmp_path):
     f = write_csv(
         tmp_path / "a.csv", [[code(1), "甲厂", "张槎路1号", "陶瓷", "红", "", "", ""]]
     )
-    s = import_registry(district, f, dry_run=True)
+    s = import_registry(district, SYSTEM, f, dry_run=True)
     assert s.valid == 1 and s.inserted == 0
     with district.engine.connect() as conn:
         assert (
@@ -211,7 +215,7 @@ def test_bad_files_are_one_sentence(district, tmp_path, content):
     f = tmp_path / "bad.csv"
     f.write_bytes(content)
     with pytest.raises(InvalidInputError) as exc:
-        import_registry(district, f)
+        import_registry(district, SYSTEM, f)
     assert exc.value.user_msg.count(".") >= 1 and "\n" not in exc.value.user_msg
 
 
@@ -223,11 +227,11 @@ def test_manual_placement_survives_geocode_all(district, tmp_path):
             [code(2), "乙厂", "张槎街道大富社区张槎路3号", "陶瓷", "红", "", "", ""],
         ],
     )
-    import_registry(district, f)
-    r = geocode_enterprises(district, "missing")
+    import_registry(district, SYSTEM, f)
+    r = geocode_enterprises(district, SYSTEM, "missing")
     assert r["geocoded"] == 2 and r["by_precision"].get("door") == 2
-    place_manually(district, code(1), 113.09, 23.04, "wgs84", actor="li")
-    geocode_enterprises(district, "all")
+    place_manually(district, SYSTEM, code(1), 113.09, 23.04, "wgs84")
+    geocode_enterprises(district, SYSTEM, "all")
     with district.engine.connect() as conn:
         rows = {
             r.uscc: r
@@ -250,11 +254,11 @@ def test_export_roundtrip_reimports_unchanged(district, tmp_path):
         tmp_path / "a.csv",
         [[code(1), "甲厂", "张槎路1号", "陶瓷", "红", "113.05", "23.01", "bd09"]],
     )
-    import_registry(district, f)
+    import_registry(district, SYSTEM, f)
     for fmt in ("csv", "xlsx", "geojson"):
         out = tmp_path / f"export.{fmt}"
-        write_registry(export_records(district), out, fmt)
-        s = import_registry(district, out)
+        write_registry(export_records(district, SYSTEM), out, fmt)
+        s = import_registry(district, SYSTEM, out)
         assert (s.valid, s.unchanged, s.rejected) == (1, 1, 0), fmt
 
 
@@ -312,7 +316,7 @@ def test_online_fallback_places_what_the_gazetteer_cannot(district, tmp_path):
                 [code(2), "乙厂", "张槎街道某某工业区无名巷", "陶瓷", "红", "", "", ""],
             ],
         )
-        import_registry(district, f)
+        import_registry(district, SYSTEM, f)
         online = Context(
             district.settings.replace(
                 online_geocoder="amap",
@@ -321,7 +325,7 @@ def test_online_fallback_places_what_the_gazetteer_cannot(district, tmp_path):
             ),
             district.engine,
         )
-        r = geocode_enterprises(online, "missing")
+        r = geocode_enterprises(online, SYSTEM, "missing")
     finally:
         httpd.shutdown()
         httpd.server_close()
