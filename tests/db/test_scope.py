@@ -94,7 +94,7 @@ def test_out_of_scope_enterprise_is_not_found_not_forbidden(small_district):
     with pytest.raises(NotFoundError):
         place_manually(small_district, w0, theirs[0], 113.01, 23.01, "wgs84")
     # their own enterprise they may move
-    r = place_manually(small_district, w0, sorted(mine)[0], 113.01, 23.01, "wgs84")
+    r = place_manually(small_district, w0, min(mine), 113.01, 23.01, "wgs84")
     assert r["precision"] == "manual"
 
 
