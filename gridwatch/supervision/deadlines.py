@@ -1,4 +1,4 @@
-"""Rectification deadlines: defaults by level, and overdue derived from them.
+"""Rectification deadlines: defaults by level, the one extension, overdue derived.
 
 Rules (calendar days; a deadline is the last day on which rectification is on time):
 
@@ -12,6 +12,9 @@ Rules (calendar days; a deadline is the last day on which rectification is on ti
   days (1 on the day after the deadline), 0 when not overdue. A ``rectified`` hazard
   is never overdue while it awaits re-inspection; a failed re-inspection sets a new
   deadline and the clock starts again.
+* **Extension** (:func:`extend_deadline`, 延期). Once in a hazard's life, by the
+  street office (the bureau for a listed hazard), on or before the deadline, with a
+  reason and a later deadline: a gridwatch rule, not a regulation's.
 * **Rectified on time.** A hazard whose rectification was recorded after its
   deadline in force then (the extended one, if extended) was *rectified late*: it is
   no longer overdue, but :func:`rectified_on_time` says False, so assessments can
@@ -29,8 +32,17 @@ import pandas as pd
 
 from gridwatch.errors import InvalidInputError
 from gridwatch.frames import require_columns
-from gridwatch.supervision._common import check_date
-from gridwatch.supervision.records import LEVELS, STATES, UNRECTIFIED_STATES, Hazard
+from gridwatch.supervision._common import check_date, later_than, require_text
+from gridwatch.supervision.records import (
+    LEVELS,
+    RECTIFYING,
+    STATES,
+    UNRECTIFIED_STATES,
+    Hazard,
+    Transition,
+    make_transition,
+)
+from gridwatch.supervision.rules import precheck
 from gridwatch.vocab import LEGACY_HAZARD_STATUSES
 
 #: gridwatch's default days from discovery to deadline, by hazard level.
@@ -172,3 +184,66 @@ def overdue_flags(hazards: pd.DataFrame, on: dt.date) -> pd.DataFrame:
     out["is_overdue"] = overdue.to_numpy(bool)
     out["days_overdue"] = np.where(overdue, late.fillna(0), 0).astype(int)
     return out
+
+
+def extend_deadline(
+    hazard: Hazard,
+    *,
+    actor: str,
+    role: str,
+    in_scope: bool,
+    on: dt.date,
+    deadline: dt.date,
+    note: str,
+) -> Transition:
+    """Extend a rectifying hazard's deadline (延期), once in its life.
+
+    Roles: the street office; for a listed hazard the bureau (its deadline is the
+    listing's). Only before the deadline passes (an overdue hazard cannot be
+    extended out of being overdue), with a reason (``note``) and a new deadline
+    later than the old one.
+
+    Parameters
+    ----------
+    hazard : Hazard
+        Its current state.
+    actor, role, in_scope, on
+        Username, role, whether the actor's scope covers the hazard, and the date
+        (not before the hazard's latest event): as for every transition of
+        :mod:`gridwatch.supervision.lifecycle`.
+    deadline : date
+        The new deadline, later than the current one.
+    note : str
+        The reason (required).
+
+    Returns
+    -------
+    Transition
+        The hazard after it and the event to store.
+
+    Raises
+    ------
+    PermissionDeniedError, ConflictError, InvalidInputError
+        One sentence: role or scope; state, level or history; blank reason or deadline not later.
+    """
+    precheck("extend_deadline", hazard, role, in_scope, on)
+    check_date(deadline, "deadline")
+    text = require_text(note, "note", "A deadline extension needs a reason.")
+    later_than(
+        deadline,
+        hazard.deadline,
+        f"The new deadline {deadline} must be "
+        f"later than the current one, {hazard.deadline}.",
+    )
+    changes = {"deadline": deadline, "is_extended": True}
+    return make_transition(
+        hazard,
+        "extend_deadline",
+        RECTIFYING,
+        actor,
+        role,
+        on,
+        changes,
+        note=text,
+        deadline=deadline,
+    )

@@ -23,7 +23,10 @@ date ``on``, and returns a :class:`Transition`: the new :class:`Hazard` and the
 :class:`HazardEvent` to store. Anything not allowed raises a
 :mod:`gridwatch.errors` error with one sentence (see :mod:`.rules`). Overdue is
 derived, never a state: :func:`is_overdue`, :func:`days_overdue`,
-:func:`rectified_on_time` (from :mod:`.deadlines`).
+:func:`rectified_on_time`. ``extend_deadline`` lives in :mod:`.deadlines` and
+``list_hazard`` / ``delist`` in :mod:`.listing`; all are importable from here and from
+:mod:`gridwatch.supervision`, with :func:`~gridwatch.supervision.history.perform`
+(run one by name) and :func:`~gridwatch.supervision.history.replay`.
 
 >>> import datetime as dt
 >>> t = discover(hazard_id=7, level="ordinary", found_on=dt.date(2024, 3, 1),
@@ -47,7 +50,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import replace
 
 from gridwatch.errors import InvalidInputError, PermissionDeniedError
 from gridwatch.supervision._common import (
@@ -63,6 +65,7 @@ from gridwatch.supervision._common import (
 )
 from gridwatch.supervision.deadlines import (
     days_overdue,
+    extend_deadline,
     is_overdue,
     rectified_on_time,
 )
@@ -81,7 +84,7 @@ from gridwatch.supervision.records import (
     Listing,
     Transition,
     check_actor,
-    make_event,
+    make_transition,
 )
 from gridwatch.supervision.rules import RULES, allowed_actions, precheck
 
@@ -155,10 +158,17 @@ def discover(
     photos : sequence of str
         Photo keys.
 
+    Returns
+    -------
+    Transition
+        The new hazard and its ``discover`` event (``from_state`` None).
+
     Raises
     ------
     PermissionDeniedError, InvalidInputError
         Role or scope not allowed; deadline not later than ``found_on``.
+    ValueError, TypeError
+        Unknown level or role, blank actor, a date that is not a ``datetime.date``.
     """
     role, actor = check_role(role), check_actor(actor)
     if level not in LEVELS:
@@ -231,6 +241,30 @@ def start_rectification(
     Roles: a warden, the street office or the bureau; for a major hazard the street
     office or the bureau; for a listed one the bureau. ``deadline`` must be later
     than ``on`` (e.g. :func:`~gridwatch.supervision.deadlines.default_deadline`).
+
+    Parameters
+    ----------
+    hazard : Hazard
+        Its current state.
+    actor, role, in_scope, on
+        Username, role, whether the actor's scope covers the hazard, and the date
+        (not before the hazard's latest event): as for every transition.
+    deadline : date
+        The rectification deadline.
+    note : str, optional
+        The order (整改指令), e.g. its document number.
+    photos : sequence of str
+        Photo keys.
+
+    Returns
+    -------
+    Transition
+        The hazard after it and the event to store.
+
+    Raises
+    ------
+    PermissionDeniedError, ConflictError, InvalidInputError
+        One sentence: role or scope; state, level or history; deadline not later than ``on``.
     """
     precheck("start_rectification", hazard, role, in_scope, on)
     check_date(deadline, "deadline")
@@ -239,19 +273,19 @@ def start_rectification(
         on,
         f"The deadline {deadline} must be later than {on}, the day it is set.",
     )
-    event = make_event(
+    note, photos = clean_text(note, "note"), clean_photos(photos)
+    return make_transition(
         hazard,
         "start_rectification",
         RECTIFYING,
         actor,
         role,
         on,
-        note=clean_text(note, "note"),
-        photos=clean_photos(photos),
+        {"deadline": deadline},
+        note=note,
+        photos=photos,
         deadline=deadline,
     )
-    new = replace(hazard, state=RECTIFYING, deadline=deadline, last_event_on=on)
-    return Transition(new, event)
 
 
 def record_rectification(
@@ -270,23 +304,44 @@ def record_rectification(
     what was done (required); photos are optional. A rectification after the
     deadline is accepted and ends the overdue, but counts as late
     (:func:`rectified_on_time`).
+
+    Parameters
+    ----------
+    hazard : Hazard
+        Its current state.
+    actor, role, in_scope, on
+        Username, role, whether the actor's scope covers the hazard, and the date
+        (not before the hazard's latest event): as for every transition.
+    note : str
+        What was done (required).
+    photos : sequence of str
+        Photo keys (optional).
+
+    Returns
+    -------
+    Transition
+        The hazard after it and the event to store.
+
+    Raises
+    ------
+    PermissionDeniedError, ConflictError, InvalidInputError
+        One sentence: role or scope; state, level or history; blank note.
     """
     precheck("record_rectification", hazard, role, in_scope, on)
     text = require_text(
         note, "note", "A rectification needs a note saying what was done."
     )
-    event = make_event(
+    return make_transition(
         hazard,
         "record_rectification",
         RECTIFIED,
         actor,
         role,
         on,
+        {"rectified_on": on},
         note=text,
         photos=clean_photos(photos),
     )
-    new = replace(hazard, state=RECTIFIED, rectified_on=on, last_event_on=on)
-    return Transition(new, event)
 
 
 def reinspect(
@@ -308,6 +363,32 @@ def reinspect(
     reviews it before writing it off). A pass takes no deadline; a fail needs a note
     (what is still wrong) and a new deadline later than ``on``, and the hazard goes
     back to rectifying (its rectification date is cleared; the event keeps it).
+
+    Parameters
+    ----------
+    hazard : Hazard
+        Its current state.
+    actor, role, in_scope, on
+        Username, role, whether the actor's scope covers the hazard, and the date
+        (not before the hazard's latest event): as for every transition.
+    passed : bool
+        The result.
+    note : str, optional
+        Findings; required when failed (what is still wrong).
+    photos : sequence of str
+        Photo keys.
+    deadline : date, optional
+        New deadline, later than ``on``: required when failed, refused when passed.
+
+    Returns
+    -------
+    Transition
+        The hazard after it and the event to store.
+
+    Raises
+    ------
+    PermissionDeniedError, ConflictError, InvalidInputError
+        One sentence: role or scope; state, level or history; note or deadline missing or not allowed.
     """
     precheck("reinspect", hazard, role, in_scope, on)
     if not isinstance(passed, bool):
@@ -321,19 +402,18 @@ def reinspect(
                 "new deadline.",
                 details={"field": "deadline"},
             )
-        event = make_event(
+        note = clean_text(note, "note")
+        return make_transition(
             hazard,
             "reinspect",
             CLOSED,
             actor,
             role,
             on,
+            {"closed_on": on},
             passed=True,
-            note=clean_text(note, "note"),
+            note=note,
             photos=photos,
-        )
-        return Transition(
-            replace(hazard, state=CLOSED, closed_on=on, last_event_on=on), event
         )
     text = require_text(
         note, "note", "A failed re-inspection needs a note saying what is still wrong."
@@ -348,62 +428,20 @@ def reinspect(
         on,
         f"The new deadline {deadline} must be later than the re-inspection on {on}.",
     )
-    event = make_event(
+    changes = {"deadline": deadline, "rectified_on": None}
+    return make_transition(
         hazard,
         "reinspect",
         RECTIFYING,
         actor,
         role,
         on,
+        changes,
         passed=False,
         note=text,
         photos=photos,
         deadline=deadline,
     )
-    new = replace(
-        hazard, state=RECTIFYING, deadline=deadline, rectified_on=None, last_event_on=on
-    )
-    return Transition(new, event)
-
-
-def extend_deadline(
-    hazard: Hazard,
-    *,
-    actor: str,
-    role: str,
-    in_scope: bool,
-    on: dt.date,
-    deadline: dt.date,
-    note: str,
-) -> Transition:
-    """Extend a rectifying hazard's deadline (延期), once in its life.
-
-    Roles: the street office; for a listed hazard the bureau (its deadline is the
-    listing's). Only before the deadline passes (an overdue hazard cannot be
-    extended out of being overdue), with a reason (``note``) and a new deadline
-    later than the old one.
-    """
-    precheck("extend_deadline", hazard, role, in_scope, on)
-    check_date(deadline, "deadline")
-    text = require_text(note, "note", "A deadline extension needs a reason.")
-    later_than(
-        deadline,
-        hazard.deadline,
-        f"The new deadline {deadline} must be "
-        f"later than the current one, {hazard.deadline}.",
-    )
-    event = make_event(
-        hazard,
-        "extend_deadline",
-        RECTIFYING,
-        actor,
-        role,
-        on,
-        note=text,
-        deadline=deadline,
-    )
-    new = replace(hazard, deadline=deadline, is_extended=True, last_event_on=on)
-    return Transition(new, event)
 
 
 def rectify_on_spot(
@@ -423,20 +461,42 @@ def rectify_on_spot(
     removed the same day, that is its re-inspection, so the hazard closes with no
     deadline (:func:`rectified_on_time` is True). Major hazards never qualify.
     Requires a note saying what was done; photos optional.
+
+    Parameters
+    ----------
+    hazard : Hazard
+        Its current state.
+    actor, role, in_scope, on
+        Username, role, whether the actor's scope covers the hazard, and the date
+        (not before the hazard's latest event): as for every transition.
+    note : str
+        What was done (required).
+    photos : sequence of str
+        Photo keys (optional).
+
+    Returns
+    -------
+    Transition
+        The hazard after it and the event to store.
+
+    Raises
+    ------
+    PermissionDeniedError, ConflictError, InvalidInputError
+        One sentence: role or scope; state, level or history; blank note.
     """
     precheck("rectify_on_spot", hazard, role, in_scope, on)
     text = require_text(
         note, "note", "An on-the-spot rectification needs a note saying what was done."
     )
-    event = make_event(
+    changes = {"rectified_on": on, "closed_on": on}
+    return make_transition(
         hazard,
         "rectify_on_spot",
         CLOSED,
         actor,
         role,
         on,
+        changes,
         note=text,
         photos=clean_photos(photos),
     )
-    new = replace(hazard, state=CLOSED, rectified_on=on, closed_on=on, last_event_on=on)
-    return Transition(new, event)

@@ -51,6 +51,32 @@ def list_hazard(
     ``rectifying`` with that deadline; a rectifying one takes it as its deadline; a
     rectified one keeps its state and deadline (its rectification is judged against
     the deadline it had), and the listing deadline applies if re-inspection fails.
+
+    Parameters
+    ----------
+    hazard : Hazard
+        Its current state.
+    actor, role, in_scope, on
+        Username, role, whether the actor's scope covers the hazard, and the date
+        (not before the hazard's latest event): as for every transition.
+    supervising_body : str
+        Who supervises (督办单位), e.g. 区安委办.
+    responsible_person : str
+        Who answers for the rectification (责任人).
+    deadline : date
+        The listing's deadline, later than ``on``.
+    note : str, optional
+        E.g. the listing document's number.
+
+    Returns
+    -------
+    Transition
+        The hazard after it and the event to store.
+
+    Raises
+    ------
+    PermissionDeniedError, ConflictError, InvalidInputError
+        One sentence: role or scope; state, level or history; blank body or person, deadline not later than ``on``.
     """
     precheck("list_hazard", hazard, role, in_scope, on)
     check_date(deadline, "deadline")
@@ -96,7 +122,28 @@ def delist(
     on: dt.date,
     note: str | None = None,
 ) -> Transition:
-    """Delist a listed hazard (摘牌); only the bureau, only once it is closed."""
+    """Delist a listed hazard (摘牌); only the bureau, only once it is closed.
+
+    Parameters
+    ----------
+    hazard : Hazard
+        Its current state.
+    actor, role, in_scope, on
+        Username, role, whether the actor's scope covers the hazard, and the date
+        (not before the hazard's latest event): as for every transition.
+    note : str, optional
+        E.g. the acceptance record (验收).
+
+    Returns
+    -------
+    Transition
+        The hazard after it and the event to store.
+
+    Raises
+    ------
+    PermissionDeniedError, ConflictError, InvalidInputError
+        One sentence: role or scope; state, level or history; a date before the latest event.
+    """
     precheck("delist", hazard, role, in_scope, on)
     event = make_event(
         hazard, "delist", CLOSED, actor, role, on, note=clean_text(note, "note")

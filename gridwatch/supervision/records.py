@@ -23,7 +23,7 @@ Overdue is not a state: see :func:`gridwatch.supervision.deadlines.is_overdue`.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from gridwatch.supervision._common import check_date, optional_date
@@ -269,3 +269,18 @@ def make_event(
         on=on,
         **kw,
     )
+
+
+def make_transition(
+    hazard: Hazard,
+    action: str,
+    to_state: str,
+    actor: str,
+    role: str,
+    on,
+    changes,
+    **event,
+) -> Transition:
+    """The event of ``action`` and the hazard after it (``changes`` applied)."""
+    ev = make_event(hazard, action, to_state, actor, role, on, **event)
+    return Transition(replace(hazard, state=to_state, last_event_on=on, **changes), ev)
