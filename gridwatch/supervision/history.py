@@ -193,6 +193,10 @@ def replay(events: Iterable[HazardEvent]) -> Hazard:
                 f"{where} is not allowed: {exc.user_msg[0].lower()}{exc.user_msg[1:]}",
                 details={"index": i, "cause": exc.code, **exc.details},
             ) from None
+        except (TypeError, ValueError) as exc:  # a stored row with a bad field
+            raise InvalidInputError(
+                f"{where} is malformed: {exc}.", details={"index": i}
+            ) from None
         if result.event != event:
             raise InvalidInputError(
                 f"{where} records a different outcome ({event.from_state} → "

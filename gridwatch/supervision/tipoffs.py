@@ -119,6 +119,13 @@ class TipoffEvent:
     hazard_id: int | None = None
     department: str | None = None
 
+    def to_dict(self) -> dict:
+        """JSON-ready (date as ISO string, photos as a list) for rows and APIs."""
+        out = dict(self.__dict__)
+        out["on"] = self.on.isoformat()
+        out["photos"] = list(self.photos)
+        return out
+
 
 @dataclass(frozen=True)
 class TipoffTransition:

@@ -76,6 +76,12 @@ def test_discover_major_with_deadline_only_by_authorities():
     assert _found("major", "street_office", deadline=day(90)).hazard.deadline
 
 
+def test_enterprise_reports_a_major_hazard_without_setting_its_deadline():
+    assert _found("major", "enterprise").hazard.state == "found"
+    with pytest.raises(PermissionDeniedError, match="major hazard with a deadline"):
+        _found("major", "enterprise", deadline=day(90))
+
+
 def test_discover_by_enterprise_is_self_reported():
     t = _found(role="enterprise", deadline=day(10))
     assert t.hazard.is_self_reported and t.hazard.state == "rectifying"
@@ -365,6 +371,8 @@ def test_replay_refuses_a_step_the_machine_forbids():
         lambda ev: [ev[0], ev[2], ev[1]],  # out of order
         lambda ev: [ev[0], replace(ev[1], on=day(-1))],  # before the last event
         lambda ev: [],
+        lambda ev: [ev[0], replace(ev[1], role="mayor")],  # malformed row
+        lambda ev: [ev[0], replace(ev[1], action="close")],
     ],
 )
 def test_replay_refuses_broken_histories(mutate):

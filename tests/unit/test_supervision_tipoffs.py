@@ -69,6 +69,7 @@ def test_triage_keeps_what_was_decided():
     assert ref.tipoff.referred_to == ref.event.department == "住房城乡建设和水利局"
     dis = dismiss(new, **on, reason="非安全生产问题")
     assert dis.tipoff.reason == "非安全生产问题"
+    assert dis.event.to_dict()["on"] == "2024-06-01"
 
 
 def test_triage_refusal_says_what_happened():
