@@ -73,12 +73,50 @@ INSPECTION_RESULTS: dict[str, str] = {
 
 HAZARD_LEVELS: dict[str, str] = {"ordinary": "一般隐患", "major": "重大隐患"}
 
-HAZARD_STATUSES: dict[str, str] = {  # 整改 · 复查 · 销号
+#: States of the hazard machine (gridwatch.supervision.lifecycle): 排查 → 整改 → 复查
+#: → 销号 (SAWS Order No. 16, 2007). Overdue is derived from the deadline, never a state.
+HAZARD_STATUSES: dict[str, str] = {
+    "found": "已排查待整改",
+    "rectifying": "整改中",
+    "rectified": "已整改待复查",
+    "closed": "已销号",
+}
+#: Derived flags shown beside a state (never stored as one).
+HAZARD_FLAGS: dict[str, str] = {
+    "overdue": "逾期未整改",
+    "rectified_late": "逾期整改",
+    "listed": "挂牌督办",
+    "delisted": "已摘牌",
+    "self_reported": "企业自查自报",
+}
+#: Statuses written before the state machine (demo generator, schema revision 0001)
+#: → the state they become. 'open' and 'overdue' were both unrectified hazards with a
+#: deadline: 'rectifying' (overdue is derived from the deadline now).
+LEGACY_HAZARD_STATUSES: dict[str, str] = {
+    "open": "rectifying",
+    "overdue": "rectifying",
+    "rectified": "rectified",
+    "closed": "closed",
+}
+#: Their old labels, for reading old exports.
+LEGACY_HAZARD_STATUS_LABELS: dict[str, str] = {
     "open": "未整改",
     "rectified": "已整改待复查",
     "closed": "已销号",
     "overdue": "逾期未整改",
 }
+
+HAZARD_ACTIONS: dict[str, str] = {  # one event row per action
+    "discover": "排查发现",
+    "start_rectification": "下达整改(限期)",
+    "record_rectification": "整改完成",
+    "reinspect": "复查",
+    "extend_deadline": "延期整改",
+    "list_hazard": "挂牌督办",
+    "delist": "摘牌",
+    "rectify_on_spot": "当场整改",
+}
+REINSPECTION_RESULTS: dict[str, str] = {"pass": "复查合格(销号)", "fail": "复查不合格"}
 
 HAZARD_CATEGORIES: dict[str, str] = {
     "fire": "消防安全",
@@ -106,6 +144,10 @@ ROLES: dict[str, str] = {
     "bureau": "区安监局",
     "admin": "系统管理员",
 }
+#: Who can act on a hazard: the login roles plus the enterprise itself, whose
+#: self-inspection reports (自查自报) bring its own hazards and rectifications in.
+#: Not a login role: never add it to ROLES.
+ACTOR_ROLES: dict[str, str] = {**ROLES, "enterprise": "企业(自查自报)"}
 
 PRECISIONS: dict[str, str] = {  # geocode precision, best first
     "manual": "人工标注",
@@ -122,4 +164,68 @@ ADMIN_LEVELS: dict[str, str] = {
     "district": "区",
     "town": "镇/街道",
     "community": "村/社区",
+}
+
+TIPOFF_STATUSES: dict[str, str] = {  # 群众举报 / 随手拍
+    "new": "待处理",
+    "converted": "已转为隐患",
+    "referred": "已移交其他部门",
+    "dismissed": "不予受理",
+}
+TIPOFF_ACTIONS: dict[str, str] = {
+    "convert_to_hazard": "转为隐患",
+    "refer": "移交其他部门",
+    "dismiss": "不予受理",
+}
+#: Derived: a tip-off still new after the configured number of days.
+TIPOFF_FLAGS: dict[str, str] = {"escalated": "超期未处理(已提交街道)"}
+#: Examples offered when referring a tip-off; the department is free text.
+REFERRAL_DEPARTMENTS: tuple[str, ...] = (
+    "消防救援大队",
+    "市场监督管理局",
+    "住房城乡建设和水利局",
+    "城市管理和综合执法局",
+    "生态环境分局",
+    "公安分局(派出所)",
+    "交通运输局",
+    "卫生健康局",
+)
+
+#: Preset special campaigns (专项整治) named in the bureau's report; see
+#: gridwatch.supervision.campaigns.PRESETS for what each selects.
+CAMPAIGNS: dict[str, str] = {
+    "hazchem": "危险化学品专项整治",
+    "fireworks": "烟花爆竹专项整治",
+    "ammonia_chlorine": "液氨液氯专项整治",
+    "occupational": "职业危害专项治理",
+    "petrochemical_depots": "石油库和油气装卸码头专项整治",
+    "furniture": "家具行业专项整治",
+    "nonferrous_metals": "有色金属行业专项整治",
+    "al_mg_dust": "铝镁制品机加工粉尘防爆专项整治",
+    "confined_spaces": "有限空间作业专项整治",
+    "three_in_one": "“三合一”场所专项整治",
+}
+#: Column labels of campaign progress tables and exports.
+CAMPAIGN_PROGRESS_LABELS: dict[str, str] = {
+    "targets": "目标企业数",
+    "inspected": "已检查企业数",
+    "reached": "达标企业数",
+    "inspections": "检查次数",
+    "share_reached": "完成率",
+    "remaining": "未完成企业数",
+}
+
+SELF_REPORT_STATUSES: dict[str, str] = {  # 自查自报, monthly
+    "reported": "按时报送",
+    "late": "逾期报送",
+    "missing": "未报送",
+    "pending": "未到报送期限",
+}
+
+#: Column labels of penalty totals (行政处罚 / 经济处罚).
+PENALTY_TOTAL_LABELS: dict[str, str] = {
+    "penalties": "行政处罚(次)",
+    "fines": "经济处罚(次)",
+    "fines_yuan": "罚款金额(元)",
+    "confiscated_yuan": "没收违法所得(元)",
 }
