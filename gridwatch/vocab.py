@@ -123,3 +123,23 @@ ADMIN_LEVELS: dict[str, str] = {
     "town": "镇/街道",
     "community": "村/社区",
 }
+
+#: Accident grades of State Council Decree No. 493 (2007), least severe first;
+#: thresholds in :func:`gridwatch.analytics.assessment.accident_grade`.
+ACCIDENT_GRADES: dict[str, str] = {
+    "ordinary": "一般事故",
+    "relatively_serious": "较大事故",
+    "serious": "重大事故",
+    "especially_serious": "特别重大事故",
+}
+#: Chinese spellings accepted for each accident grade.
+ACCIDENT_GRADE_ALIASES: dict[str, str] = {
+    "一般": "ordinary",
+    "一般事故": "ordinary",
+    "较大": "relatively_serious",
+    "较大事故": "relatively_serious",
+    "重大": "serious",
+    "重大事故": "serious",
+    "特别重大": "especially_serious",
+    "特别重大事故": "especially_serious",
+}
