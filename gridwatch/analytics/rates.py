@@ -100,9 +100,16 @@ def smooth_rates(events, exposure, smoothing: str = "global", w=None):
 
     Examples
     --------
-    >>> r, note = smooth_rates([1, 2, 1], [2, 4, 2])
-    >>> r.tolist(), note != ""
-    ([0.5, 0.5, 0.5], True)
+    Three cells, one with 9 hazards on one enterprise: with so few cells that
+    outlier dominates the between-cell variance and is barely shrunk (EB needs
+    a district's worth of cells to estimate it; the unit tests use 36):
+
+    >>> r, note = smooth_rates([0, 1, 9], [10, 10, 1])
+    >>> r.round(3).tolist(), note
+    ([0.006, 0.105, 7.996], '')
+    >>> r, note = smooth_rates([5, 5, 6], [10, 10, 10])  # no more than chance
+    >>> r.round(3).tolist(), note != ""
+    ([0.533, 0.533, 0.533], True)
     """
     e = np.asarray(events, float)
     b = np.asarray(exposure, float)

@@ -27,43 +27,75 @@ D = dt.date(2026, 5, 24)
 
 def _scheme(**veto):
     """Three indicators: linear rate, deduct count, manual step; weights 100."""
-    return parse_scheme({
-        "scheme": {"name": "测试方案"},
-        "veto": veto or {"min_grade": "较大"},
-        "grades": [{"name": "优秀", "min_score": 90}, {"name": "合格", "min_score": 60}],
-        "indicators": [
-            {"key": "coverage", "name": "检查覆盖率", "source": "coverage_rate",
-             "weight": 60, "rule": "linear", "full_at": 95, "zero_at": 60},
-            {"key": "overdue", "name": "逾期重大隐患", "source": "overdue_major_hazards",
-             "weight": 30, "rule": "deduct", "per_item": 10},
-            {"key": "drills", "name": "应急演练", "source": "manual", "unit": "场",
-             "weight": 10, "rule": "step", "steps": [[2, 10], [1, 5]]},
-        ],
-    })
+    return parse_scheme(
+        {
+            "scheme": {"name": "测试方案"},
+            "veto": veto or {"min_grade": "较大"},
+            "grades": [
+                {"name": "优秀", "min_score": 90},
+                {"name": "合格", "min_score": 60},
+            ],
+            "indicators": [
+                {
+                    "key": "coverage",
+                    "name": "检查覆盖率",
+                    "source": "coverage_rate",
+                    "weight": 60,
+                    "rule": "linear",
+                    "full_at": 95,
+                    "zero_at": 60,
+                },
+                {
+                    "key": "overdue",
+                    "name": "逾期重大隐患",
+                    "source": "overdue_major_hazards",
+                    "weight": 30,
+                    "rule": "deduct",
+                    "per_item": 10,
+                },
+                {
+                    "key": "drills",
+                    "name": "应急演练",
+                    "source": "manual",
+                    "unit": "场",
+                    "weight": 10,
+                    "rule": "step",
+                    "steps": [[2, 10], [1, 5]],
+                },
+            ],
+        }
+    )
 
 
 def _figs(cov, overdue, drills):
-    return {"coverage_rate": cov, "overdue_major_hazards": overdue,
-            "drills": Measured(drills, note="演练记录")}
+    return {
+        "coverage_rate": cov,
+        "overdue_major_hazards": overdue,
+        "drills": Measured(drills, note="演练记录"),
+    }
 
 
 # --- accident grades (Decree No. 493 Article 3) -------------------------------
 
-@pytest.mark.parametrize(("deaths", "injuries", "loss", "grade"), [
-    (0, 0, 0, "ordinary"),
-    (2, 9, 9_999_999, "ordinary"),
-    (3, 0, 0, "relatively_serious"),
-    (0, 10, 0, "relatively_serious"),
-    (0, 0, 10_000_000, "relatively_serious"),
-    (9, 49, 49_999_999, "relatively_serious"),
-    (10, 0, 0, "serious"),
-    (0, 50, 0, "serious"),
-    (0, 0, 50_000_000, "serious"),
-    (29, 99, 99_999_999, "serious"),
-    (30, 0, 0, "especially_serious"),
-    (0, 100, 0, "especially_serious"),
-    (0, 0, 100_000_000, "especially_serious"),
-])
+
+@pytest.mark.parametrize(
+    ("deaths", "injuries", "loss", "grade"),
+    [
+        (0, 0, 0, "ordinary"),
+        (2, 9, 9_999_999, "ordinary"),
+        (3, 0, 0, "relatively_serious"),
+        (0, 10, 0, "relatively_serious"),
+        (0, 0, 10_000_000, "relatively_serious"),
+        (9, 49, 49_999_999, "relatively_serious"),
+        (10, 0, 0, "serious"),
+        (0, 50, 0, "serious"),
+        (0, 0, 50_000_000, "serious"),
+        (29, 99, 99_999_999, "serious"),
+        (30, 0, 0, "especially_serious"),
+        (0, 100, 0, "especially_serious"),
+        (0, 0, 100_000_000, "especially_serious"),
+    ],
+)
 def test_accident_grade_thresholds_include_the_number(deaths, injuries, loss, grade):
     assert accident_grade(deaths, injuries, loss) == grade
 
@@ -84,6 +116,7 @@ def test_accident_rejects_unknown_grade():
 
 # --- rules at their edges ------------------------------------------------------
 
+
 def test_linear_rule_edges_higher_is_better():
     r = LinearRule(full_at=95, zero_at=60)
     assert r.points(95, 10) == 10 and r.points(94.99, 10) < 10
@@ -100,11 +133,19 @@ def test_linear_rule_edges_lower_is_better():
 
 def test_step_rule_edges():
     r = StepRule(((2, 10), (1, 5)), "at_least")
-    assert (r.points(2, 10), r.points(1.999, 10), r.points(1, 10),
-            r.points(0.999, 10)) == (10, 5, 5, 0)
+    assert (
+        r.points(2, 10),
+        r.points(1.999, 10),
+        r.points(1, 10),
+        r.points(0.999, 10),
+    ) == (10, 5, 5, 0)
     low = StepRule(((0, 10), (2, 4)), "at_most", otherwise=1)
-    assert (low.points(0, 10), low.points(1, 10), low.points(2, 10),
-            low.points(3, 10)) == (10, 4, 4, 1)
+    assert (
+        low.points(0, 10),
+        low.points(1, 10),
+        low.points(2, 10),
+        low.points(3, 10),
+    ) == (10, 4, 4, 1)
 
 
 def test_deduct_rule_edges_and_cap():
@@ -117,9 +158,13 @@ def test_deduct_rule_edges_and_cap():
 
 # --- scoring -------------------------------------------------------------------
 
+
 def test_score_points_and_figures_behind_them():
-    res = score(_scheme(), {"Z": _figs(Measured.ratio(190, 200), 1, 1)},
-                unit_names={"Z": "张槎街道"})
+    res = score(
+        _scheme(),
+        {"Z": _figs(Measured.ratio(190, 200), 1, 1)},
+        unit_names={"Z": "张槎街道"},
+    )
     z = res.unit("Z")
     assert z.name == "张槎街道"
     cov = z.indicator("coverage")
@@ -159,8 +204,7 @@ def test_score_refuses_rates_given_in_percent():
 
 def test_veto_relatively_serious_accident_fails_the_unit():
     acc = Accident(D, deaths=9, place="某家具厂")
-    res = score(_scheme(), {"A": _figs(1.0, 0, 2), "B": _figs(0.7, 2, 0)},
-                {"A": [acc]})
+    res = score(_scheme(), {"A": _figs(1.0, 0, 2), "B": _figs(0.7, 2, 0)}, {"A": [acc]})
     a = res.unit("A")
     assert a.total == 100 and a.is_vetoed and a.grade == "不合格"
     assert "较大事故" in a.veto_reason and "一票否决" in a.veto_reason
@@ -202,10 +246,18 @@ def test_score_refuses_accidents_of_units_not_assessed():
 
 
 def test_ranking_ties_share_a_rank_and_vetoed_rank_last():
-    figs = {"A": _figs(0.95, 0, 2), "B": _figs(0.95, 0, 2), "C": _figs(0.6, 3, 0),
-            "D": _figs(1.0, 0, 2), "E": _figs(0.9, 0, 2)}
-    res = score(_scheme(), figs, {"D": [Accident(D, deaths=4)],
-                                  "E": [Accident(D, serious_injuries=12)]})
+    figs = {
+        "A": _figs(0.95, 0, 2),
+        "B": _figs(0.95, 0, 2),
+        "C": _figs(0.6, 3, 0),
+        "D": _figs(1.0, 0, 2),
+        "E": _figs(0.9, 0, 2),
+    }
+    res = score(
+        _scheme(),
+        figs,
+        {"D": [Accident(D, deaths=4)], "E": [Accident(D, serious_injuries=12)]},
+    )
     ranks = {u.unit: (u.rank, u.is_tied, u.is_vetoed) for u in res.units}
     assert ranks["A"] == (1, True, False) and ranks["B"] == (1, True, False)
     assert ranks["C"] == (3, False, False)
@@ -219,8 +271,8 @@ def test_rescoring_a_past_period_after_a_scheme_change():
     before = score(_scheme(), figs)
     assert [u.unit for u in before.units] == ["B", "A"]
     data = _scheme().to_dict()
-    data["indicators"][0]["weight"] = 30   # coverage counts less ...
-    data["indicators"][1]["weight"] = 60   # ... overdue major hazards more
+    data["indicators"][0]["weight"] = 30  # coverage counts less ...
+    data["indicators"][1]["weight"] = 60  # ... overdue major hazards more
     changed = parse_scheme(data)
     after = score(changed, figs)
     assert [u.unit for u in after.units] == ["A", "B"]
@@ -237,6 +289,7 @@ def test_ranking_rows_have_chinese_headers():
 
 
 # --- scheme validation -----------------------------------------------------------
+
 
 def _raw():
     return _scheme().to_dict()
@@ -318,13 +371,19 @@ def test_scheme_reports_every_problem_in_one_error():
 
 def test_load_scheme_reads_toml_and_yaml(tmp_path):
     toml = tmp_path / "s.toml"
-    toml.write_text('[scheme]\nname = "甲"\n[[indicators]]\nkey = "c"\nname = "覆盖率"\n'
-                    'source = "coverage_rate"\nweight = 100\nrule = "linear"\n'
-                    "full_at = 95\nzero_at = 60\n", "utf-8")
+    toml.write_text(
+        '[scheme]\nname = "甲"\n[[indicators]]\nkey = "c"\nname = "覆盖率"\n'
+        'source = "coverage_rate"\nweight = 100\nrule = "linear"\n'
+        "full_at = 95\nzero_at = 60\n",
+        "utf-8",
+    )
     yaml = tmp_path / "s.yaml"
-    yaml.write_text("scheme: {name: 甲}\nindicators:\n- {key: c, name: 覆盖率, "
-                    "source: coverage_rate, weight: 100, rule: linear, full_at: 95, "
-                    "zero_at: 60}\n", "utf-8")
+    yaml.write_text(
+        "scheme: {name: 甲}\nindicators:\n- {key: c, name: 覆盖率, "
+        "source: coverage_rate, weight: 100, rule: linear, full_at: 95, "
+        "zero_at: 60}\n",
+        "utf-8",
+    )
     assert load_scheme(toml) == load_scheme(yaml)
 
 
@@ -344,8 +403,9 @@ def test_default_scheme_is_valid_and_chinese():
     assert {i.key for i in manual} == {"meetings", "drills"}
 
 
-@pytest.mark.parametrize("module", ["accidents", "rules", "scheme", "scoring",
-                                    "sources"])
+@pytest.mark.parametrize(
+    "module", ["accidents", "rules", "scheme", "scoring", "sources"]
+)
 def test_docstring_examples_hold(module):
     mod = importlib.import_module(f"gridwatch.analytics.assessment.{module}")
     assert doctest.testmod(mod).failed == 0

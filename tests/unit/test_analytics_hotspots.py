@@ -366,3 +366,23 @@ def test_monthly_getis_ord_with_rates_keeps_every_cell():
     assert len(monthly) == 36 * 2 and "rate_smoothed" in monthly
     assert whole.attrs["measure"] == "rate_per_inspected"
     emerging_hotspots(monthly)  # the trend step takes the rate frame as it is
+
+
+def test_rate_measure_on_h3_cells():
+    ents, hz, ins = _district(lambda c: 6, lambda c: 2 + _diag(c) % 3,
+                              inspected=lambda c: c != "g00")
+    cells = aggregate_hazards(hz, ents, GRIDS, h3_resolution=8,
+                              measure="rate_per_inspected", inspections=ins,
+                              smoothing="spatial")
+    assert cells.attrs["unit"] == "h3"
+    assert cells["n_inspected"].sum() == 35 * 6
+    out = getis_ord(cells, permutations=99)
+    assert set(out.loc[~out["has_exposure"], "label"]) <= {"no_data"}
+
+
+def test_rates_docstring_examples_hold():
+    import doctest
+
+    from gridwatch.analytics import rates
+
+    assert doctest.testmod(rates).failed == 0

@@ -83,13 +83,15 @@ def test_report_docx_has_no_hand_typed_numbers_in_the_default_template(written):
 
 def test_literal_numbers_flags_typed_figures():
     assert literal_numbers("{# 432 #}共处罚{{ f.penalties.text }}\n另有53次\n") == [
-        "第2行：53"]
+        "第2行：53"
+    ]
 
 
 def test_report_warns_about_numbers_typed_in_a_template(tmp_path):
     tpl = "# 报告\n\n全年处罚432次，{{ f.penalties.yoy_text }}。\n"
-    res = write_annual_report(sample_report(), tmp_path / "r.docx", template=tpl,
-                              annex=False)
+    res = write_annual_report(
+        sample_report(), tmp_path / "r.docx", template=tpl, annex=False
+    )
     assert res.warnings == ["模板中手工填写了数字（第3行：432），请改为引用指标"]
 
 
@@ -103,14 +105,16 @@ def test_report_template_unknown_figure_is_one_sentence_with_line(tmp_path):
 
 def test_report_template_unknown_table_names_it(tmp_path):
     with pytest.raises(InvalidInputError, match="'nope'"):
-        write_annual_report(sample_report(), tmp_path / "r.docx",
-                            template="# 报告\n\n[[表格:nope]]\n")
+        write_annual_report(
+            sample_report(), tmp_path / "r.docx", template="# 报告\n\n[[表格:nope]]\n"
+        )
 
 
 def test_report_template_syntax_error_names_the_line(tmp_path):
     with pytest.raises(InvalidInputError, match="line 2"):
-        write_annual_report(sample_report(), tmp_path / "r.docx",
-                            template="# 报告\n{% if %}\n")
+        write_annual_report(
+            sample_report(), tmp_path / "r.docx", template="# 报告\n{% if %}\n"
+        )
 
 
 def test_report_template_is_sandboxed(tmp_path):
@@ -136,8 +140,14 @@ def test_report_writes_to_streams():
 def test_annex_has_every_table_with_values_as_values(written):
     wb = openpyxl.load_workbook(written.xlsx)
     assert wb.sheetnames == [
-        "主要指标", "各镇（街道）大检查情况", "挂牌督办重大安全隐患", "目标任务完成情况",
-        "生产安全事故分级统计", "安全生产责任制考核结果", "安全生产责任制考核分项得分"]
+        "主要指标",
+        "各镇（街道）大检查情况",
+        "挂牌督办重大安全隐患",
+        "目标任务完成情况",
+        "生产安全事故分级统计",
+        "安全生产责任制考核结果",
+        "安全生产责任制考核分项得分",
+    ]
     towns = wb["各镇（街道）大检查情况"]
     assert towns["B2"].value == 12031 and towns["D2"].value == 0.962
     assert towns["D2"].number_format == "0.0%"
@@ -153,7 +163,7 @@ def test_annex_has_every_table_with_values_as_values(written):
 def test_annex_neutralises_formula_cells(written):
     ws = openpyxl.load_workbook(written.xlsx)["挂牌督办重大安全隐患"]
     cell = ws["B4"]
-    assert cell.value == "'=HYPERLINK(\"http://x\")某厂" and cell.data_type == "s"
+    assert cell.value == '\'=HYPERLINK("http://x")某厂' and cell.data_type == "s"
 
 
 @pytest.mark.parametrize("prefix", ["=", "+", "-", "@", "\t", "\r"])
@@ -171,8 +181,9 @@ def test_table_rejects_ragged_rows():
 
 
 def test_render_chart_draws_a_png_with_a_cjk_font():
-    png = render_chart(Chart("c", "图", "bar", ["祖庙街道", "张槎街道"],
-                             {"2026年": [3.0, 4.0]}, "家"))
+    png = render_chart(
+        Chart("c", "图", "bar", ["祖庙街道", "张槎街道"], {"2026年": [3.0, 4.0]}, "家")
+    )
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5000
     assert "CJK" in charts_mod.find_cjk_font()
 
@@ -185,3 +196,12 @@ def test_render_chart_without_cjk_font_names_the_package(monkeypatch):
             charts_mod.find_cjk_font()
     finally:
         charts_mod.find_cjk_font.cache_clear()
+
+
+@pytest.mark.parametrize("module", ["data", "annex", "template"])
+def test_docstring_examples_hold(module):
+    import doctest
+    import importlib
+
+    mod = importlib.import_module(f"gridwatch.report.{module}")
+    assert doctest.testmod(mod).failed == 0
