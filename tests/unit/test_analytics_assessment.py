@@ -409,3 +409,11 @@ def test_default_scheme_is_valid_and_chinese():
 def test_docstring_examples_hold(module):
     mod = importlib.import_module(f"gridwatch.analytics.assessment.{module}")
     assert doctest.testmod(mod).failed == 0
+
+
+def test_score_manual_percent_figure_is_shown_as_typed():
+    data = _scheme().to_dict()
+    data["indicators"][2].update(unit="%", steps=[[90, 10], [50, 5]])
+    a = score(parse_scheme(data), {"A": _figs(1, 0, 92)}).unit("A")
+    assert a.indicator("drills").points == 10
+    assert "92%" in a.indicator("drills").explanation

@@ -188,8 +188,12 @@ def _score_indicator(ind: Indicator, raw, unit: str) -> IndicatorScore:
             )
         x = v * 100 if src.in_percent else v
         pts = round_half_up(ind.rule.points(x, ind.weight), 2)
-        shown = format_value(
-            v, "%" if src.in_percent else ind.unit, 1 if src.in_percent else 2
+        # rates are fractions shown as percent; counts and manual figures are
+        # already in the indicator's unit (a manual "%" figure is typed as 95)
+        shown = (
+            format_value(v, "%", 1)
+            if src.in_percent
+            else (format_number(v, 2) + ind.unit)
         )
         text = f"{ind.name}{shown}（{ind.rule_text}），得{format_number(pts, 2)}分"
         return IndicatorScore(ind.key, ind.name, ind.weight, pts, "scored", x, m, text)
