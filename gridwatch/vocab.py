@@ -228,6 +228,8 @@ PENALTY_TOTAL_LABELS: dict[str, str] = {
     "fines": "经济处罚(次)",
     "fines_yuan": "罚款金额(元)",
     "confiscated_yuan": "没收违法所得(元)",
+}
+
 #: Accident grades of State Council Decree No. 493 (2007), least severe first;
 #: thresholds in :func:`gridwatch.analytics.assessment.accident_grade`.
 ACCIDENT_GRADES: dict[str, str] = {
