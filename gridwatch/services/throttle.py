@@ -88,9 +88,7 @@ class DatabaseStorage(Storage):
     def _row(self, key: str):
         with self.engine.connect() as conn:
             return conn.execute(
-                sa.select(_table.c.hits, _table.c.expires_at).where(
-                    _table.c.key == key
-                )
+                sa.select(_table.c.hits, _table.c.expires_at).where(_table.c.key == key)
             ).first()
 
     def get(self, key: str) -> int:

@@ -144,9 +144,7 @@ def read_user_file(path: str | Path, sheet: str | None = None):
     else:
         raise InvalidInputError(f"{path.name} is empty; nothing to import.")
     for number, cells in rows:
-        yield number, {
-            f: _text(cells[i]) for i, f in cols.items() if i < len(cells)
-        }
+        yield number, {f: _text(cells[i]) for i, f in cols.items() if i < len(cells)}
 
 
 def _towns(conn) -> dict[str, str]:
@@ -283,6 +281,5 @@ def _create(ctx: Context, actor: Actor, accepted: list[dict], result) -> None:
                     )
                 )
             result.created.append(
-                {k: v for k, v in acc.items() if k != "phone"}
-                | {"password": password}
+                {k: v for k, v in acc.items() if k != "phone"} | {"password": password}
             )

@@ -69,8 +69,7 @@ def validate_user(username: str, role: str, scope_code: str | None) -> None:
         )
     if role not in SCOPED_ROLES and scope_code:
         raise InvalidInputError(
-            f"A {role} account covers the whole district; leave its town/street "
-            "empty.",
+            f"A {role} account covers the whole district; leave its town/street empty.",
             details={"field": "scope_code"},
         )
 
