@@ -12,6 +12,7 @@ import logging
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -22,15 +23,15 @@ log = logging.getLogger("gridwatch.web")
 
 #: HTTP status → (stable code, message shown when the exception has none of ours)
 _HTTP = {
-    400: ("bad_request", "请求无效。"),
-    401: ("unauthorized", "请先登录。"),
-    403: ("forbidden", "您无权访问此页面。"),
-    404: ("not_found", "找不到该页面或记录。"),
-    405: ("method_not_allowed", "不支持此请求方法。"),
-    413: ("too_large", "上传的内容太大。"),
-    422: ("invalid_input", "提交的数据有误。"),
-    429: ("too_many_requests", "尝试次数过多，请稍后再试。"),
-    500: ("internal_error", "服务器出错，请稍后再试。"),
+    400: ("bad_request", _l("请求无效。")),
+    401: ("unauthorized", _l("请先登录。")),
+    403: ("forbidden", _l("您无权访问此页面。")),
+    404: ("not_found", _l("找不到该页面或记录。")),
+    405: ("method_not_allowed", _l("不支持此请求方法。")),
+    413: ("too_large", _l("上传的内容太大。")),
+    422: ("invalid_input", _l("提交的数据有误。")),
+    429: ("too_many_requests", _l("尝试次数过多，请稍后再试。")),
+    500: ("internal_error", _l("服务器出错，请稍后再试。")),
 }
 
 
@@ -64,11 +65,14 @@ def _http_error(exc: HTTPException):
     code, default = _HTTP.get(status, (f"http_{status}", exc.name))
     details: dict = {}
     if isinstance(exc, CSRFError):
-        code, default = "csrf_failed", "表单已过期或缺少安全令牌，请刷新页面后重试。"
+        code, default = (
+            "csrf_failed",
+            _l("表单已过期或缺少安全令牌，请刷新页面后重试。"),
+        )
     data = getattr(exc, "data", None) or {}
     if "messages" in data:  # webargs/flask-smorest validation errors
         details["fields"] = data["messages"]
-    response = render_error(status, code, _(default), details)
+    response = render_error(status, code, str(default), details)
     if status == 405 and exc.valid_methods:
         response[0].headers["Allow"] = ", ".join(exc.valid_methods)
     if status == 429:  # Flask-Limiter's Retry-After and limit headers
@@ -91,7 +95,7 @@ def _unexpected(exc: Exception):
     if isinstance(exc, HTTPException):
         return _http_error(exc)
     log.exception("unhandled error on %s %s", request.method, request.path)
-    return render_error(500, "internal_error", _(_HTTP[500][1]))
+    return render_error(500, "internal_error", str(_HTTP[500][1]))
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Flask, redirect, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from gridwatch.errors import PermissionDeniedError
@@ -123,7 +124,7 @@ def install(app: Flask) -> None:
             return None
         if request.path.startswith("/api/"):
             raise PermissionDeniedError(
-                "Change your password before using gridwatch.",
+                gettext("请先在网页上修改密码。"),
                 details={"code": "password_change_required"},
             )
         return redirect(url_for("auth.change_password"))

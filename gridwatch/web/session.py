@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask import Blueprint, g, redirect, request, url_for
+from flask_babel import gettext
 from flask_login import UserMixin, current_user
 
 from gridwatch.errors import PermissionDeniedError
@@ -90,7 +91,7 @@ def guard(bp: Blueprint, roles: Iterable[str], *, api: bool = False) -> None:
             return redirect(url_for("auth.sign_in", next=_here()))
         if current_user.role not in allowed:
             raise PermissionDeniedError(
-                "This page is not for your role.",
+                gettext("此页面不属于您的角色。"),
                 details={"role": current_user.role, "allowed": list(allowed)},
             )
         g.actor = current_user.actor
