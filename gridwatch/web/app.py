@@ -28,6 +28,7 @@ def build_app(settings: Settings | None = None, ctx: Context | None = None) -> F
     app.extensions["gridwatch"] = ctx
     _configure(app, settings)
     login_manager.init_app(app)
+    security.refuse_large_bodies(app)  # before CSRF, which would read the body
     csrf.init_app(app)
     babel.init_app(
         app,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -45,13 +45,14 @@ def wants_json() -> bool:
 def render_error(status: int, code: str, message: str, details: dict | None = None):
     body = {"code": code, "message": message, "details": details or {}}
     if wants_json():
-        return jsonify(error=body), status
+        return make_response(jsonify(error=body), status)
     try:
-        return render_template("error.html", status=status, error=body), status
+        return make_response(render_template("error.html", status=status, error=body),
+                             status)
     except Exception:  # the error page itself failed: say it plainly, log why
         log.exception("error page failed for %s", status)
         text = f"{status} {code}: {message}"
-        return text, status, {"Content-Type": "text/plain; charset=utf-8"}
+        return make_response(text, status, {"Content-Type": "text/plain; charset=utf-8"})
 
 
 def _gridwatch_error(exc: GridwatchError):
@@ -74,12 +75,12 @@ def _http_error(exc: HTTPException):
         details["fields"] = data["messages"]
     response = render_error(status, code, str(default), details)
     if status == 405 and exc.valid_methods:
-        response[0].headers["Allow"] = ", ".join(exc.valid_methods)
+        response.headers["Allow"] = ", ".join(exc.valid_methods)
     if status == 429:  # Flask-Limiter's Retry-After and limit headers
         extra = exc.get_response().headers
         for name in ("Retry-After", "X-RateLimit-Limit", "X-RateLimit-Reset"):
             if name in extra:
-                response[0].headers[name] = extra[name]
+                response.headers[name] = extra[name]
     return response
 
 
@@ -87,7 +88,7 @@ def _sign_in_required(_exc: SignInRequired):
     response = render_error(
         401, "unauthorized", _("请先登录，或在请求中附带 API 令牌。")
     )
-    response[0].headers["WWW-Authenticate"] = 'Bearer realm="gridwatch"'
+    response.headers["WWW-Authenticate"] = 'Bearer realm="gridwatch"'
     return response
 
 

@@ -15,7 +15,7 @@ import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Flask, redirect, request, url_for
+from flask import Flask, abort, redirect, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 
@@ -97,6 +97,17 @@ _OPEN_WHILE_CHANGING = {
     "static",
     "maps_static.static",
 }
+
+
+def refuse_large_bodies(app: Flask) -> None:
+    """413 for a body over ``MAX_CONTENT_LENGTH`` before anything reads it (the
+    CSRF check would otherwise read the form and report a missing token)."""
+
+    @app.before_request
+    def _too_large():
+        limit = app.config.get("MAX_CONTENT_LENGTH")
+        if limit and (request.content_length or 0) > limit:
+            abort(413)
 
 
 def install(app: Flask) -> None:
