@@ -162,7 +162,7 @@ def new_token(username: str):
     return render_template("admin/token_once.html", username=username, token=created)
 
 
-@bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
+@bp.route("/tokens/<id:token_id>/revoke", methods=["POST"])
 def revoke_token(token_id: int):
     if ConfirmForm().validate_on_submit():
         token_svc.revoke_token(gw_context(), current_actor(), token_id)

@@ -17,6 +17,7 @@ from gridwatch.web.extensions import (
     login_manager,
     make_limiter,
 )
+from gridwatch.web.routing import IdConverter
 
 log = logging.getLogger("gridwatch.web")
 
@@ -26,6 +27,7 @@ def build_app(settings: Settings | None = None, ctx: Context | None = None) -> F
     ctx = ctx or open_context(settings, migrate_mode="check")
     app = Flask("gridwatch.web", static_folder="static", template_folder="templates")
     app.extensions["gridwatch"] = ctx
+    app.url_map.converters["id"] = IdConverter
     _configure(app, settings)
     login_manager.init_app(app)
     security.refuse_large_bodies(app)  # before CSRF, which would read the body

@@ -144,7 +144,7 @@ def new_token():
     )
 
 
-@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@bp.route("/account/tokens/<id:token_id>/revoke", methods=["POST"])
 @login_required
 def revoke(token_id: int):
     if ConfirmForm().validate_on_submit():

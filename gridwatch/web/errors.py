@@ -47,12 +47,15 @@ def render_error(status: int, code: str, message: str, details: dict | None = No
     if wants_json():
         return make_response(jsonify(error=body), status)
     try:
-        return make_response(render_template("error.html", status=status, error=body),
-                             status)
+        return make_response(
+            render_template("error.html", status=status, error=body), status
+        )
     except Exception:  # the error page itself failed: say it plainly, log why
         log.exception("error page failed for %s", status)
         text = f"{status} {code}: {message}"
-        return make_response(text, status, {"Content-Type": "text/plain; charset=utf-8"})
+        return make_response(
+            text, status, {"Content-Type": "text/plain; charset=utf-8"}
+        )
 
 
 def _gridwatch_error(exc: GridwatchError):

@@ -19,6 +19,7 @@ from flask_smorest import Api, Blueprint
 
 from gridwatch.web.api.schemas import ErrorEnvelope
 from gridwatch.web.extensions import csrf
+from gridwatch.web.routing import MAX_ID, IdConverter
 from gridwatch.web.session import guard
 
 PREFIX = "/api/v1"
@@ -88,6 +89,9 @@ def init_api(app: Flask) -> Api:
                 "token: 'Authorization: Bearer gw_…'; browsers use their session."
             }
         },
+    )
+    api.register_converter(
+        IdConverter, lambda _c: {"type": "integer", "minimum": 1, "maximum": MAX_ID}
     )
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearer": []}]

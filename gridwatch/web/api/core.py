@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_login import current_user
 
 from gridwatch.services.tokens import create_token, list_tokens, revoke_token
+from gridwatch.timeutil import to_local
 from gridwatch.web.api import GUARDED, area, errors
 from gridwatch.web.api.schemas import Me, Token, TokenCreate, TokenCreated
 from gridwatch.web.extensions import gw_context
@@ -36,7 +37,10 @@ def me():
 def tokens():
     """Your API tokens (never their secrets)."""
     actor = current_actor()
-    return list_tokens(gw_context(), actor, actor.username)
+    rows = list_tokens(gw_context(), actor, actor.username)
+    # stored naive UTC; the API says so (RFC 3339 needs the offset): Asia/Shanghai
+    stamps = ("created_at", "last_used_at", "revoked_at")
+    return [{**r, **{k: to_local(r[k]) for k in stamps}} for r in rows]
 
 
 @blp.route("/me/tokens", methods=["POST"])
@@ -49,7 +53,7 @@ def new_token(body):
     return create_token(gw_context(), actor, actor.username, body["name"])
 
 
-@blp.route("/me/tokens/<int:token_id>", methods=["DELETE"])
+@blp.route("/me/tokens/<id:token_id>", methods=["DELETE"])
 @blp.response(204)
 @errors(blp, 404, *GUARDED)
 def delete_token(token_id: int):
