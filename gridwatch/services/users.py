@@ -346,31 +346,56 @@ def actor_of(user: dict) -> Actor:
         ) from None
 
 
-def list_users(
-    ctx: Context, actor: Actor, role: str | None = None, username: str | None = None
-) -> list[dict]:
-    """Every account (admins), by role then username (or the one ``username``)."""
-    require_role(actor, "admin", action="Listing accounts")
-    with ctx.engine.connect() as conn:
-        stmt = (
-            sa.select(
-                User.username,
-                User.full_name,
-                User.role,
-                User.scope_code,
-                User.is_active,
-                User.must_change_password,
-                User.password_hash,
-                User.created_at,
-                Warden.phone,
+def _user_filter(stmt, role, username, search):
+    if role:
+        stmt = stmt.where(User.role == role)
+    if username is not None:
+        stmt = stmt.where(User.username == username)
+    if search and search.strip():
+        q = search.strip()
+        stmt = stmt.where(
+            sa.or_(
+                User.username.icontains(q, autoescape=True),
+                User.full_name.icontains(q, autoescape=True),
+                User.scope_code.startswith(q, autoescape=True),
             )
-            .outerjoin(Warden, Warden.user_id == User.id)
-            .order_by(User.role, User.username)
         )
-        if role:
-            stmt = stmt.where(User.role == role)
-        if username is not None:
-            stmt = stmt.where(User.username == username)
+    return stmt
+
+
+def list_users(
+    ctx: Context,
+    actor: Actor,
+    role: str | None = None,
+    username: str | None = None,
+    *,
+    search: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[dict]:
+    """Accounts (admins), by role then username: all, one ``role``, the one
+    ``username``, or those whose username, name or town code match ``search``;
+    ``limit``/``offset`` page the list."""
+    require_role(actor, "admin", action="Listing accounts")
+    stmt = (
+        sa.select(
+            User.username,
+            User.full_name,
+            User.role,
+            User.scope_code,
+            User.is_active,
+            User.must_change_password,
+            User.password_hash,
+            User.created_at,
+            Warden.phone,
+        )
+        .outerjoin(Warden, Warden.user_id == User.id)
+        .order_by(User.role, User.username)
+    )
+    stmt = _user_filter(stmt, role, username, search)
+    if limit is not None:
+        stmt = stmt.limit(limit).offset(offset)
+    with ctx.engine.connect() as conn:
         rows = conn.execute(stmt).all()
     return [
         {
@@ -386,6 +411,16 @@ def list_users(
         }
         for r in rows
     ]
+
+
+def count_users(
+    ctx: Context, actor: Actor, role: str | None = None, search: str | None = None
+) -> int:
+    """How many accounts :func:`list_users` lists unpaged."""
+    require_role(actor, "admin", action="Listing accounts")
+    stmt = _user_filter(sa.select(sa.func.count(User.id)), role, None, search)
+    with ctx.engine.connect() as conn:
+        return int(conn.execute(stmt).scalar_one())
 
 
 def get_user(ctx: Context, actor: Actor, username: str) -> dict:

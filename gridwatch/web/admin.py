@@ -41,12 +41,34 @@ guard(bp, ["admin"])
 MAX_IMPORT_ROWS = 300
 
 
+PAGE = 50
+
+
 @bp.route("/")
 def users():
-    """All accounts, optionally one role."""
+    """Accounts, 50 a page: optionally one role, or matching a search."""
+    ctx, actor = gw_context(), current_actor()
     role = request.args.get("role") or None
-    rows = user_svc.list_users(gw_context(), current_actor(), role)
-    return render_template("admin/users.html", users=rows, role=role)
+    q = (request.args.get("q") or "").strip()[:64] or None
+    page = max(request.args.get("page", 1, type=int), 1)
+    total = user_svc.count_users(ctx, actor, role, q)
+    rows = user_svc.list_users(
+        ctx, actor, role, search=q, limit=PAGE, offset=(page - 1) * PAGE
+    )
+    return render_template(
+        "admin/users.html",
+        users=rows,
+        role=role,
+        q=q,
+        page=page,
+        pages=max(1, -(-total // PAGE)),
+        total=total,
+        towns=_town_names(),
+    )
+
+
+def _town_names() -> dict[str, str]:
+    return {t["code"]: t["name"] for t in user_svc.loaded_towns(gw_context())}
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -108,6 +130,7 @@ def user(username: str):
     return render_template(
         "admin/user.html",
         user=data,
+        towns=_town_names(),
         form=form,
         confirm=ConfirmForm(),
         token_form=TokenForm(formdata=None),

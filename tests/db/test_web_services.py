@@ -34,8 +34,10 @@ def test_throttle_counts_expires_and_clears(ctx):
 def test_throttle_two_engines_share_counters(ctx):
     from gridwatch.db.engine import make_engine
 
-    other = make_engine(ctx.settings.resolved_database_url(),
-                        spatialite_library=ctx.settings.spatialite_library)
+    other = make_engine(
+        ctx.settings.resolved_database_url(),
+        spatialite_library=ctx.settings.spatialite_library,
+    )
     a, b = DatabaseStorage(engine=ctx.engine), DatabaseStorage(engine=other)
     a.incr("shared", 60)
     assert b.incr("shared", 60) == 2 and a.get("shared") == 2
@@ -71,8 +73,10 @@ def test_tokens_and_users_on_both_backends(small_district, tmp_path):
     assert user_for_token(ctx, tok["token"])["username"] == "zc_warden_000"
     assert user_for_token(ctx, tok["token"] + "x") is None
     path = tmp_path / "u.csv"
-    path.write_text(f"账号,姓名,身份,镇街\nimp1,甲,网格员,{TOWN}\nimp2,乙,安监局,\n",
-                    encoding="utf-8-sig")
+    path.write_text(
+        f"账号,姓名,身份,镇街\nimp1,甲,网格员,{TOWN}\nimp2,乙,安监局,\n",
+        encoding="utf-8-sig",
+    )
     result = import_users(ctx, SYSTEM, path)
     assert [r["username"] for r in result.created] == ["imp1", "imp2"]
     assert authenticate(ctx, "imp1", result.created[0]["password"])["warden_id"]

@@ -86,8 +86,8 @@ def signed_in(app, world):
 def csrf_token(client, path: str = "/login") -> str:
     """The CSRF token of the client's session, read from a page's form."""
     page = client.get(path).get_data(as_text=True)
-    m = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
-        r'name="csrf_token" value="([^"]+)"', page
-    )
+    m = re.search(
+        r'name="csrf_token" type="hidden" value="([^"]+)"', page
+    ) or re.search(r'name="csrf_token" value="([^"]+)"', page)
     assert m, f"no CSRF token on {path}"
     return m.group(1)

@@ -26,12 +26,18 @@ def test_admin_add_user_refuses_a_town_not_loaded(signed_in):
     r = _post(
         admin,
         "/admin/users/new",
-        {"username": "w_nowhere", "full_name": "无镇", "role": "warden",
-         "scope_code": "440604999"},
+        {
+            "username": "w_nowhere",
+            "full_name": "无镇",
+            "role": "warden",
+            "scope_code": "440604999",
+        },
     )
     assert r.status_code == 200 and "secret" not in r.get_data(as_text=True)
-    assert "w_nowhere" not in {u["username"] for u in user_svc.list_users(
-        admin.application.extensions["gridwatch"], SYSTEM)}
+    assert "w_nowhere" not in {
+        u["username"]
+        for u in user_svc.list_users(admin.application.extensions["gridwatch"], SYSTEM)
+    }
 
 
 def test_add_user_service_refuses_unloaded_town(world):
@@ -44,10 +50,14 @@ def test_add_user_service_refuses_unloaded_town(world):
 
 
 def test_admin_edits_role_and_scope_and_deactivates(signed_in, world):
-    user_svc.add_user(world.ctx, SYSTEM, "edit_me", "改角色", "bureau", password="x" * 12)
+    user_svc.add_user(
+        world.ctx, SYSTEM, "edit_me", "改角色", "bureau", password="x" * 12
+    )
     admin = signed_in("admin")
     page = "/admin/users/edit_me"
-    r = _post(admin, page, {"full_name": "改角色", "role": "warden", "scope_code": TOWN_X})
+    r = _post(
+        admin, page, {"full_name": "改角色", "role": "warden", "scope_code": TOWN_X}
+    )
     assert r.status_code == 302
     u = user_svc.get_user(world.ctx, SYSTEM, "edit_me")
     assert (u["role"], u["scope_code"]) == ("warden", TOWN_X)
@@ -59,17 +69,29 @@ def test_admin_edits_role_and_scope_and_deactivates(signed_in, world):
     with world.ctx.engine.connect() as conn:
         import sqlalchemy as sa
 
-        who = conn.execute(sa.text(
-            "SELECT actor FROM audit_log WHERE entity = 'users' AND entity_key = "
-            "'edit_me' AND action = 'update' ORDER BY id DESC")).scalar()
+        who = conn.execute(
+            sa.text(
+                "SELECT actor FROM audit_log WHERE entity = 'users' AND entity_key = "
+                "'edit_me' AND action = 'update' ORDER BY id DESC"
+            )
+        ).scalar()
     assert who == "gw_admin"  # the web change is audited as the acting user
 
 
 def test_admin_reset_password_shows_it_once(signed_in, world):
-    user_svc.add_user(world.ctx, SYSTEM, "forgetful", "忘密码", "bureau",
-                      password="x" * 12, must_change=False)
+    user_svc.add_user(
+        world.ctx,
+        SYSTEM,
+        "forgetful",
+        "忘密码",
+        "bureau",
+        password="x" * 12,
+        must_change=False,
+    )
     admin = signed_in("admin")
-    r = _post(admin, "/admin/users/forgetful/reset-password", {}, "/admin/users/forgetful")
+    r = _post(
+        admin, "/admin/users/forgetful/reset-password", {}, "/admin/users/forgetful"
+    )
     pw = r.get_data(as_text=True).split('<code class="secret">')[1].split("</code>")[0]
     assert user_svc.authenticate(world.ctx, "forgetful", pw)["must_change_password"]
 
@@ -117,8 +139,9 @@ def test_import_users_xlsx_through_the_web_with_one_time_download(signed_in, tmp
     buf.seek(0)
     admin = signed_in("admin")
     token = csrf_token(admin, "/admin/users/import")
-    r = admin.post("/admin/users/import",
-                   data={"file": (buf, "名单.xlsx"), "csrf_token": token})
+    r = admin.post(
+        "/admin/users/import", data={"file": (buf, "名单.xlsx"), "csrf_token": token}
+    )
     page = r.get_data(as_text=True)
     assert r.status_code == 200 and "xl_w1" in page and "姓名" in page
     link = page.split('href="/admin/users/import/')[1].split('"')[0]
@@ -137,8 +160,10 @@ def test_import_users_cli_json_and_exit_code(world, tmp_path, monkeypatch):
     from gridwatch.cli import main
 
     path = tmp_path / "u.csv"
-    path.write_text("用户名,姓名,角色,所属镇街\ncli_w1,陈,网格员,440604011\n,,坏,\n",
-                    encoding="utf-8")
+    path.write_text(
+        "用户名,姓名,角色,所属镇街\ncli_w1,陈,网格员,440604011\n,,坏,\n",
+        encoding="utf-8",
+    )
     monkeypatch.setenv("GRIDWATCH_DATA_DIR", str(world.ctx.settings.data_path))
     r = CliRunner().invoke(main, ["users", "import", str(path), "--json"])
     assert r.exit_code == 3, r.output
@@ -158,8 +183,12 @@ def test_api_token_auth_and_revocation(app, world):
     assert r.status_code == 200 and r.get_json()["username"] == "gw_warden_b"
     assert r.get_json()["via_token"] is True
     # a token does not open the pages, only the API
-    assert client.get("/w/", headers={"Authorization": f"Bearer {tok['token']}"}
-                      ).status_code == 302
+    assert (
+        client.get(
+            "/w/", headers={"Authorization": f"Bearer {tok['token']}"}
+        ).status_code
+        == 302
+    )
     bad = tok["token"][:-2] + "xx"
     r = client.get("/api/v1/me", headers={"Authorization": f"Bearer {bad}"})
     assert r.status_code == 401 and r.get_json()["error"]["code"] == "unauthorized"
@@ -173,16 +202,19 @@ def test_api_token_stored_hashed(world):
 
     tok = create_token(world.ctx, SYSTEM, "gw_bureau", "hash check")
     with world.ctx.engine.connect() as conn:
-        stored = conn.execute(sa.text("SELECT token_hash FROM api_tokens WHERE id = :i"),
-                              {"i": tok["id"]}).scalar()
+        stored = conn.execute(
+            sa.text("SELECT token_hash FROM api_tokens WHERE id = :i"), {"i": tok["id"]}
+        ).scalar()
     assert tok["token"] not in stored and len(stored) == 64
 
 
 def test_api_token_post_needs_no_csrf(app, world):
     tok = create_token(world.ctx, SYSTEM, "gw_office_y", "script")
     r = app.test_client().post(
-        "/api/v1/me/tokens", json={"name": "second"},
-        headers={"Authorization": f"Bearer {tok['token']}"})
+        "/api/v1/me/tokens",
+        json={"name": "second"},
+        headers={"Authorization": f"Bearer {tok['token']}"},
+    )
     assert r.status_code == 201
 
 
@@ -203,7 +235,9 @@ def test_api_enterprises_bbox_paging_and_filters(signed_in, world):
     page1 = client.get("/api/v1/enterprises?limit=4").get_json()
     page3 = client.get("/api/v1/enterprises?limit=4&offset=8").get_json()
     assert page1["numberReturned"] == 4 and page3["numberReturned"] == 1
-    assert page1["links"][0]["rel"] == "next" and "offset=4" in page1["links"][0]["href"]
+    assert (
+        page1["links"][0]["rel"] == "next" and "offset=4" in page1["links"][0]["href"]
+    )
     red = client.get("/api/v1/enterprises?risk=red&risk=blue").get_json()
     assert {f["properties"]["risk_level"] for f in red["features"]} == {"red", "blue"}
     assert red["features"][0]["properties"]["risk_label"].startswith(("红", "蓝"))
@@ -219,6 +253,17 @@ def test_api_enterprises_bbox_respects_scope(signed_in, world):
 
 
 def test_api_grids_scope(signed_in, world):
-    codes = {f["properties"]["code"] for f in
-             signed_in("office_y").get("/api/v1/grids").get_json()["features"]}
+    codes = {
+        f["properties"]["code"]
+        for f in signed_in("office_y").get("/api/v1/grids").get_json()["features"]
+    }
     assert codes == {world.grid_codes["C"]}
+
+
+def test_admin_user_list_search_and_pages(signed_in):
+    page = signed_in("admin").get("/admin/?q=warden_a").get_data(as_text=True)
+    assert "gw_warden_a" in page and "gw_warden_b" not in page
+    page = signed_in("admin").get("/admin/?q=100%25").get_data(as_text=True)
+    assert "gw_" not in page  # % is a character to find, not a wildcard
+    page = signed_in("admin").get("/admin/?role=street_office").get_data(as_text=True)
+    assert "gw_office_x" in page and "祖庙街道" in page and "gw_bureau" not in page

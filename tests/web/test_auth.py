@@ -130,8 +130,12 @@ def test_admin_created_user_must_change_password_first(app, signed_in):
     token = csrf_token(user, "/account/password")
     r = user.post(
         "/account/password",
-        data={"current": password, "new": "a new long pass", "confirm": "a new long pass",
-              "csrf_token": token},
+        data={
+            "current": password,
+            "new": "a new long pass",
+            "confirm": "a new long pass",
+            "csrf_token": token,
+        },
     )
     assert r.status_code == 302 and r.headers["Location"] == "/w/"
     assert user.get("/w/").status_code == 200
@@ -139,8 +143,15 @@ def test_admin_created_user_must_change_password_first(app, signed_in):
 
 
 def test_password_reset_ends_sessions_and_forces_change(app, world):
-    user_svc.add_user(world.ctx, SYSTEM, "reset_me", "重置", "bureau",
-                      password=PASSWORD, must_change=False)
+    user_svc.add_user(
+        world.ctx,
+        SYSTEM,
+        "reset_me",
+        "重置",
+        "bureau",
+        password=PASSWORD,
+        must_change=False,
+    )
     client = app.test_client()
     _sign_in(client, "reset_me")
     assert client.get("/b/").status_code == 200
@@ -151,8 +162,15 @@ def test_password_reset_ends_sessions_and_forces_change(app, world):
 
 
 def test_deactivated_user_is_signed_out_and_cannot_sign_in(app, world):
-    user_svc.add_user(world.ctx, SYSTEM, "leaver", "离职", "bureau",
-                      password=PASSWORD, must_change=False)
+    user_svc.add_user(
+        world.ctx,
+        SYSTEM,
+        "leaver",
+        "离职",
+        "bureau",
+        password=PASSWORD,
+        must_change=False,
+    )
     client = app.test_client()
     _sign_in(client, "leaver")
     assert client.get("/b/").status_code == 200
@@ -233,8 +251,11 @@ def test_upload_over_the_limit_is_413(world, tmp_path):
 
     app = create_app(make_settings(tmp_path, max_upload_mb="0.001"), world.ctx)
     client = session_client(app, world.users["admin"])
-    r = client.post("/admin/users/import", data={"file": (io.BytesIO(b"x" * 5000), "a.csv")},
-                    headers={"Accept": "application/json"})
+    r = client.post(
+        "/admin/users/import",
+        data={"file": (io.BytesIO(b"x" * 5000), "a.csv")},
+        headers={"Accept": "application/json"},
+    )
     assert r.status_code == 413 and r.get_json()["error"]["code"] == "too_large"
 
 
@@ -248,13 +269,16 @@ def test_app_refuses_an_unmigrated_database(tmp_path):
 def test_language_switch_signed_out_and_kept_on_the_account(app, world):
     client = app.test_client()
     token = csrf_token(client)
-    r = client.post("/language", data={"lang": "en", "next": "/login",
-                                       "csrf_token": token})
+    r = client.post(
+        "/language", data={"lang": "en", "next": "/login", "csrf_token": token}
+    )
     assert r.headers["Location"] == "/login"
     page = client.get("/login").get_data(as_text=True)
     assert 'lang="en"' in page and "Sign in" in page
     _sign_in(client, "gw_office_x")
-    client.post("/language", data={"lang": "en", "csrf_token": csrf_token(client, "/s/")})
+    client.post(
+        "/language", data={"lang": "en", "csrf_token": csrf_token(client, "/s/")}
+    )
     fresh = app.test_client()
     _sign_in(fresh, "gw_office_x")
     assert 'lang="en"' in fresh.get("/s/").get_data(as_text=True)

@@ -56,6 +56,7 @@ def _free_port() -> int:
 def _gridwatch(env, *args) -> str:
     r = subprocess.run(
         [sys.executable, "-m", "gridwatch", *args],
+        check=False,
         env=env,
         capture_output=True,
         text=True,
@@ -79,14 +80,25 @@ def test_gunicorn_two_workers_on_postgis_sign_in(fresh_postgis, tmp_path):
         "PYTHONPATH": os.getcwd(),
     }
     _gridwatch(env, "db", "upgrade")
-    out = _gridwatch(env, "users", "add", "gun_bureau", "--name", "区局测试",
-                     "--role", "bureau")
+    out = _gridwatch(
+        env, "users", "add", "gun_bureau", "--name", "区局测试", "--role", "bureau"
+    )
     password = out.strip().rsplit(" ", 1)[-1]
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "gridwatch.web:create_app()",
-         "-w", "2", "-b", f"127.0.0.1:{port}", "--timeout", "60"],
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "gridwatch.web:create_app()",
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "60",
+        ],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -105,13 +117,26 @@ def test_gunicorn_two_workers_on_postgis_sign_in(fresh_postgis, tmp_path):
             time.sleep(0.5)
         assert requests.get(base + "/api/v1/health").json()["database"] == "postgis"
         s = requests.Session()
-        r = s.post(base + "/login", data={
-            "username": "gun_bureau", "password": password,
-            "csrf_token": _token(s, base, "/login")}, timeout=10)
+        r = s.post(
+            base + "/login",
+            data={
+                "username": "gun_bureau",
+                "password": password,
+                "csrf_token": _token(s, base, "/login"),
+            },
+            timeout=10,
+        )
         assert r.url.endswith("/account/password")  # admin-made: change it first
-        r = s.post(base + "/account/password", data={
-            "current": password, "new": "gunicorn pass 1", "confirm": "gunicorn pass 1",
-            "csrf_token": _token(s, base, "/account/password")}, timeout=10)
+        r = s.post(
+            base + "/account/password",
+            data={
+                "current": password,
+                "new": "gunicorn pass 1",
+                "confirm": "gunicorn pass 1",
+                "csrf_token": _token(s, base, "/account/password"),
+            },
+            timeout=10,
+        )
         assert r.status_code == 200 and r.url.endswith("/b/")
         assert "区局测试" in r.text and "全区概况" in r.text
         # the session cookie works whichever worker answers

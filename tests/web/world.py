@@ -89,7 +89,9 @@ def _units(ctx) -> None:
         return gpd.GeoDataFrame(data, geometry=geoms, crs=WGS)
 
     whole = box(113.00, 23.00, 113.06, 23.02)
-    upsert_admin_units(ctx, SYSTEM, frame(["440604"], ["禅城区"], [whole]), "district", "t")
+    upsert_admin_units(
+        ctx, SYSTEM, frame(["440604"], ["禅城区"], [whole]), "district", "t"
+    )
     upsert_admin_units(
         ctx,
         SYSTEM,
