@@ -60,6 +60,13 @@ def _rate(v: str) -> str:
     return v
 
 
+def _count(v: str) -> int:
+    n = int(v)
+    if n < 0:
+        raise ValueError(f"expected 0 or more, got {v!r}")
+    return n
+
+
 def _positive(v: str) -> float:
     x = float(v)
     if not x > 0:
@@ -164,6 +171,14 @@ SETTINGS: tuple[Setting, ...] = (
         "Sign-in attempts allowed per client address and per username "
         "(a limits string such as '10 per 5 minutes'); then HTTP 429.",
         _rate,
+    ),
+    Setting(
+        "proxy_hops",
+        0,
+        "How many reverse proxies (TLS terminators) stand in front of the web app; "
+        "their X-Forwarded-For/-Proto headers are then trusted for the client "
+        "address and scheme (0: none, the default).",
+        _count,
     ),
     Setting(
         "max_upload_mb",

@@ -43,6 +43,13 @@ def build_app(settings: Settings | None = None, ctx: Context | None = None) -> F
     security.install(app)
     errors.register_error_handlers(app)
     app.jinja_env.globals.update(nav_items=nav.items)
+    if settings.proxy_hops:
+        # behind a TLS proxy: the client address (sign-in throttling) and https
+        # come from its X-Forwarded-* headers, trusted for that many hops only
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = settings.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     return app
 
 

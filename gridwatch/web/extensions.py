@@ -23,8 +23,8 @@ babel = Babel()
 
 
 def client_address() -> str:
-    """The client's address for rate limiting. Behind a reverse proxy, run
-    gunicorn with ``--forwarded-allow-ips`` so ``remote_addr`` is the client's."""
+    """The client's address for rate limiting. Behind a reverse proxy set
+    ``GRIDWATCH_PROXY_HOPS`` so ``remote_addr`` is the client's, not the proxy's."""
     return request.remote_addr or "unknown"
 
 

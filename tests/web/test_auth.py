@@ -283,3 +283,25 @@ def test_language_switch_signed_out_and_kept_on_the_account(app, world):
     _sign_in(fresh, "gw_office_x")
     assert 'lang="en"' in fresh.get("/s/").get_data(as_text=True)
     assert 'lang="zh-CN"' in app.test_client().get("/login").get_data(as_text=True)
+
+
+def test_proxy_hops_trusts_forwarded_client_address(world, tmp_path):
+    import shutil
+
+    from gridwatch.services.context import open_context
+    from gridwatch.web import create_app
+
+    shutil.copy(
+        world.ctx.settings.data_path / "gridwatch.sqlite", tmp_path / "gridwatch.sqlite"
+    )
+    settings = make_settings(tmp_path, signin_limit="2 per minute", proxy_hops="1")
+    app = create_app(settings, open_context(settings))
+    statuses = []
+    for i, who in enumerate(["gw_admin", "gw_bureau", "gw_office_x"]):
+        client = app.test_client()  # same proxy, same phone behind it
+        client.environ_base["HTTP_X_FORWARDED_FOR"] = "203.0.113.7"
+        statuses.append(_sign_in(client, who, "wrong password!").status_code)
+    other = app.test_client()
+    other.environ_base["HTTP_X_FORWARDED_FOR"] = "203.0.113.8"
+    assert statuses == [401, 401, 429]
+    assert _sign_in(other, "gw_office_y", PASSWORD).status_code == 302
