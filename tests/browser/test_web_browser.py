@@ -15,7 +15,13 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from tests.browser.test_maps_browser import ARGS, CHROMIUM, _require_browser, _Watch
+from tests.browser.test_maps_browser import (
+    ARGS,
+    CHROMIUM,
+    XSS,
+    _require_browser,
+    _Watch,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -121,6 +127,26 @@ def test_admin_adds_a_warden_who_must_change_password(browser, demo_site):
     password = page.locator("code.secret").inner_text()
     assert len(password) >= 10
     _shot(page, "admin_password_once")
+    page.goto(origin + "/account")
+    page.fill("#name", "巡查脚本")
+    page.click("form.row button[type=submit]")
+    assert page.locator("code.secret").inner_text().startswith("gw_")
+    _shot(page, "account_token_once")
+    page.goto(origin + "/admin/users/import")
+    csv_path = ARTIFACTS / "users_import.csv"
+    csv_path.write_text(
+        "用户名,姓名,角色,所属镇街,手机\n"
+        f"imp_ok,{XSS},网格员,{logins['street_office']['scope']},13800138001\n"
+        "imp_bad,某,厨师,,\n",
+        encoding="gb18030",
+    )
+    page.set_input_files("#file", str(csv_path))
+    page.click("button[type=submit].primary")
+    page.wait_for_load_state("load")
+    body = page.inner_text("main")
+    assert "imp_ok" in body and XSS in body and "厨师" in body  # shown as text
+    assert page.locator("img[src='x']").count() == 0
+    _shot(page, "admin_import_result")
     for path, name in [
         ("/admin/", "admin_users"),
         ("/admin/users/browser_warden", "admin_user"),
@@ -139,6 +165,7 @@ def test_admin_adds_a_warden_who_must_change_password(browser, demo_site):
     page.wait_for_load_state("load")
     assert page.url.endswith("/w/") and "新来的网格员" in page.inner_text("h1")
     _shot(page, "home_new_warden")
+    page.wait_for_timeout(300)  # a would-be onerror handler would have fired
     watch.check()
     page.context.close()
 

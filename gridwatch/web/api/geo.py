@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from urllib.parse import urlencode
 
 from flask import request
 from shapely.geometry import mapping
@@ -118,6 +119,6 @@ def _page_links(limit: int, offset: int, matched: int) -> list[dict]:
     for rel, start in (("next", offset + limit), ("prev", offset - limit)):
         if (rel == "next" and start < matched) or (rel == "prev" and offset > 0):
             args["offset"] = [str(max(start, 0))]
-            query = "&".join(f"{k}={v}" for k, vs in args.items() for v in vs)
+            query = urlencode(args, doseq=True)
             links.append({"rel": rel, "href": f"{request.path}?{query}"})
     return links
