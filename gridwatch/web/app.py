@@ -64,14 +64,14 @@ def _configure(app: Flask, settings: Settings) -> None:
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SECURE=secure,
-        # a warden's working day; after it, sign in again
+        # the session cookie is renewed on every request: 12 hours without one
+        # (a working day left open on a shared phone) and the user signs in again
         PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=12),
         # a form opened in the morning still submits in the afternoon
         WTF_CSRF_TIME_LIMIT=None,
         MAX_CONTENT_LENGTH=int(settings.max_upload_mb * 1024 * 1024),
         BABEL_DEFAULT_LOCALE=settings.language,
         BABEL_DEFAULT_TIMEZONE="Asia/Shanghai",
-        JSON_AS_ASCII=False,
     )
     app.json.ensure_ascii = False
 
