@@ -91,8 +91,11 @@ def check_town(session: Session, scope_code: str | None) -> None:
         )
 
 
-def loaded_towns(ctx: Context) -> list[dict]:
-    """The towns/streets loaded with the boundaries: ``[{code, name}]`` by code."""
+def loaded_towns(ctx: Context, actor: Actor) -> list[dict]:
+    """The towns/streets loaded with the boundaries: ``[{code, name}]`` by code
+    (reference data: any role may read it)."""
+    if not isinstance(actor, Actor):
+        raise TypeError(f"actor must be an Actor, got {type(actor).__name__}")
     with ctx.engine.connect() as conn:
         rows = conn.execute(
             sa.select(AdminUnit.code, AdminUnit.name)

@@ -68,14 +68,17 @@ def users():
 
 
 def _town_names() -> dict[str, str]:
-    return {t["code"]: t["name"] for t in user_svc.loaded_towns(gw_context())}
+    return {
+        t["code"]: t["name"]
+        for t in user_svc.loaded_towns(gw_context(), current_actor())
+    }
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
 def add_user():
     """Add an account; the generated password is shown once."""
     ctx = gw_context()
-    form = UserForm(user_svc.loaded_towns(ctx))
+    form = UserForm(user_svc.loaded_towns(ctx, current_actor()))
     if form.validate_on_submit():
         try:
             password = user_svc.add_user(
@@ -111,7 +114,7 @@ def user(username: str):
     """One account: edit role, scope and name; actions; API tokens."""
     ctx, actor = gw_context(), current_actor()
     data = user_svc.get_user(ctx, actor, username)
-    form = EditUserForm(user_svc.loaded_towns(ctx), data=data)
+    form = EditUserForm(user_svc.loaded_towns(ctx, current_actor()), data=data)
     if form.validate_on_submit():
         try:
             user_svc.update_user(
