@@ -186,6 +186,41 @@ SETTINGS: tuple[Setting, ...] = (
         "Largest request body the web app accepts, in MB (uploads); larger: 413.",
         _positive,
     ),
+    Setting(
+        "hazard_deadline_days",
+        {"ordinary": 30, "major": 90},
+        "Default rectification deadline per hazard level, in days after the "
+        "hazard is found (a local default, not a national rule).",
+        _weights,
+    ),
+    Setting(
+        "hazard_due_soon_days",
+        14,
+        "Days before a rectification deadline from which an open hazard is "
+        "listed in the warden's to-do.",
+        _count,
+    ),
+    Setting(
+        "tipoff_escalation_days",
+        3,
+        "Days a public tip-off may stay untriaged before it is escalated to the "
+        "street office.",
+        _count,
+    ),
+    Setting(
+        "tipoff_daily_limit",
+        5,
+        "Public tip-offs accepted per client address in 24 hours (then refused "
+        "with HTTP 429).",
+        _count,
+    ),
+    Setting(
+        "self_report_due_day",
+        10,
+        "Day of the following month by which a monthly self-inspection report "
+        "(自查自报) is due (1-28).",
+        _count,
+    ),
     Setting("progress", True, "Show progress bars on a terminal.", _bool),
 )
 
@@ -288,6 +323,16 @@ def load_settings(environ: dict[str, str] | None = None, **overrides: Any) -> Se
             "but GRIDWATCH_ONLINE_GEOCODER_KEY is unset; set the key or "
             "turn the online geocoder off."
         )
+    days = values["hazard_deadline_days"]
+    if set(days) != {"ordinary", "major"} or any(
+        d != int(d) or d < 1 for d in days.values()
+    ):
+        raise ConfigError(
+            "GRIDWATCH_HAZARD_DEADLINE_DAYS needs whole days above 0 for ordinary "
+            "and major, e.g. ordinary=30,major=90."
+        )
+    if not 1 <= values["self_report_due_day"] <= 28:
+        raise ConfigError("GRIDWATCH_SELF_REPORT_DUE_DAY must be a day from 1 to 28.")
     if values["language"] not in {"zh_CN", "en"}:
         raise ConfigError("GRIDWATCH_LANGUAGE must be zh_CN or en.")
     return Settings(values)

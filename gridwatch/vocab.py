@@ -249,3 +249,17 @@ ACCIDENT_GRADE_ALIASES: dict[str, str] = {
     "特别重大": "especially_serious",
     "特别重大事故": "especially_serious",
 }
+
+#: How a hazard came to be recorded (hazards.source).
+HAZARD_SOURCES: dict[str, str] = {
+    "inspection": "检查发现",
+    "self_report": "企业自查自报",
+    "tipoff": "群众举报",
+}
+#: How a tip-off was routed (tipoffs.routed_by).
+TIPOFF_ROUTES: dict[str, str] = {
+    "point": "按地图位置分派到网格",
+    "address": "按地址定位分派到网格",
+    "street": "地址仅定位到村居/镇街,分派到街道",
+    "none": "未能定位,由区局分派",
+}
