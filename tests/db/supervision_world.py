@@ -17,6 +17,7 @@ from gridwatch.db.queries import effective_on
 from gridwatch.services import grids as gsvc
 from gridwatch.services.actor import Actor
 from gridwatch.services.assignment import assign_enterprises_to_grids, assign_wardens
+from gridwatch.services.geocoding import fill_admin_codes
 from gridwatch.services.supervision import actor_for_user
 from gridwatch.services.users import add_user
 from tests.actors import SYSTEM
@@ -65,6 +66,8 @@ class World:
 
 def build_world(ctx) -> World:
     build_small_district(ctx)
+    with ctx.engine.begin() as conn:  # town/community codes, as geocoding leaves them
+        fill_admin_codes(conn)
     gsvc.build_version(ctx, SYSTEM, "balanced", grids_per_unit=2, activate=True)
     assign_enterprises_to_grids(ctx, SYSTEM, today=D0)
     assign_wardens(ctx, SYSTEM, today=D0)

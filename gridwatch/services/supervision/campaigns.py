@@ -135,7 +135,8 @@ def _spec(preset, name, start, end, selectors, area_prefixes, min_inspections,
         kw["selectors"] = tuple(selectors)
     if preset:
         return preset_spec(preset, start, end, **kw)
-    return CampaignSpec(name=name or "", start=start, end=end, **kw)
+    kw.setdefault("name", "")
+    return CampaignSpec(start=start, end=end, **kw)
 
 
 def create_campaign(

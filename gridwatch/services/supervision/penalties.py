@@ -18,10 +18,13 @@ from pathlib import Path
 
 import pandas as pd
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
 from gridwatch import vocab
-from gridwatch.db.models import Enterprise, Hazard, Inspection, Penalty
+from gridwatch.db.models import Enterprise, EnterpriseGrid, Hazard, Inspection, Penalty
+from gridwatch.db.queries import effective_on
 from gridwatch.errors import ConflictError, GridwatchError, NotFoundError
+from gridwatch.grids.codes import town_of
 from gridwatch.services.actor import Actor, require_role
 from gridwatch.services.context import Context
 from gridwatch.services.scope import enterprise_clause
@@ -264,15 +267,27 @@ def penalty_totals_by(
 
     The rows are read in SQL (scope and period) and summed by
     :func:`gridwatch.supervision.penalty_totals` only; ``town_code`` is the
-    enterprise's town/street. Columns: ``by`` then ``penalties``, ``fines``,
+    enterprise's town/street, else the town of the grid it was in on the
+    decision day (``None`` when neither is known, kept as its own row). Columns: ``by`` then ``penalties``, ``fines``,
     ``fines_yuan``, ``confiscated_yuan`` (labels ``vocab.PENALTY_TOTAL_LABELS``).
     """
+    eg = aliased(EnterpriseGrid)
     stmt = _period(_penalty_select(actor), start, end)
+    stmt = stmt.add_columns(eg.grid_code).outerjoin(
+        eg,
+        sa.and_(
+            eg.enterprise_id == Penalty.enterprise_id,
+            effective_on(eg, Penalty.decided_on),
+        ),
+    )
     with ctx.engine.connect() as conn:
         rows = conn.execute(stmt).all()
     frame = pd.DataFrame(
         [tuple(r) for r in rows], columns=list(stmt.selected_columns.keys())
     )
+    # the enterprise's own town, else the town of its grid on the decision day
+    grid_town = frame["grid_code"].map(lambda g: town_of(g) if g else None)
+    frame["town_code"] = frame["town_code"].where(frame["town_code"].notna(), grid_town)
     return penalty_totals(frame, by=tuple(by))
 
 
