@@ -23,6 +23,7 @@ import json
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -56,6 +57,14 @@ _LONG_HEADERS = {
 }
 
 
+@lru_cache(maxsize=8)
+def _transformer(crs: str):
+    """WGS-84 → ``crs``; cached because building one costs tens of milliseconds."""
+    from pyproj import Transformer
+
+    return Transformer.from_crs(WGS84, crs, always_xy=True)
+
+
 def straight_line_m(ids: Sequence, lnglat: np.ndarray, crs: str = METRIC_CRS):
     """Straight-line distances in metres between WGS-84 points, in ``crs``.
 
@@ -79,13 +88,10 @@ def straight_line_m(ids: Sequence, lnglat: np.ndarray, crs: str = METRIC_CRS):
     >>> round(float(m[0, 1]))
     1025
     """
-    from pyproj import Transformer
-
     pts = np.asarray(lnglat, dtype=float).reshape(-1, 2)
     if not np.isfinite(pts).all():
         raise InvalidInputError("A stop has no coordinates; route located stops only.")
-    tr = Transformer.from_crs(WGS84, crs, always_xy=True)
-    x, y = tr.transform(pts[:, 0], pts[:, 1])
+    x, y = _transformer(crs).transform(pts[:, 0], pts[:, 1])
     xy = np.column_stack([x, y])
     return np.sqrt(((xy[:, None, :] - xy[None, :, :]) ** 2).sum(axis=2))
 

@@ -3,8 +3,8 @@
 The route is a travelling-salesman tour solved with OR-Tools routing
 (``ortools.constraint_solver.pywrapcp``): one vehicle, the base as depot, the
 distance matrix (metres, rounded to whole metres) as arc cost. The search is
-bounded twice: by ``solution_limit`` (a count, so the same input gives the same
-route on any machine) and by ``time_limit_s`` (a hard wall-clock cap; when it
+bounded twice: by a solution count (``solutions_per_stop`` × stops, so the same
+input gives the same route on any machine) and by ``time_limit_s`` (a hard wall-clock cap; when it
 cuts the search first, :attr:`Route.hit_time_limit` says so and the result may
 differ between runs on machines of different speed). OR-Tools' routing search is
 single-threaded and uses no random numbers, so there is no seed to fix.
@@ -22,6 +22,7 @@ against 30 s of guided local search; see ``bench/results/patrol.json``.
 from __future__ import annotations
 
 import itertools
+import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -63,15 +64,23 @@ class SolverOptions:
         "TABU_SEARCH".
     time_limit_s : float
         Hard cap on one route's search, seconds (> 0).
-    solution_limit : int or None
-        Solutions the search may find before it stops (None: only the time
-        limit stops it; then the result depends on the machine's speed).
+    solutions_per_stop : float or None
+        The search stops after ``max(10, solutions_per_stop × stops)``
+        solutions (a count, so the result does not depend on the machine);
+        None: only the time limit stops it, and the result then depends on the
+        machine's speed.
     """
 
-    first_solution: str = "PATH_CHEAPEST_ARC"
+    first_solution: str = "CHRISTOFIDES"
     metaheuristic: str = "GUIDED_LOCAL_SEARCH"
     time_limit_s: float = 1.0
-    solution_limit: int | None = 200
+    solutions_per_stop: float | None = 3.0
+
+    def solution_limit(self, n_stops: int) -> int | None:
+        """Solutions allowed for ``n_stops`` stops (None: no count limit)."""
+        if self.solutions_per_stop is None:
+            return None
+        return max(10, math.ceil(self.solutions_per_stop * n_stops))
 
     def __post_init__(self):
         if self.first_solution not in _FIRST_NAMES:
@@ -88,9 +97,10 @@ class SolverOptions:
             raise InvalidInputError(
                 f"The route time limit must be above 0 s, not {self.time_limit_s}."
             )
-        if self.solution_limit is not None and self.solution_limit < 1:
+        if self.solutions_per_stop is not None and not self.solutions_per_stop > 0:
             raise InvalidInputError(
-                f"The solution limit must be at least 1, not {self.solution_limit}."
+                "Solutions per stop must be above 0 (or None for time only), not "
+                f"{self.solutions_per_stop}."
             )
 
 
@@ -158,13 +168,14 @@ def _check_matrix(matrix_m) -> np.ndarray:
     return m
 
 
-def _parameters(options: SolverOptions):
+def _parameters(options: SolverOptions, n_stops: int):
     params = pywrapcp.DefaultRoutingSearchParameters()
     params.first_solution_strategy = _FIRST.Value.Value(options.first_solution)
     params.local_search_metaheuristic = _META.Value.Value(options.metaheuristic)
     params.time_limit.FromMilliseconds(max(1, round(options.time_limit_s * 1000)))
-    if options.solution_limit is not None:
-        params.solution_limit = int(options.solution_limit)
+    limit = options.solution_limit(n_stops)
+    if limit is not None:
+        params.solution_limit = limit
     return params
 
 
@@ -239,7 +250,7 @@ def solve_tour(
         for node in range(1, n + 1):
             routing.AddDisjunction([manager.NodeToIndex(node)], int(pen[node - 1]))
     t0 = time.perf_counter()
-    solution = routing.SolveWithParameters(_parameters(options))
+    solution = routing.SolveWithParameters(_parameters(options, n))
     solve_s = time.perf_counter() - t0
     status = _STATUS.get(routing.status(), str(routing.status()))
     if solution is None:

@@ -152,7 +152,7 @@ def _interval_rows(ent: pd.DataFrame, first: np.ndarray, window: PlanWindow):
     out["hazard_ids"] = [()] * len(out)
     out["campaign_ids"] = [()] * len(out)
     out["earliest_on"] = np.datetime64("NaT", "D")
-    never = out["_never"].to_numpy() & (k == 0)
+    never = out["is_never"].to_numpy() & (k == 0)
     out["reasons"] = [("never_inspected",) if v else ("interval",) for v in never]
     return out
 
@@ -193,7 +193,7 @@ def _walk(first, interval, never, hazards, campaigns, window: PlanWindow):
 
 def _events(hazards, campaigns, ent, window: PlanWindow, closed_statuses):
     """Per enterprise_id: open hazards' (deadline, id) and campaigns' periods."""
-    last = dict(zip(ent["enterprise_id"], ent["_last"]))
+    last = dict(zip(ent["enterprise_id"], ent["last_d"].to_numpy("datetime64[D]")))
     h_ev: dict = {}
     if hazards is not None and len(hazards):
         require_columns(
@@ -201,7 +201,7 @@ def _events(hazards, campaigns, ent, window: PlanWindow, closed_statuses):
         )
         dl = _dates(hazards, "deadline", "hazards")
         end = np.datetime64(window.end, "D")
-        keep = (~hazards["status"].isin(list(closed_statuses))).to_numpy()
+        keep = (~hazards["status"].isin(list(closed_statuses))).to_numpy().copy()
         keep &= ~np.isnat(dl) & (dl <= end)
         keep &= hazards["enterprise_id"].isin(last).to_numpy()
         for hid, eid, d in zip(
@@ -342,8 +342,8 @@ def due_visits(
         else np.full(len(ent), np.datetime64("NaT"), "datetime64[D]")
     )
     base = np.where(np.isnat(last), reg, last)
-    ent["_last"] = last
-    ent["_never"] = np.isnat(base)
+    ent["last_d"] = last
+    ent["is_never"] = np.isnat(base)
     start = np.datetime64(window.start, "D")
     first = np.where(
         np.isnat(base), start, base + ent["interval_days"].to_numpy(np.int64)
@@ -369,7 +369,7 @@ def _walked_rows(ent, first, h_ev, c_ev, window) -> pd.DataFrame:
         visits = _walk(
             f.astype(dt.date),
             rec.interval_days,
-            rec._never,
+            rec.is_never,
             h_ev.get(eid, []),
             c_ev.get(eid, []),
             window,
