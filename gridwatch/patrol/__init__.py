@@ -2,8 +2,8 @@
 
 The pipeline a service runs, each step a function of frames:
 
-1. :func:`make_window` and :func:`make_calendar` (:mod:`.calendar`): the window
-   planned and the working days (weekends, public holidays and 调休 from
+1. :func:`make_window` (:mod:`.window`) and :func:`make_calendar`
+   (:mod:`.calendar`): the window planned and the working days (weekends, public holidays and 调休 from
    ``chinese-calendar``, a holiday file on top);
 2. :func:`due_visits` (:mod:`.schedule`): the visits due in the window, with
    reasons (risk interval, hazard re-inspection, campaign);
@@ -18,11 +18,9 @@ No Flask, SQLAlchemy or database here; the service reads the tables and
 """
 
 from gridwatch.patrol.calendar import (
-    PlanWindow,
     WorkCalendar,
     library_years,
     make_calendar,
-    make_window,
     read_holiday_file,
 )
 from gridwatch.patrol.distances import (
@@ -42,6 +40,7 @@ from gridwatch.patrol.routes import (
     solve_tour,
 )
 from gridwatch.patrol.schedule import DUE_COLUMNS, due_visits, validate_due_days
+from gridwatch.patrol.window import PlanWindow, make_window
 
 __all__ = [
     "DEFAULT_OPTIONS",

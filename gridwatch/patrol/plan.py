@@ -41,8 +41,9 @@ import shapely
 
 from gridwatch.errors import InvalidInputError
 from gridwatch.frames import require_columns, require_geoframe
-from gridwatch.patrol.calendar import PlanWindow, WorkCalendar
+from gridwatch.patrol.calendar import WorkCalendar
 from gridwatch.patrol.schedule import DUE_COLUMNS, risk_rank
+from gridwatch.patrol.window import PlanWindow
 
 __all__ = ["NOT_PLANNED", "Plan", "has_location", "plan_visits"]
 
@@ -266,7 +267,8 @@ def plan_visits(
     Examples
     --------
     >>> import geopandas as gpd
-    >>> from gridwatch.patrol.calendar import make_calendar, make_window
+    >>> from gridwatch.patrol.calendar import make_calendar
+    >>> from gridwatch.patrol.window import make_window
     >>> from gridwatch.patrol.schedule import due_visits
     >>> w = make_window("2026-12-07", 5, today="2026-12-07")      # Mon-Fri
     >>> ents = gpd.GeoDataFrame({"enterprise_id": ["A", "B", "C"],

@@ -36,7 +36,7 @@ import pandas as pd
 
 from gridwatch.errors import InvalidInputError
 from gridwatch.frames import require_columns
-from gridwatch.patrol.calendar import PlanWindow
+from gridwatch.patrol.window import PlanWindow
 from gridwatch.vocab import RISK_LEVELS
 
 __all__ = ["DUE_COLUMNS", "due_visits", "risk_rank", "validate_due_days"]
@@ -286,7 +286,7 @@ def due_visits(
         Optional: ``registered_on`` (date; the interval counts from it when
         there was no inspection). Other columns are ignored.
     window : PlanWindow
-        From :func:`gridwatch.patrol.calendar.make_window`.
+        From :func:`gridwatch.patrol.window.make_window`.
     due_days : mapping of str to int
         Interval in calendar days per risk level (``GRIDWATCH_DUE_DAYS``, e.g.
         red 30, orange 90, yellow 182, blue 365).
@@ -322,7 +322,7 @@ def due_visits(
 
     Examples
     --------
-    >>> from gridwatch.patrol.calendar import make_window
+    >>> from gridwatch.patrol.window import make_window
     >>> w = make_window("2026-12-01", 31, today="2026-12-01")
     >>> ents = pd.DataFrame({"enterprise_id": ["A", "B"], "risk_level": ["red", "blue"],
     ...     "last_inspected_on": [dt.date(2026, 11, 20), dt.date(2026, 6, 1)]})
@@ -352,7 +352,8 @@ def due_visits(
     special = ent["enterprise_id"].isin(set(h_ev) | set(c_ev)).to_numpy()
     parts = [_interval_rows(ent[~special], first[~special], window)]
     parts.append(_walked_rows(ent[special], first[special], h_ev, c_ev, window))
-    out = pd.concat([p for p in parts if len(p)], ignore_index=True)
+    parts = [p for p in parts if len(p)]
+    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     return _finish(
         out,
         last_of=dict(zip(ent["enterprise_id"], last)),

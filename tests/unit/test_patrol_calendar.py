@@ -7,12 +7,8 @@ import pandas as pd
 import pytest
 
 from gridwatch.errors import InvalidInputError
-from gridwatch.patrol.calendar import (
-    library_years,
-    make_calendar,
-    make_window,
-    read_holiday_file,
-)
+from gridwatch.patrol.calendar import library_years, make_calendar, read_holiday_file
+from gridwatch.patrol.window import make_window
 
 D = dt.date
 

@@ -5,7 +5,7 @@ import importlib
 
 import pytest
 
-MODULES = ["calendar", "distances", "plan", "routes", "schedule"]
+MODULES = ["calendar", "distances", "plan", "routes", "schedule", "window"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -8,9 +8,10 @@ import pandas as pd
 import pytest
 
 from gridwatch.errors import InvalidInputError
-from gridwatch.patrol.calendar import make_calendar, make_window
+from gridwatch.patrol.calendar import make_calendar
 from gridwatch.patrol.plan import NOT_PLANNED, plan_visits
 from gridwatch.patrol.schedule import due_visits
+from gridwatch.patrol.window import make_window
 
 D = dt.date
 DAYS = {"red": 30, "orange": 90, "yellow": 182, "blue": 365}

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from gridwatch.errors import InvalidInputError
-from gridwatch.patrol.calendar import make_window
 from gridwatch.patrol.schedule import DUE_COLUMNS, due_visits, validate_due_days
+from gridwatch.patrol.window import make_window
 
 D = dt.date
 DAYS = {"red": 30, "orange": 90, "yellow": 182, "blue": 365}
