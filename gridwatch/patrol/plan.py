@@ -293,8 +293,10 @@ def plan_visits(
         zip(enterprises["enterprise_id"], has_location(enterprises.geometry))
     )
     d = due.copy()
-    d["warden"] = [owner.get(e) for e in d["enterprise_id"]]
-    d["warden"] = d["warden"].where(d["warden"].isin(list(per_day)), None)
+    who = [owner.get(e) for e in d["enterprise_id"]]
+    # the wardens frame's own ids (an int column with None reads back as 5.0)
+    canon = {w: w for w in per_day}
+    d["warden"] = pd.Series([canon.get(w) for w in who], index=d.index, dtype=object)
     d["_rank"] = d["risk_level"].map(risk_rank)
     d = d.sort_values(["due_on", "_rank", "enterprise_id", "visit_no"], kind="stable")
     reason = pd.Series(None, index=d.index, dtype=object)

@@ -281,3 +281,16 @@ def test_plan_window_into_unknown_year_is_refused():
     ents = _ents([("A", "w1", "red", None)])
     with pytest.raises(InvalidInputError, match="2027"):
         _plan(ents, D(2026, 12, 28), 7)
+
+
+def test_plan_keeps_integer_warden_ids():
+    # an int column with a None reads as floats (5.0); the plan reports warden 5
+    ents = _ents([(11, 5, "red", None), (12, None, "red", None)])
+    window = make_window(D(2026, 12, 7), 1, today=D(2026, 12, 7))
+    due = due_visits(ents, window, DAYS)
+    plan = plan_visits(
+        due, ents, pd.DataFrame({"warden": [5]}), window, CAL, visits_per_day=2
+    )
+    assert plan.planned["warden"].tolist() == [5]
+    assert type(plan.planned["warden"].iloc[0]) is int
+    assert plan.unplanned["not_planned_reason"].tolist() == ["no_warden"]
