@@ -29,8 +29,10 @@ located enterprises, base = that warden's base; ``--instances`` per size.
 Reported per size: mean and max gap to the reference, mean and max solve time.
 Target: gridwatch within 2% of the reference in <= 1 s per route.
 
-Part 2: the street's month plan (``due_visits`` + ``plan_visits`` +
-``route_plan`` for every warden-day), 8 visits per warden-day, timed as one.
+Part 2: the street's month plan (``due_visits`` + ``plan_visits`` with its
+day regrouping + ``route_plan`` for every warden-day), 8 visits per
+warden-day, timed as one; then, untimed, the same plan without regrouping, to
+report the route kilometres regrouping saves.
 Target: <= 30 s, every due visit planned or listed as not fitting.
 
 Writes ``bench/results/patrol.json`` (with the machine's load average).
@@ -340,6 +342,18 @@ def month_plan(frame, hazards, campaigns, bases):
     routed = it.stops.groupby(["warden", "date"])["visit_id"].apply(set).to_dict()
     planned = plan.planned.groupby(["warden", "planned_on"])["visit_id"].apply(set)
     reasons = due["reasons"].explode().str.split(":").str[0].value_counts()
+    # the same month without regrouping the days, untimed: what grouping buys
+    flat = plan_visits(
+        due,
+        frame,
+        wardens,
+        window,
+        make_calendar(),
+        visits_per_day=VISITS_PER_DAY,
+        group_days=False,
+    )
+    flat_km = route_plan(flat.planned, frame, bases).days["total_m"].sum() / 1000
+    km = it.days["total_m"].sum() / 1000
     return {
         "window": [window.start.isoformat(), window.end.isoformat()],
         "working_days": len(make_calendar().working_days(window.start, window.end)),
@@ -361,6 +375,9 @@ def month_plan(frame, hazards, campaigns, bases):
         "stops_per_route_mean": round(float(it.days["n_stops"].mean()), 2),
         "stops_per_route_max": int(it.days["n_stops"].max()),
         "route_km_mean": round(float(it.days["total_m"].mean()) / 1000, 2),
+        "route_km_total": round(float(km), 1),
+        "route_km_total_without_grouping": round(float(flat_km), 1),
+        "grouping_saves_share": round(float(1 - km / flat_km), 4),
         "routes_hit_time_limit": int(it.days["hit_time_limit"].sum()),
         "schedule_s": round(t1 - t0, 2),
         "plan_s": round(t2 - t1, 2),

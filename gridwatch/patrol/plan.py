@@ -4,8 +4,8 @@ Rules (decided here; the issue leaves them to the planner):
 
 * Visits are taken most urgent first: earliest due date (so the most overdue
   first), then highest risk (red before blue), then enterprise id.
-* A visit due within the window is planned on the **latest** working day with
-  free capacity on or before its due date (and not before its ``earliest_on``,
+* A visit due within the window is first placed on the **latest** working day
+  with free capacity on or before its due date (and not before its ``earliest_on``,
   e.g. a campaign's first day): as late as allowed, so the earlier days stay free
   for what is more urgent and a visit is not made so early that it shortens the
   risk interval. When no such day is free, it goes on the earliest free day
@@ -25,9 +25,12 @@ optionally for one warden. An override of 0 is a day off (leave, training); an
 override above 0 on a weekend or holiday makes that day a working day for the
 warden (overtime). Overrides outside the window are ignored.
 
-Days are filled by urgency only, not grouped geographically: on the demo a
-warden's enterprises lie within a few kilometres, and :mod:`gridwatch.patrol.routes`
-orders each day's stops.
+Then (``group_days``, on by default) each warden's visits are regrouped so a
+day's stops lie close together, moving or swapping visits only within the days
+each may take (:mod:`gridwatch.patrol.grouping`); a visit planned on time stays
+on time and a late one never gets later. ``bench/patrol.py`` reports the route
+lengths with and without it. :mod:`gridwatch.patrol.routes` then orders each
+day's stops.
 """
 
 from __future__ import annotations
@@ -39,9 +42,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from gridwatch.crs import METRIC_CRS
 from gridwatch.errors import InvalidInputError
 from gridwatch.frames import require_columns, require_geoframe
 from gridwatch.patrol.calendar import WorkCalendar
+from gridwatch.patrol.grouping import regroup_days
 from gridwatch.patrol.schedule import DUE_COLUMNS, risk_rank
 from gridwatch.patrol.window import PlanWindow
 
@@ -176,13 +181,14 @@ def _check_inputs(due, enterprises, wardens):
 
 
 def _place(visits: pd.DataFrame, days: list, start: dt.date):
-    """Day of each visit of one warden (None where nothing is free); see module doc."""
+    """Day index of each visit of one warden (None: nothing free), with the range
+    of day indices it may take without breaking a rule (see module doc)."""
     from bisect import bisect_left, bisect_right
 
     dates = [d for d, _ in days]
     free = [c for _, c in days]
     last_of: dict = {}
-    out = []
+    picks, lows, highs = [], [], []
     for eid, due, earliest in zip(
         visits["enterprise_id"], visits["due_on"], visits["earliest_on"]
     ):
@@ -195,12 +201,37 @@ def _place(visits: pd.DataFrame, days: list, start: dt.date):
             pick = next(
                 (j for j in range(max(lo, hi + 1), len(dates)) if free[j] > 0), None
             )
-        if pick is None:
-            out.append(None)
-            continue
-        free[pick] -= 1
-        last_of[eid] = dates[pick]
-        out.append(dates[pick])
+        picks.append(pick)
+        lows.append(lo)
+        highs.append(pick if pick is not None and pick > hi else hi)
+        if pick is not None:
+            free[pick] -= 1
+            last_of[eid] = dates[pick]
+    return picks, lows, highs
+
+
+def _regroup(visits, picks, lows, highs, days, xy_of) -> list:
+    """Day indices after :func:`~gridwatch.patrol.grouping.regroup_days`."""
+    placed = np.array([p is not None for p in picks])
+    if placed.sum() < 2:
+        return picks
+    sub = visits[placed]
+    eids = sub["enterprise_id"].to_numpy()
+    ids, counts = np.unique(eids.astype(str), return_counts=True)
+    once = dict(zip(ids, counts == 1))
+    movable = np.array([once[str(e)] for e in eids])
+    new = regroup_days(
+        np.array([xy_of[e] for e in eids]),
+        np.array([p for p in picks if p is not None]),
+        np.asarray(lows)[placed],
+        np.asarray(highs)[placed],
+        movable,
+        np.array([c for _, c in days]),
+    )
+    out, it = list(picks), iter(new.tolist())
+    for k, p in enumerate(picks):
+        if p is not None:
+            out[k] = next(it)
     return out
 
 
@@ -227,6 +258,7 @@ def plan_visits(
     *,
     visits_per_day: int,
     capacity: pd.DataFrame | None = None,
+    group_days: bool = True,
 ) -> Plan:
     """Plan the due visits on the wardens' working days (rules: module docstring).
 
@@ -250,6 +282,9 @@ def plan_visits(
     capacity : pandas.DataFrame, optional
         Per-day overrides: ``date``, ``visits`` (>= 0; 0 = day off) and
         optionally ``warden`` (None = every warden; a warden's own row wins).
+    group_days : bool
+        Regroup each warden's visits so a day's stops lie close together,
+        within every visit's allowed days (:mod:`gridwatch.patrol.grouping`).
 
     Returns
     -------
@@ -289,8 +324,14 @@ def plan_visits(
     _check_capacity(visits_per_day, wardens, capacity, set(wardens["warden"]))
     per_day = _day_capacity(wardens, visits_per_day, capacity, window, calendar)
     owner = dict(zip(enterprises["enterprise_id"], enterprises["warden"]))
-    located = dict(
-        zip(enterprises["enterprise_id"], has_location(enterprises.geometry))
+    ok = has_location(enterprises.geometry)
+    located = dict(zip(enterprises["enterprise_id"], ok))
+    metric = enterprises.geometry[ok].to_crs(METRIC_CRS)
+    xy_of = dict(
+        zip(
+            enterprises["enterprise_id"][ok],
+            zip(metric.x.to_numpy(), metric.y.to_numpy()),
+        )
     )
     d = due.copy()
     who = [owner.get(e) for e in d["enterprise_id"]]
@@ -307,9 +348,12 @@ def plan_visits(
         if not per_day[w]:
             reason[idx] = "no_working_day"
             continue
-        days = _place(d.loc[idx], per_day[w], window.start)
-        planned_on[idx] = days
-        reason[idx[[x is None for x in days]]] = "no_capacity"
+        picks, lows, highs = _place(d.loc[idx], per_day[w], window.start)
+        if group_days:
+            picks = _regroup(d.loc[idx], picks, lows, highs, per_day[w], xy_of)
+        dates = [day for day, _ in per_day[w]]
+        planned_on[idx] = [None if p is None else dates[p] for p in picks]
+        reason[idx[[p is None for p in picks]]] = "no_capacity"
     return _assemble(d.drop(columns="_rank"), planned_on, reason, per_day, calendar)
 
 

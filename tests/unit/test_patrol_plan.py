@@ -294,3 +294,39 @@ def test_plan_keeps_integer_warden_ids():
     assert plan.planned["warden"].tolist() == [5]
     assert type(plan.planned["warden"].iloc[0]) is int
     assert plan.unplanned["not_planned_reason"].tolist() == ["no_warden"]
+
+
+def test_plan_grouping_keeps_on_time_visits_on_time():
+    rng = np.random.default_rng(8)
+    rows = [
+        (
+            f"E{i}",
+            "w1",
+            "red",
+            dt.date(2026, 11, 8) + dt.timedelta(days=int(rng.integers(0, 23))),
+        )
+        for i in range(60)
+    ]
+    ents = _ents(rows)
+    ents = ents.set_geometry(
+        gpd.points_from_xy(
+            113.05 + rng.uniform(-0.02, 0.02, 60), 23.02 + rng.uniform(-0.02, 0.02, 60)
+        ),
+        crs="EPSG:4326",
+    )
+    window = make_window(dt.date(2026, 12, 7), 14, today=dt.date(2026, 12, 7))
+    due = due_visits(ents, window, DAYS)
+    w = pd.DataFrame({"warden": ["w1"]})
+    plain = plan_visits(due, ents, w, window, CAL, visits_per_day=6, group_days=False)
+    grouped = plan_visits(due, ents, w, window, CAL, visits_per_day=6)
+    assert set(plain.planned["visit_id"]) == set(grouped.planned["visit_id"])
+    late = grouped.planned.set_index("visit_id")["days_late"]
+    late0 = plain.planned.set_index("visit_id")["days_late"]
+    assert (late.loc[late0.index] <= late0).all()
+    assert (grouped.days["n_planned"] <= grouped.days["capacity"]).all()
+    assert (
+        grouped.planned["planned_on"]
+        != plain.planned.set_index("visit_id")
+        .loc[grouped.planned["visit_id"], "planned_on"]
+        .to_numpy()
+    ).any()
