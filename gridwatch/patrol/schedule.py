@@ -105,12 +105,14 @@ def validate_due_days(due_days: Mapping[str, float]) -> dict[str, int]:
 
 def _dates(frame: pd.DataFrame, column: str, name: str) -> np.ndarray:
     """A date column as datetime64[D] (NaT where missing), or one sentence."""
-    try:
-        values = pd.to_datetime(frame[column], errors="raise")
-    except (ValueError, TypeError) as exc:
+    raw = frame[column]
+    values = pd.to_datetime(raw, errors="coerce")
+    bad = values.isna() & raw.notna()
+    if bad.any():
         raise InvalidInputError(
-            f"{name}.{column} holds a value that is not a date ({exc})."
-        ) from None
+            f"{name}.{column} holds {raw[bad].iloc[0]!r}, which is not a date; "
+            "write dates as 2026-12-01."
+        )
     return values.to_numpy("datetime64[D]")
 
 

@@ -253,3 +253,9 @@ def test_due_visits_does_not_mutate_inputs():
     before = ents.copy()
     due_visits(ents, WINDOW, DAYS)
     pd.testing.assert_frame_equal(ents, before)
+
+
+def test_due_visits_bad_date_named():
+    ents = _ents(("A", "red", "last spring"))
+    with pytest.raises(InvalidInputError, match="'last spring', which is not a date"):
+        due_visits(ents, WINDOW, DAYS)
