@@ -3,8 +3,8 @@
 The pipeline a service runs, each step a function of frames:
 
 1. :func:`make_window` (:mod:`.window`) and :func:`make_calendar`
-   (:mod:`.calendar`): the window planned and the working days (weekends, public holidays and 调休 from
-   ``chinese-calendar``, a holiday file on top);
+   (:mod:`.calendar`): the window planned and the working days (weekends,
+   public holidays and 调休 from ``chinese-calendar``, a holiday file on top);
 2. :func:`due_visits` (:mod:`.schedule`): the visits due in the window, with
    reasons (risk interval, hazard re-inspection, campaign);
 3. :func:`plan_visits` (:mod:`.plan`): visits spread over each warden's working

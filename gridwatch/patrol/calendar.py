@@ -165,7 +165,8 @@ class WorkCalendar:
         """Working days from ``start`` to ``end``, both included, in order.
 
         >>> cal = make_calendar()
-        >>> [d.day for d in cal.working_days(dt.date(2026, 2, 13), dt.date(2026, 2, 16))]
+        >>> days = cal.working_days(dt.date(2026, 2, 13), dt.date(2026, 2, 16))
+        >>> [d.day for d in days]
         [13, 14]
         """
         n = (end - start).days + 1

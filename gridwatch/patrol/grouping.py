@@ -7,10 +7,11 @@ stays within ``[release, due]`` (its earliest allowed day and its due date; a
 late visit never moves later), capacities hold, and an enterprise with two
 visits in the window is left where it is (their order matters). The objective
 is the k-means one (each step's change computed exactly, Hartigan-style): the
-sum of squared metric distances from each stop to its day's centroid, a cheap stand-in for the day's route length (the benchmark
-reports the route lengths with and without the pass). Each pass is kept only if
-it lowers the objective, so the result is never worse than the input; passes
-stop when nothing improves (at most ``max_passes``). Deterministic.
+sum of squared metric distances from each stop to its day's centroid, a cheap
+stand-in for the day's route length (the benchmark reports the route lengths
+with and without the pass). Each pass is kept only if it lowers the objective,
+so the result is never worse than the input; passes stop when nothing improves
+(at most ``max_passes``). Deterministic.
 
 Home-made rather than a library: the constraints (per-visit day windows,
 per-day capacities that differ, fixed visits) are not those of scikit-learn's

@@ -245,7 +245,7 @@ def _events(hazards, campaigns, ent, window: PlanWindow, closed_statuses):
 
 
 def _reason_text(row, hazard_deadline: dict, campaign_info: dict) -> str:
-    """Chinese explanation of a visit's reasons, e.g. "周期检查(红色,每30天)；隐患#7复查"."""
+    """Chinese text of a visit's reasons, e.g. "周期检查(红色,每30天)；隐患#7复查"."""
     parts = []
     for code in row.reasons:
         kind, _, ref = code.partition(":")
