@@ -44,7 +44,19 @@ def _commit() -> str | None:
             check=True,
         )
         dirty = subprocess.run(
-            ["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
+            # results and the README they feed change during a bench run
+            [
+                "git",
+                "-C",
+                str(ROOT),
+                "status",
+                "--porcelain",
+                "--untracked-files=no",
+                "--",
+                ".",
+                ":!bench/results",
+                ":!README.md",
+            ],
             capture_output=True,
             text=True,
             timeout=10,

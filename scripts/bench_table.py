@@ -62,9 +62,8 @@ def times(ratio, more="faster", less="slower") -> str:
     """Peer / gridwatch ratio in words: ``2.3× faster`` or ``1.8× slower``."""
     if ratio is None:
         return "—"
-    if ratio >= 1:
-        return f"{ratio:.1f}× {more}"
-    return f"{1 / ratio:.1f}× {less}"
+    r, word = (ratio, more) if ratio >= 1 else (1 / ratio, less)
+    return f"{r:.1f}× {word}" if r < 10 else f"{r:.0f}× {word}"
 
 
 def yes(v) -> str:
