@@ -5,15 +5,25 @@ arrive with full-width digits, traditional characters, Chinese numerals in door
 numbers, spaces and punctuation, "村委会"-style suffixes and a dozen ways to
 write "No. 12, annex 1" (12号之一 / 12-1号 / 12之1号 / 12号附1). This module turns
 them into one spelling so that the gazetteer lookups are plain dict hits.
+
+The same function normalises the gazetteer's own names, so whichever spelling is
+chosen as canonical both sides agree: numbers inside road names become Chinese
+numerals (同济1路 → 同济一路, 2马路 → 二马路, 第1工业区 → 第一工业区), door numbers
+become Arabic digits (一百二十三号 → 123号).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["cn_numeral_to_int", "normalise_address", "to_simplified"]
+from gridwatch.geocode.lookalike import fold_lookalikes
+from gridwatch.geocode.noise import split_doors, strip_contact
+
+__all__ = ["Normalised", "cn_numeral_to_int", "int_to_cn", "normalise_address",
+           "normalise_parts", "to_simplified"]
 
 _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
            "六": 6, "七": 7, "八": 8, "九": 9}
@@ -48,12 +58,30 @@ def cn_numeral_to_int(text: str) -> int:
     return total + (digit or 0)
 
 
-def _int_to_cn_suffix(n: int) -> str:
-    """1 → 一, 12 → 十二 (door suffixes 之一 … 之九十九)."""
+def int_to_cn(n: int) -> str:
+    """0-9999 in Chinese numerals as names write them: 12 → 十二, 105 → 一百零五.
+
+    >>> int_to_cn(1), int_to_cn(10), int_to_cn(21), int_to_cn(110), int_to_cn(2008)
+    ('一', '十', '二十一', '一百一十', '二千零八')
+    """
+    if not 0 <= n <= 9999:
+        raise ValueError(f"{n} is outside 0-9999")
     if n < 10:
         return _SUFFIX_CN[n]
-    tens, ones = divmod(n, 10)
-    return ("" if tens == 1 else _SUFFIX_CN[tens]) + "十" + (_SUFFIX_CN[ones] if ones else "")
+    if n < 20:   # 十二, not 一十二
+        return "十" + (_SUFFIX_CN[n - 10] if n > 10 else "")
+    out, zero = "", False
+    for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        digit = n // value % 10
+        if digit:
+            out += ("零" if zero and out else "") + _SUFFIX_CN[digit] + unit
+            zero = False
+        elif out:
+            zero = True
+    return out
+
+
+_int_to_cn_suffix = int_to_cn   # door suffixes 之一 … 之九十九
 
 
 @lru_cache(maxsize=1)
@@ -105,7 +133,18 @@ _DOOR_AFTER = re.compile(r"(\d+)号(?:-|之|附)(\d{1,2})(?![\d号栋座幢室�
 _DOOR_CN_BEFORE = re.compile(r"(\d+)之([一二三四五六七八九十]+)号")
 _HASH = re.compile(r"(\d+)#")
 _DASH = re.compile(r"-+")
-_DASHES = str.maketrans({"—": "-", "–": "-", "―": "-", "‐": "-"})  # NFKC keeps these
+# digits inside a road or place name (同济1路, 2马路, 东1路, 第1工业区) → Chinese,
+# the way the names are registered; not after a building/door unit (88号1路)
+_ROAD_SUFFIX = r"(?:大马路|马路|大道|大街|横街|直街|横路|支路|路|街|巷|坊|弄|号路)"
+_ROAD_DIGITS = re.compile(rf"(?<![\dA-Z号栋座幢楼层室房铺])(\d{{1,3}})"
+                          rf"(?={_ROAD_SUFFIX})(?!路口)")
+_ORDINAL = re.compile(r"(?<=第)(\d{1,3})(?![\d号栋座幢楼层室房铺])")
+_HAS_ROAD_DIGITS = re.compile(rf"\d{_ROAD_SUFFIX}|第\d")
+# cheap pre-checks before the noise patterns run (most addresses need neither)
+_MAY_HAVE_NOISE = re.compile(r"\d{6}|1[3-9]\d[\s-]\d{4}|\(0\d|0\d{2,3}[\s-]\d|@|电话|"
+                             r"手机|传真|联系|负责|法人|邮|地址|住所|场所|地点|自编|TEL|FAX|"
+                             r"PHONE|MOBILE", re.IGNORECASE)
+_MAY_LIST_DOORS = re.compile(r"\d\s*(?:号\s*)?[、,/及和与;&+\-~〜至到]\s*\d")
 _HAS_CN_NUM = re.compile(r"[零〇一二两三四五六七八九十百千](?=号|栋|座|幢|室|层|楼)")
 # "…村民委员会" / "…村委会" / "…社区居委会" → short names used in addresses
 _SUFFIXES = (
@@ -119,14 +158,54 @@ def _cn_before_unit(m: re.Match) -> str:
     return str(cn_numeral_to_int(m.group(1)))
 
 
+def _road_digits(m: re.Match) -> str:
+    return int_to_cn(int(m.group(1)))
+
+
+@dataclass(frozen=True, slots=True)
+class Normalised:
+    """A normalised address and what normalising found on the way.
+
+    ``other_doors``: the doors after the first of a list or range (51、53号 →
+    text ``51号``, other_doors ``(53,)``); ``had_noise``: a postcode, phone
+    number, contact, label or 自编 number was removed.
+    """
+
+    text: str
+    other_doors: tuple[int, ...] = ()
+    had_noise: bool = False
+
+
+@lru_cache(maxsize=65536)
+def normalise_parts(text: str) -> Normalised:
+    """:func:`normalise_address` plus the doors and noise it removed.
+
+    >>> normalise_parts("528000 佛山市禅城区卫国南路51、53号 电话：0757-83084971")
+    Normalised(text='佛山市禅城区卫国南路51号', other_doors=(53,), had_noise=True)
+    """
+    if not isinstance(text, str) or not text:
+        return Normalised("")
+    out = fold_lookalikes(unicodedata.normalize("NFKC", text))
+    out = to_simplified(out)
+    noise, others = False, ()
+    if _MAY_HAVE_NOISE.search(out):
+        out, noise = strip_contact(out)
+    if _MAY_LIST_DOORS.search(out):
+        out, others = split_doors(out)
+    return Normalised(_canonical(out), others, noise)
+
+
 @lru_cache(maxsize=65536)
 def normalise_address(text: str) -> str:
     """Return the canonical spelling of a Chinese address.
 
-    Full-width → half-width (NFKC), traditional → simplified, Chinese numerals
-    before 号/栋/室/… → digits, door-number annexes (12-1号, 12号之1, 12#) →
-    ``12号之一``, 村委会/居委会 suffixes → 村/社区, spaces and punctuation removed,
-    Latin letters upper-cased.
+    Full-width → half-width (NFKC), look-alike radicals → ideographs
+    (:mod:`gridwatch.geocode.lookalike`), traditional → simplified, postcodes,
+    phone numbers and contacts removed, a list of doors cut to the first,
+    Chinese numerals before 号/栋/室/… → digits, digits inside road names →
+    Chinese numerals, door-number annexes (12-1号, 12号之1, 12#) → ``12号之一``,
+    村委会/居委会 suffixes → 村/社区, spaces and punctuation removed, Latin
+    letters upper-cased.
 
     Parameters
     ----------
@@ -144,16 +223,21 @@ def normalise_address(text: str) -> str:
     '广东省佛山市南庄镇吉利村季华西路123号之一'
     >>> normalise_address("张槎街道（海口村）兴业路１２－３号")
     '张槎街道海口村兴业路12号之三'
+    >>> normalise_address("石湾镇街道同济1路88号")
+    '石湾镇街道同济一路88号'
     """
-    if not isinstance(text, str) or not text:
-        return ""
-    out = unicodedata.normalize("NFKC", text).translate(_DASHES)
-    out = to_simplified(out)
+    return normalise_parts(text).text
+
+
+def _canonical(out: str) -> str:
+    """The spelling steps after noise and door lists are gone."""
     out = _SPACE_PUNCT.sub("", out).upper()
     if "#" in out:
         out = _HASH.sub(r"\1号", out)
     if _HAS_CN_NUM.search(out):
         out = _CN_BEFORE_UNIT.sub(_cn_before_unit, out)
+    if _HAS_ROAD_DIGITS.search(out):
+        out = _ORDINAL.sub(_road_digits, _ROAD_DIGITS.sub(_road_digits, out))
     if "-" in out or "之" in out or "附" in out:
         out = _DOOR_DASH.sub(lambda m: f"{m[1]}号之{_int_to_cn_suffix(int(m[2]))}", out)
         out = _DOOR_AFTER.sub(lambda m: f"{m[1]}号之{_int_to_cn_suffix(int(m[2]))}", out)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from gridwatch.geocode.normalize import normalise_address
+from gridwatch.geocode.normalize import normalise_address, normalise_parts
 
 __all__ = ["Lexicon", "ParsedAddress", "parse_address", "trie_regex"]
 
@@ -28,6 +28,10 @@ class ParsedAddress:
 
     ``town``, ``community`` and ``road`` hold the canonical gazetteer name when
     a lexicon recognised them (``town_known`` … say so), else the text as typed.
+    ``other_doors`` are the further doors of a list (51、53号: door_no 51,
+    other_doors (53,)); ``had_noise`` says a postcode, phone or contact was
+    removed. ``door_alternatives`` are shorter readings of a door number glued
+    to a building number.
     """
 
     normalised: str
@@ -40,6 +44,8 @@ class ParsedAddress:
     door_no: int | None = None
     door_suffix: str = ""
     door_alternatives: tuple[int, ...] = ()
+    other_doors: tuple[int, ...] = ()
+    had_noise: bool = False
     place: str = ""
     building: str = ""
     room: str = ""
@@ -136,7 +142,7 @@ _BUILDING = re.compile(r"(\d+|[A-Z])(?:栋|座|幢|号楼)")
 _ROOM = re.compile(r"(\d+)(?:室|房)|(\d+)(?:层|楼)")
 _TOWN = re.compile(r"^(.{2,3}?镇街道|.{2,4}?街道|.{2,4}?镇|.{2,4}?乡)")
 _COMMUNITY = re.compile(r"^(.{2,5}?(?:社区|村))")
-_ROAD_END = re.compile(r"([^\d]{1,12}?(?:大道|大马路|大街|路|街|巷|道|弄|里))$")
+_ROAD_END = re.compile(r"([^\d]{1,12}?(?:大道|大马路|大街|路|街|巷|道|弄|里|坊))$")
 
 
 _PREFIX_KINDS = ("province", "city", "district")
@@ -227,7 +233,8 @@ def parse_address(text: str, lexicon: Lexicon | None = None) -> ParsedAddress:
     >>> p.district, p.town, p.community, p.road, p.door_no, p.door_suffix, p.room
     ('禅城区', '南庄镇', '吉利村', '季华西路', 123, '之一', '201室')
     """
-    norm = normalise_address(text)
+    parts = normalise_parts(text)
+    norm = parts.text
     province, city, district, rest = _take_prefix(norm, lexicon)
     head, door, suffix, alternatives, building, room = _split_tail(rest)
     found = {"town": "", "community": "", "road": "", "place": ""}
@@ -252,6 +259,6 @@ def parse_address(text: str, lexicon: Lexicon | None = None) -> ParsedAddress:
         normalised=norm, province=province, city=city, district=district,
         town=found["town"], community=found["community"], road=found["road"],
         door_no=door, door_suffix=suffix, door_alternatives=alternatives,
-        place=found["place"],
+        other_doors=parts.other_doors, had_noise=parts.had_noise, place=found["place"],
         building=building, room=room, town_known=known["town"],
         community_known=known["community"], road_known=known["road"])
