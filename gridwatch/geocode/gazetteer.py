@@ -22,6 +22,7 @@ from pyproj import Transformer
 
 from gridwatch.crs import METRIC_CRS, WGS84
 from gridwatch.frames import require_geoframe
+from gridwatch.geocode.former import FormerNames
 from gridwatch.geocode.normalize import normalise_address
 from gridwatch.geocode.parse import Lexicon, parse_address
 
@@ -143,6 +144,9 @@ class Gazetteer:
     district_names: frozenset[str]
     city_names: frozenset[str]
     communities: gpd.GeoDataFrame = field(repr=False)
+    former: FormerNames = field(repr=False)
+    #: aliases that are a former name or a suffix variant (石湾区, 张槎镇, 澜石村)
+    variant_aliases: frozenset[str] = field(repr=False)
     to_metric: Transformer = field(repr=False)
     to_lonlat: Transformer = field(repr=False)
     _pools: dict = field(default_factory=dict, repr=False)
@@ -152,7 +156,8 @@ class Gazetteer:
     @classmethod
     def build(cls, address_points: gpd.GeoDataFrame, roads: gpd.GeoDataFrame | None,
               towns: gpd.GeoDataFrame, communities: gpd.GeoDataFrame,
-              district=None, district_name: str | None = None) -> Gazetteer:
+              district=None, district_name: str | None = None,
+              former_names=None) -> Gazetteer:
         """Index the gazetteer frames for :func:`gridwatch.geocode.geocode`.
 
         Parameters
@@ -170,6 +175,10 @@ class Gazetteer:
         district_name : str, optional
             E.g. "禅城区"; default read from the standard addresses' prefix.
             Addresses naming another district are not placed.
+        former_names : DataFrame, optional
+            Former unit names (:func:`gridwatch.geocode.former.read_former_names`;
+            default the packaged table): an address naming a former district
+            whose area is now this district's (石湾区, 南海市南庄镇) is placed.
 
         Returns
         -------
@@ -208,11 +217,18 @@ class Gazetteer:
             d_names = d_names | forms
             for f in forms:
                 lex.add(f, "district", name)
+        former = FormerNames.build(
+            _packaged_former() if former_names is None else former_names,
+            d_names, parts["town_codes_by_alias"], parts["community_codes_by_name"])
+        for old in former.districts:   # 石湾区 is a former district, not 石湾 + 区
+            lex.add(old, "district", old)
+        variants = _variant_aliases(parts, former, lex)
         lex.compile()   # once, here, not inside the first timed geocode
         return cls(lexicon=lex, segments=segments, roads_in_town=roads_in_town,
                    road_names=names, district_point=_rep_point(outline),
                    district_names=d_names, city_names=c_names,
                    communities=communities[["code", "geometry"]].reset_index(drop=True),
+                   former=former, variant_aliases=variants,
                    to_metric=to_metric, to_lonlat=to_lonlat, **parts, **point_parts)
 
     def roads_near(self, towns) -> list[str]:
@@ -251,6 +267,50 @@ class Gazetteer:
         f = (door - d0) / (d1 - d0)
         return (self.lng[i0] + f * (self.lng[i1] - self.lng[i0]),
                 self.lat[i0] + f * (self.lat[i1] - self.lat[i0]), i0)
+
+
+@lru_cache(maxsize=1)
+def _packaged_former():
+    from gridwatch.geocode.former import read_former_names
+
+    return read_former_names()
+
+
+#: Town suffixes people swap (张槎镇 for 张槎街道: many towns were 镇 before they
+#: became 街道) and village/community suffixes (村改居: 澜石村 became 澜石社区).
+_TOWN_SWAPS = (("街道", "镇"), ("镇", "街道"), ("乡", "镇"))
+_COMMUNITY_SWAPS = (("社区", "村"), ("村", "社区"))
+
+
+def _swapped(name: str, swaps) -> list[str]:
+    return [name[: -len(a)] + b for a, b in swaps
+            if name.endswith(a) and len(name) - len(a) >= 2]
+
+
+def _variant_aliases(parts: dict, former: FormerNames, lex: Lexicon) -> frozenset:
+    """Add former names and suffix variants that name exactly one unit; return them.
+
+    A variant already used by another unit (both 大石镇 and 大石街道 exist) is
+    not added: it could mean either.
+    """
+    added = set()
+    for index, kind, swaps, former_map in (
+            (parts["town_codes_by_alias"], "town", _TOWN_SWAPS, former.town_aliases),
+            (parts["community_codes_by_name"], "community", _COMMUNITY_SWAPS,
+             former.community_aliases)):
+        extra: dict[str, set[str]] = defaultdict(set)
+        for name, codes in list(index.items()):
+            for variant in _swapped(name, swaps):
+                extra[variant].update(codes)
+        for old, new in former_map.items():
+            extra[old].update(index.get(new, ()))
+        for name, codes in extra.items():
+            if name in index or len(codes) != 1:
+                continue
+            index[name] = sorted(codes)
+            lex.add(name, kind, name)
+            added.add(name)
+    return frozenset(added)
 
 
 def _admin_lookup(towns, communities, lex: Lexicon) -> dict:

@@ -19,7 +19,8 @@ from typing import Protocol
 from gridwatch.crs import Datum, to_wgs84
 from gridwatch.errors import GeocodeError, InvalidInputError
 from gridwatch.geocode.gazetteer import Gazetteer
-from gridwatch.geocode.match import GeocodeResult, geocode
+from gridwatch.geocode.match import geocode
+from gridwatch.geocode.result import GeocodeResult
 
 __all__ = ["AmapProvider", "GazetteerProvider", "Provider", "TiandituProvider",
            "make_provider"]
