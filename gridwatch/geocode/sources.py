@@ -201,9 +201,12 @@ def read_gazetteer(points_path, roads_path=None, datum: str | None = None,
     Raises
     ------
     InvalidInputError
-        Unreadable file or missing required columns (named).
+        Unreadable file, missing required columns (named), an unknown
+        ``datum``, or no usable door plate at all (so nothing is replaced).
     """
     points_path = Path(points_path)
+    if datum:
+        parse_datum(datum)   # a bad --datum is one sentence, not every row rejected
     rejects: list[tuple[int, str]] = []
     frame = _rename(_read_table(points_path), POINT_ALIASES).reset_index(drop=True)
     needed = [c for c in ("road_name", "door_no") if c not in frame.columns]
@@ -227,6 +230,13 @@ def read_gazetteer(points_path, roads_path=None, datum: str | None = None,
         gdf["standard_address"] = gdf["standard_address"].where(
             gdf["standard_address"] != "", made)
     gdf.attrs["rejects"] = rejects
+    if gdf.empty:
+        # never let an empty or all-rejected file replace a working gazetteer
+        first = f"; row {rejects[0][0]}: {rejects[0][1]}" if rejects else ""
+        raise InvalidInputError(
+            f"{points_path.name} has no usable door plate ({len(frame)} rows, "
+            f"{len(rejects)} rejected{first}); nothing was replaced.",
+            details={"rejects": rejects[:100]})
     roads = _read_roads(Path(roads_path), datum, towns) if roads_path else None
     return gdf.reset_index(drop=True), roads
 
