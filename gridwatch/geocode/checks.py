@@ -17,6 +17,8 @@ of a placement against both.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from gridwatch.geocode.gazetteer import Gazetteer, town_aliases
 from gridwatch.geocode.normalize import normalise_address
 from gridwatch.geocode.parse import ParsedAddress
@@ -27,7 +29,12 @@ __all__ = ["CONFLICT_FLAGS", "check_placement", "declared_units", "is_outside",
 #: Flags that mean the evidence disagrees with itself: always for a person.
 CONFLICT_FLAGS = frozenset({
     "town_conflict", "community_conflict", "hint_conflict", "community_hint_conflict",
-    "door_in_other_town", "ambiguous_road", "ambiguous_community", "unknown_town"})
+    "door_in_other_town", "plate_in_other_town", "ambiguous_road", "ambiguous_fuzzy",
+    "ambiguous_place", "ambiguous_community", "unknown_town", "place_conflict"})
+#: Highest reliability per doubt (anything below 7 is never "confident").
+CAPS = {"ambiguous_road": 4, "door_in_other_town": 3, "plate_in_other_town": 5,
+        "ambiguous_fuzzy": 5, "ambiguous_place": 5, "similar_road_has_door": 6,
+        "place_conflict": 5}
 #: Precisions a person must check (issue 13: "no better than community level").
 COARSE = frozenset({"community", "town", "district", "none"})
 #: Highest reliability of a placement that contradicts the registry's own
@@ -123,13 +130,7 @@ def check_placement(r, towns, comms, flags: list[str], hint_towns=(), hint_comms
     Returns a new result (``dataclasses.replace``) whose flags are ``flags``
     plus any conflict found here.
     """
-    from dataclasses import replace
-
-    rel = r.reliability
-    if "ambiguous_road" in flags:
-        rel = min(rel, 4)
-    if "door_in_other_town" in flags:
-        rel = min(rel, 3)
+    rel = min([r.reliability] + [cap for flag, cap in CAPS.items() if flag in flags])
     extra = []
     if towns and r.town_code not in towns:
         extra.append("town_conflict")
@@ -144,8 +145,10 @@ def check_placement(r, towns, comms, flags: list[str], hint_towns=(), hint_comms
     elif hint_comms and r.community_code and r.community_code not in hint_comms:
         extra.append("community_hint_conflict")
         rel = min(rel, HINT_CONFLICT_CAP)
-    return replace(r, reliability=rel,
-                   flags=tuple(dict.fromkeys([*flags, *extra])))
+    new_flags = tuple(dict.fromkeys([*flags, *extra]))
+    if rel == r.reliability and new_flags == r.flags:
+        return r
+    return replace(r, reliability=rel, flags=new_flags)
 
 
 def needs_review(precision: str, reliability: int, flags) -> bool:

@@ -276,9 +276,10 @@ def _packaged_former():
     return read_former_names()
 
 
-#: Town suffixes people swap (张槎镇 for 张槎街道: many towns were 镇 before they
-#: became 街道) and village/community suffixes (村改居: 澜石村 became 澜石社区).
-_TOWN_SWAPS = (("街道", "镇"), ("镇", "街道"), ("乡", "镇"))
+#: Village/community suffixes people swap (村改居: 澜石村 became 澜石社区). Town
+#: suffixes are not swapped: the bare stem is already an alias (张槎镇 reads as
+#: 张槎 + 镇), and a made-up 祖庙镇 would swallow the 镇 of 祖庙镇安坊.
+_TOWN_SWAPS = ()
 _COMMUNITY_SWAPS = (("社区", "村"), ("村", "社区"))
 
 

@@ -31,37 +31,62 @@ SIMILAR_ROAD = 80
 HINTED_DOOR = 8
 #: A near-identical road's door (南浦路53号 → 南浦北路53号): a guess, never ≥ 7.
 SIMILAR_DOOR = 6
-def _door_on(name: str, door, suffix, towns, gaz: Gazetteer) -> bool:
+def _door_on(name: str, door, suffix, towns, gaz: Gazetteer,
+             exact: bool = False) -> bool:
+    suffixes = {suffix} if exact else {suffix, ""}
     if towns:
         return any((t, name, door, s) in gaz.by_town_road_door
-                   for t in towns for s in {suffix, ""})
-    return any((name, door, s) in gaz.by_road_door for s in {suffix, ""})
+                   for t in towns for s in suffixes)
+    return any((name, door, s) in gaz.by_road_door for s in suffixes)
+
+
+#: Candidates within this many points of the best fuzzy score that also have
+#: the door make the match ambiguous (今华路58号: 金华路 and 同华路 both score 67).
+FUZZY_TIE = 10
 
 
 def _fuzzy_road(text: str, towns: list[str], gaz: Gazetteer, door, suffix,
-                need_door: bool = False, exclude: str = ""):
+                need_door: bool = False, exclude: str = "", flags=None):
     """Best road for a misspelt ``text``: (name, score) or (None, 0).
 
     Only the named towns' roads are candidates when a town is named; a
     candidate that has the door number wins over a closer spelling without it.
+    When another candidate with the door scores nearly as well, ``flags`` gets
+    ``ambiguous_fuzzy``: the door cannot tell the two apart.
     """
     if not text:
         return None, 0
     pool = gaz.roads_near(towns)
     if exclude:
         pool = [r for r in pool if r != exclude]
-    hits = process.extract(text, pool, scorer=fuzz.ratio, limit=3,
+    hits = process.extract(text, pool, scorer=fuzz.ratio, limit=5,
                            score_cutoff=FUZZY_WITH_DOOR)
     if not hits:
         # the text may carry a place name in front: compare its tail
-        hits = process.extract(text, pool, scorer=fuzz.partial_ratio, limit=3,
+        hits = process.extract(text, pool, scorer=fuzz.partial_ratio, limit=5,
                                score_cutoff=FUZZY_ALONE)
-    for name, score, _ in hits:
-        if door is not None and _door_on(name, door, suffix, towns, gaz):
-            return name, score
+    if door is not None:
+        with_door = [(name, score) for name, score, _ in hits
+                     if _door_on(name, door, suffix, towns, gaz)]
+        if with_door:
+            # a road with the very annex (37号之一) beats a closer spelling without
+            exact = [h for h in with_door if suffix and _door_on(h[0], door, suffix,
+                                                                 towns, gaz, True)]
+            best = max(exact or with_door, key=lambda h: h[1])
+            rivals = [h for h in with_door if h is not best
+                      and h[1] >= best[1] - FUZZY_TIE]
+            if rivals and flags is not None:
+                flags.append("ambiguous_fuzzy")
+            return best
     if not need_door and hits and hits[0][1] >= FUZZY_ALONE:
         return hits[0][0], hits[0][1]
     return None, 0
+
+
+def _door_anywhere(road: str, door: int, gaz: Gazetteer) -> bool:
+    """Some town has a plate with this number on ``road``, or numbers it so far."""
+    return (road, door, "") in gaz.by_road_door or any(
+        s.covers(door) for s in gaz.segments.get(road, ()))
 
 
 def _road_in(road: str, towns, gaz: Gazetteer) -> bool:
@@ -181,12 +206,23 @@ def _road_only(road, towns, comms, gaz: Gazetteer, flags):
 
 
 def _place(p: ParsedAddress, towns, comms, gaz: Gazetteer, flags):
+    """A named place (工业园, 商业城) with its door, or its middle plate."""
     if not p.place:
         return None
     if p.door_no is not None:
-        hits = gaz.by_place_door.get((p.place, p.door_no, p.door_suffix), [])
-        if hits:
-            return _plate(hits[0], gaz, 9, flags)
+        for suffix in dict.fromkeys((p.door_suffix, "")):
+            hits = gaz.by_place_door.get((p.place, p.door_no, suffix), [])
+            local = [i for i in hits if gaz.point_town[i] in towns
+                     or gaz.point_community[i] in comms]
+            pick = local or hits
+            if not pick:
+                continue
+            if len({gaz.point_town[i] for i in pick}) > 1:
+                flags.append("ambiguous_place")
+            if suffix != p.door_suffix:
+                flags.append("suffix_ignored")
+            rel = (9 if local else 6) - (2 if suffix != p.door_suffix else 0)
+            return _plate(pick[0], gaz, rel, flags)
     idx = gaz.by_place.get(p.place)
     if not idx:
         return None
@@ -230,6 +266,17 @@ def _door_level(p: ParsedAddress, road, score, towns, comms, gaz, flags, prefer,
             rel = 6
         if score < 100 or penalty or "suffix_ignored" in flags:
             rel -= 2
+        if "suffix_ignored" in flags and any(
+                gaz.point_town[j] != gaz.point_town[i]
+                for j in gaz.by_road_door.get((road, door, p.door_suffix), ())):
+            # 27号 here, but 27号之一 itself is a plate in another town
+            flags.append("plate_in_other_town")
+        if p.place in gaz.by_place:
+            # the address names a park or building whose plate with this door
+            # is another one (福贤路50号汾宁工业区, the park being on 福贤西路 50)
+            on_place = gaz.by_place_door.get((p.place, door, p.door_suffix), ())
+            if on_place and i not in on_place:
+                flags.append("place_conflict")
         return _plate(i, gaz, rel, flags)
     if towns and score == 100 and not _reaches(road, p.door_no, towns, gaz):
         # the named road's numbers stop short of the door, and a near-identical
@@ -237,7 +284,7 @@ def _door_level(p: ParsedAddress, road, score, towns, comms, gaz, flags, prefer,
         # Never when the road's own range holds the door: 张槎's 雾岗路 runs
         # 1-190, so 雾岗路3号 is on it, not on 雾岗西路 3.6 km away.
         alt, alt_score = _fuzzy_road(road, towns, gaz, p.door_no, p.door_suffix,
-                                     need_door=True, exclude=road)
+                                     need_door=True, exclude=road, flags=flags)
         if alt is not None and alt_score >= SIMILAR_ROAD:
             i = _by_door(alt, p.door_no, p.door_suffix, towns, comms, gaz, flags)
             if i is not None:
@@ -245,6 +292,32 @@ def _door_level(p: ParsedAddress, road, score, towns, comms, gaz, flags, prefer,
                 rel = SIMILAR_DOOR if gaz.point_town[i] in towns else 4
                 return _plate(i, gaz, rel, flags)
     return None
+
+
+def _doubts_before_interpolating(p, road, score, towns, gaz, flags) -> None:
+    """Flag what makes a between-plates placement in the named town doubtful.
+
+    ``door_in_other_town``: the named town's stretch is not numbered that far
+    but another town's is (the address contradicts itself). ``plate_in_other_town``:
+    it is numbered that far, but the plate itself exists only in another town
+    (雾岗路 runs through four towns; 张槎's has no plate 3, 石湾's has).
+    ``similar_road_has_door``: a near-identical road in the named town has that
+    very plate (石角路32号 interpolated while 石角北路32号 is a plate).
+    """
+    reaches = _reaches(road, p.door_no, towns, gaz)
+    if not reaches and _door_elsewhere(road, p.door_no, towns, gaz) is not None:
+        flags.append("door_in_other_town")
+    elif reaches and towns and any(
+            gaz.point_town[i] not in towns
+            for i in gaz.by_road_door.get((road, p.door_no, ""), ())):
+        flags.append("plate_in_other_town")
+    if towns and score == 100 and reaches:
+        alt, alt_score = _fuzzy_road(road, towns, gaz, p.door_no, p.door_suffix,
+                                     need_door=True, exclude=road)
+        if alt is not None and alt_score >= SIMILAR_ROAD and any(
+                (t, alt, p.door_no, p.door_suffix or "") in gaz.by_town_road_door
+                for t in towns):
+            flags.append("similar_road_has_door")
 
 
 def street_level(p: ParsedAddress, towns, comms, gaz: Gazetteer, flags, prefer=(),
@@ -256,16 +329,26 @@ def street_level(p: ParsedAddress, towns, comms, gaz: Gazetteer, flags, prefer=(
     choose among door plates.
     """
     road, score = (p.road, 100) if p.road_known else (None, 0)
+    if not p.road and p.door_no is not None and p.place in gaz.by_place:
+        # a known park or building with its door (吉利村江湾工业城12号) before
+        # any fuzzy reading of the place name as a road
+        hit = _place(p, towns, comms, gaz, flags)
+        if hit is not None and hit.precision == "door":
+            return hit
     if road is None and p.door_no is not None or (p.road and not p.road_known):
         text = p.road or p.place
-        road, score = _fuzzy_road(text, towns, gaz, p.door_no, p.door_suffix)
+        road, score = _fuzzy_road(text, towns, gaz, p.door_no, p.door_suffix,
+                                  flags=flags)
         if road is not None:
             flags.append("fuzzy_road")
-    elif towns and not _road_in(road, towns, gaz):
-        # a known name, but not in the named town: likely a typo of a local road
-        # (张槎 "城北路" for 城北二路) rather than a contradiction
+    elif towns and not _road_in(road, towns, gaz) and not (
+            p.door_no is not None and _door_anywhere(road, p.door_no, gaz)):
+        # a known name, not in the named town and not numbered that far anywhere:
+        # likely a typo of a local road (张槎 "城北路" for 城北二路). When the
+        # exact road has the door in another town, the town or the road name is
+        # wrong and nothing says which: keep the exact match, flagged below
         local, local_score = _fuzzy_road(road, towns, gaz, p.door_no, p.door_suffix,
-                                         need_door=p.door_no is not None)
+                                         need_door=p.door_no is not None, flags=flags)
         if local is not None:
             road, score = local, local_score
             flags.append("fuzzy_road")
@@ -276,13 +359,7 @@ def street_level(p: ParsedAddress, towns, comms, gaz: Gazetteer, flags, prefer=(
                           prefer, hinted)
         if hit is not None:
             return hit
-        if not _reaches(road, p.door_no, towns, gaz) and _door_elsewhere(
-                road, p.door_no, towns, gaz) is not None:
-            # the number exists on this road only in another town than the one
-            # named: trust the named town, and say the address contradicts itself
-            # (a road of the same name that is numbered that far in the named
-            # town is no contradiction: 雾岗路 runs through four towns)
-            flags.append("door_in_other_town")
+        _doubts_before_interpolating(p, road, score, towns, gaz, flags)
         hit = _interpolate(road, p.door_no, towns, gaz, flags, prefer)
         if hit is not None:
             rel = (7 if hit.town_code in towns else 5) - (score < 100)

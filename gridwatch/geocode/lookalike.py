@@ -29,6 +29,9 @@ DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2043\ufe58"
 #: Katakana ー (U+30FC; NFKC turns half-width ｰ into it) typed by a Japanese
 #: input method: a hyphen between digits (12ー1号), else the look-alike 一 (同济ー路).
 _CHOON = re.compile(r"(?<=\d)\u30fc(?=\d)")
+#: Every code point the table can change lies in these ranges (the UCD file
+#: covers radicals U+2E80-2FDF and strokes U+31C0-31EF).
+_ANY = re.compile("[\u2e80-\u2fdf\u31c0-\u31ef" + DASHES + "\u30fc]")
 
 
 def _code(text: str) -> int:
@@ -60,6 +63,8 @@ def fold_lookalikes(text: str) -> str:
     >>> fold_lookalikes("朝阳⻄路8号")
     '朝阳西路8号'
     """
+    if _ANY.search(text) is None:   # nearly always: a 0.2 µs scan, no translate
+        return text
     if "\u30fc" in text:
         text = _CHOON.sub("-", text)
     return text.translate(lookalike_table())

@@ -170,7 +170,7 @@ def _take_prefix(text: str, lexicon: Lexicon | None) -> tuple[str, str, str, str
 def _split_tail(text: str):
     """Split off door number, building and room.
 
-    Returns (head, door, suffix, alternatives, building, room). "永安路20" has a
+    Returns (head, door, suffix, alternatives, building, room, tail). "永安路20" has a
     bare door number; in "江湾一路1767栋608室" the door and building numbers are
     glued, so the shorter readings (176, 17, 1) are kept as ``alternatives`` for
     the matcher to try against the door plates.
@@ -194,7 +194,7 @@ def _split_tail(text: str):
         building = b.group() if b else ""
         r = _ROOM.search(tail)
         room = r.group() if r else ""
-    return head, door, suffix, alternatives, building, room
+    return head, door, suffix, alternatives, building, room, tail
 
 
 def _rule_parse(chunk: str, found: dict) -> str:
@@ -236,7 +236,7 @@ def parse_address(text: str, lexicon: Lexicon | None = None) -> ParsedAddress:
     parts = normalise_parts(text)
     norm = parts.text
     province, city, district, rest = _take_prefix(norm, lexicon)
-    head, door, suffix, alternatives, building, room = _split_tail(rest)
+    head, door, suffix, alternatives, building, room, tail = _split_tail(rest)
     found = {"town": "", "community": "", "road": "", "place": ""}
     known = {"town": False, "community": False, "road": False}
     leftovers, pos = [], 0
@@ -253,6 +253,10 @@ def parse_address(text: str, lexicon: Lexicon | None = None) -> ParsedAddress:
     if pos < len(head):
         leftovers.append(head[pos:])
     rest_text = "".join(_rule_parse(c, found) for c in leftovers)
+    if not found["place"] and tail and lexicon is not None:
+        # standard addresses put the park after the door: 福贤西路50号汾宁工业区
+        places = [c for _, _, kind, c in lexicon.scan(tail) if kind == "place"]
+        found["place"] = places[0] if places else ""
     if not found["place"] and rest_text:
         found["place"] = rest_text
     return ParsedAddress(

@@ -4,6 +4,8 @@ The right value of each comes from the demo gazetteer's own door plates (seed
 20131, 75,000 plates), not from the geocoder.
 """
 
+from pathlib import Path
+
 import pytest
 from pyproj import Geod
 
@@ -47,7 +49,7 @@ def test_geocode_issue_examples_place_the_true_door(demo, address, town, road, d
 
 def test_geocode_issue_example_exact_road_in_named_town(demo):
     """张槎街道雾岗路3号: on 张槎's 雾岗路 (doors 1-189, no plate 3), not on 雾岗西路."""
-    points, roads, gaz = demo
+    points, _, gaz = demo
     r = geocode("张槎街道雾岗路3号", gaz)
     assert r.town_code == ZC and "similar_road" not in r.flags
     near = points[(points["town_code"] == ZC) & (points["road_name"] == "雾岗路")
@@ -56,3 +58,30 @@ def test_geocode_issue_example_exact_road_in_named_town(demo):
     assert dist < 100
     west = points[(points["road_name"] == "雾岗西路") & (points["door_no"] == 3)]
     assert all(GEOD.inv(r.lng, r.lat, p.x, p.y)[2] > 1000 for p in west.geometry)
+
+
+@pytest.mark.parametrize("name", ["independent", "independent_seed8", "heldout"])
+def test_geocode_independent_address_sets_meet_the_targets(demo, name):
+    """tests/data/addresses (written without gridwatch's address writer): at
+    least 95% door level and no confident wrong answer, except where the text
+    is itself another plate's address (a wrong town having the same door)."""
+    import numpy as np
+    import pandas as pd
+
+    from gridwatch.geocode import geocode_many
+
+    _, _, gaz = demo
+    path = Path(__file__).parents[1] / "data" / "addresses" / f"{name}.csv"
+    t = pd.read_csv(path, dtype=str, keep_default_na=False)
+    out = geocode_many(t["address"], gaz, hint_towns=t["registry_town"].replace("", None))
+    placed = out["lng"].notna().to_numpy()
+    err = np.full(len(t), np.inf)
+    err[placed] = GEOD.inv(out["lng"][placed], out["lat"][placed],
+                           t["true_lng"].astype(float)[placed],
+                           t["true_lat"].astype(float)[placed])[2]
+    doors = t["door_level_possible"].eq("True").to_numpy()
+    door_ok = (out["precision"].to_numpy() == "door") & (err <= 30)
+    assert door_ok[doors].mean() >= 0.95
+    wrong = (out["reliability"].to_numpy() >= 7) & placed & (err > 100)
+    assert not (wrong & t["undetectable"].ne("True").to_numpy()).any(), \
+        t.loc[wrong, "address"].tolist()
