@@ -31,7 +31,7 @@ def parse(path: Path) -> tuple[list[str], list[tuple[int, int, str]]]:
     """(header comment lines to keep, [(code point, unified code point, name)])."""
     keep, rows = [], []
     for line in path.read_text("utf-8").splitlines():
-        if line.startswith("# EquivalentUnifiedIdeograph") or line.startswith("# ©"):
+        if line.startswith(("# EquivalentUnifiedIdeograph", "# ©")):
             keep.append(line.lstrip("# ").strip())
         body = line.split("#", 1)[0].strip()
         if not body:

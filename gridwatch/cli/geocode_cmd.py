@@ -14,8 +14,10 @@ def _print_coverage(coverage: dict) -> None:
     click.echo(coverage["message"])
     for t in coverage["towns"]:
         if not t["door_plates"]:
-            click.echo(f"  {t['name']} ({t['code']}): {t['roads']} roads, 0 door plates; "
-                       f"{t['expected_text']}")
+            click.echo(
+                f"  {t['name']} ({t['code']}): {t['roads']} roads, 0 door plates; "
+                f"{t['expected_text']}"
+            )
 
 
 @click.group("geocode", cls=GridwatchGroup, invoke_without_command=True)
@@ -58,26 +60,38 @@ def geocode_group(click_ctx, mode, as_json):
         "town/village)."
     )
     for row in r["review"][:SHOWN]:
-        click.echo(f"  {row['uscc']} {row['name']}: {row['precision']} "
-                   f"(reliability {row['reliability']}; {row['flags']}) {row['address']}")
+        click.echo(
+            f"  {row['uscc']} {row['name']}: {row['precision']} "
+            f"(reliability {row['reliability']}; {row['flags']}) {row['address']}"
+        )
     if r["needs_review"] > SHOWN:
         click.echo(f"  … {r['needs_review'] - SHOWN} more; --json lists them.")
 
 
 @geocode_group.command("address")
 @click.argument("text")
-@click.option("--town", "hint_town",
-              help="The registry's town (所属镇街), name or code: chooses and checks.")
-@click.option("--community", "hint_community",
-              help="The registry's village/community (所属村居), name or code.")
+@click.option(
+    "--town",
+    "hint_town",
+    help="The registry's town (所属镇街), name or code: chooses and checks.",
+)
+@click.option(
+    "--community",
+    "hint_community",
+    help="The registry's village/community (所属村居), name or code.",
+)
 @click.option("--json", "as_json", is_flag=True)
 def geocode_address(text, hint_town, hint_community, as_json):
     """Geocode one address and show what it matched."""
     from gridwatch.geocode import geocode
     from gridwatch.services.geocoding import load_gazetteer
 
-    r = geocode(text, load_gazetteer(open_ctx()), hint_town=hint_town,
-                hint_community=hint_community)
+    r = geocode(
+        text,
+        load_gazetteer(open_ctx()),
+        hint_town=hint_town,
+        hint_community=hint_community,
+    )
     data = {k: getattr(r, k) for k in r.__slots__}
     data["flags"] = list(data.get("flags") or [])
     if as_json:
@@ -144,9 +158,11 @@ def gazetteer_coverage_cmd(as_json):
         return
     click.echo(r["message"])
     for t in r["towns"]:
-        click.echo(f"  {t['code']} {t['name']}: {t['door_plates']:,} door plates, "
-                   f"{t['roads']} roads, {t['communities_with_plates']} of "
-                   f"{t['communities']} villages with plates; expect {t['expected']}")
+        click.echo(
+            f"  {t['code']} {t['name']}: {t['door_plates']:,} door plates, "
+            f"{t['roads']} roads, {t['communities_with_plates']} of "
+            f"{t['communities']} villages with plates; expect {t['expected']}"
+        )
 
 
 @gazetteer_group.command("former-names")

@@ -23,18 +23,42 @@ from gridwatch.geocode.gazetteer import Gazetteer, town_aliases
 from gridwatch.geocode.normalize import normalise_address
 from gridwatch.geocode.parse import ParsedAddress
 
-__all__ = ["CONFLICT_FLAGS", "check_placement", "declared_units", "is_outside",
-           "needs_review", "resolve_hints"]
+__all__ = [
+    "CONFLICT_FLAGS",
+    "check_placement",
+    "declared_units",
+    "is_outside",
+    "needs_review",
+    "resolve_hints",
+]
 
 #: Flags that mean the evidence disagrees with itself: always for a person.
-CONFLICT_FLAGS = frozenset({
-    "town_conflict", "community_conflict", "hint_conflict", "community_hint_conflict",
-    "door_in_other_town", "plate_in_other_town", "ambiguous_road", "ambiguous_fuzzy",
-    "ambiguous_place", "ambiguous_community", "unknown_town", "place_conflict"})
+CONFLICT_FLAGS = frozenset(
+    {
+        "town_conflict",
+        "community_conflict",
+        "hint_conflict",
+        "community_hint_conflict",
+        "door_in_other_town",
+        "plate_in_other_town",
+        "ambiguous_road",
+        "ambiguous_fuzzy",
+        "ambiguous_place",
+        "ambiguous_community",
+        "unknown_town",
+        "place_conflict",
+    }
+)
 #: Highest reliability per doubt (anything below 7 is never "confident").
-CAPS = {"ambiguous_road": 4, "door_in_other_town": 3, "plate_in_other_town": 5,
-        "ambiguous_fuzzy": 5, "ambiguous_place": 5, "similar_road_has_door": 6,
-        "place_conflict": 5}
+CAPS = {
+    "ambiguous_road": 4,
+    "door_in_other_town": 3,
+    "plate_in_other_town": 5,
+    "ambiguous_fuzzy": 5,
+    "ambiguous_place": 5,
+    "similar_road_has_door": 6,
+    "place_conflict": 5,
+}
 #: Precisions a person must check (issue 13: "no better than community level").
 COARSE = frozenset({"community", "town", "district", "none"})
 #: Highest reliability of a placement that contradicts the registry's own
@@ -47,9 +71,12 @@ def declared_units(p: ParsedAddress, gaz: Gazetteer, flags: list[str]):
     towns = list(gaz.town_codes_by_alias.get(p.town, ())) if p.town else []
     if p.town and not towns:
         flags.append("unknown_town")
-    comms = list(gaz.community_codes_by_name.get(p.community, ())) if p.community else []
+    comms = (
+        list(gaz.community_codes_by_name.get(p.community, ())) if p.community else []
+    )
     if (p.town in gaz.variant_aliases or p.community in gaz.variant_aliases) and (
-            towns or comms):
+        towns or comms
+    ):
         flags.append("former_name")
     if comms and towns:
         inside = [c for c in comms if gaz.community_town[c] in towns]
@@ -58,7 +85,7 @@ def declared_units(p: ParsedAddress, gaz: Gazetteer, flags: list[str]):
         comms = inside
     if len(comms) > 1:
         flags.append("ambiguous_community")
-    if not towns and comms:   # the named village implies its town
+    if not towns and comms:  # the named village implies its town
         towns = sorted({gaz.community_town[c] for c in comms})
     return towns, comms
 
@@ -106,8 +133,9 @@ def resolve_hints(hint_town, hint_community, gaz: Gazetteer, flags: list[str]):
     community hint outside the hinted town is dropped (``hint_conflict``).
     """
     towns = _town_codes(hint_town.strip(), gaz) if _text(hint_town) else []
-    comms = _community_codes(hint_community.strip(), gaz) if _text(hint_community) \
-        else []
+    comms = (
+        _community_codes(hint_community.strip(), gaz) if _text(hint_community) else []
+    )
     if (_text(hint_town) and not towns) or (_text(hint_community) and not comms):
         flags.append("unknown_hint")
     if towns and comms:
@@ -135,8 +163,12 @@ def check_placement(r, towns, comms, flags: list[str], hint_towns=(), hint_comms
     if towns and r.town_code not in towns:
         extra.append("town_conflict")
         rel = min(rel, 3)
-    if comms and r.community_code and r.community_code not in comms \
-            and "community_conflict" not in flags:
+    if (
+        comms
+        and r.community_code
+        and r.community_code not in comms
+        and "community_conflict" not in flags
+    ):
         extra.append("community_conflict")
         rel = min(rel, 6)
     if hint_towns and r.town_code and r.town_code not in hint_towns:
@@ -159,5 +191,8 @@ def needs_review(precision: str, reliability: int, flags) -> bool:
     >>> needs_review("door", 8, ("hint_conflict",))
     True
     """
-    return precision in COARSE or reliability <= 4 or bool(CONFLICT_FLAGS.intersection(
-        flags))
+    return (
+        precision in COARSE
+        or reliability <= 4
+        or bool(CONFLICT_FLAGS.intersection(flags))
+    )

@@ -37,8 +37,17 @@ from gridwatch.geocode.normalize import normalise_address
 
 __all__ = ["FORMER_COLUMNS", "LEVELS", "FormerNames", "read_former_names"]
 
-FORMER_COLUMNS = ("old_name", "old_code", "level", "new_name", "new_code", "part",
-                  "from_year", "to_year", "source")
+FORMER_COLUMNS = (
+    "old_name",
+    "old_code",
+    "level",
+    "new_name",
+    "new_code",
+    "part",
+    "from_year",
+    "to_year",
+    "source",
+)
 LEVELS = ("city", "district", "town", "community")
 _REQUIRED = ("old_name", "level", "new_name")
 
@@ -48,29 +57,34 @@ def _read_csv(source, name: str) -> pd.DataFrame:
 
     encoding = detect_encoding(source) if isinstance(source, Path) else "utf-8"
     try:
-        frame = pd.read_csv(source, dtype=str, keep_default_na=False,
-                            encoding=encoding)
+        frame = pd.read_csv(source, dtype=str, keep_default_na=False, encoding=encoding)
     except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
         raise InvalidInputError(
             f"{name} is not a readable CSV ({exc}); save it as CSV with the header "
-            f"{','.join(FORMER_COLUMNS)}.") from None
+            f"{','.join(FORMER_COLUMNS)}."
+        ) from None
     frame.columns = [str(c).strip() for c in frame.columns]
     missing = [c for c in _REQUIRED if c not in frame.columns]
     if missing:
         raise InvalidInputError(
             f"{name} lacks the column(s) {', '.join(missing)}; the header must be "
-            f"{','.join(FORMER_COLUMNS)}.")
+            f"{','.join(FORMER_COLUMNS)}."
+        )
     for col in FORMER_COLUMNS:
         if col not in frame.columns:
             frame[col] = ""
     frame = frame[list(FORMER_COLUMNS)].apply(lambda s: s.str.strip())
-    bad = frame.index[~frame["level"].isin(LEVELS) | (frame["old_name"] == "")
-                      | (frame["new_name"] == "")]
+    bad = frame.index[
+        ~frame["level"].isin(LEVELS)
+        | (frame["old_name"] == "")
+        | (frame["new_name"] == "")
+    ]
     if len(bad):
         row = int(bad[0]) + 2
         raise InvalidInputError(
             f"{name} row {row}: old_name and new_name are required and level must be "
-            f"one of {', '.join(LEVELS)} (got {frame.at[bad[0], 'level']!r}).")
+            f"one of {', '.join(LEVELS)} (got {frame.at[bad[0], 'level']!r})."
+        )
     return frame
 
 
@@ -109,7 +123,8 @@ def read_former_names(extra_path: str | Path | None = None) -> pd.DataFrame:
         if not path.is_file():
             raise InvalidInputError(
                 f"The former-names file {path} does not exist; fix the path in the "
-                "former-names setting or remove it.")
+                "former-names setting or remove it."
+            )
         frames.append(_read_csv(path, path.name))
     return pd.concat(frames, ignore_index=True)
 
@@ -129,8 +144,13 @@ class FormerNames:
     community_aliases: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, table: pd.DataFrame | None, district_names, town_codes_by_alias,
-              community_codes_by_name) -> FormerNames:
+    def build(
+        cls,
+        table: pd.DataFrame | None,
+        district_names,
+        town_codes_by_alias,
+        community_codes_by_name,
+    ) -> FormerNames:
         """Keep the rows whose successor is this district or one of its units."""
         if table is None or table.empty:
             return cls()

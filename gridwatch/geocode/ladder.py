@@ -10,94 +10,39 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from rapidfuzz import fuzz, process
-
 from gridwatch.geocode.gazetteer import Gazetteer
 from gridwatch.geocode.parse import ParsedAddress
 from gridwatch.geocode.result import GeocodeResult
+from gridwatch.geocode.roads import (
+    SIMILAR_ROAD,
+    door_anywhere,
+    door_elsewhere,
+    fuzzy_road,
+    reaches,
+    road_in,
+)
 
-__all__ = ["coarse", "street_level"]
+__all__ = ["HINTED_DOOR", "SIMILAR_DOOR", "coarse", "street_level"]
 
-#: Lowest rapidfuzz ratio accepted for a misspelt road when the door exists on
-#: it; one wrong character in a four-character name scores 75, in three 67.
-FUZZY_WITH_DOOR = 60
-#: … and when nothing else confirms it.
-FUZZY_ALONE = 75
-#: … and for a known road name that lacks the door when a near-identical one in
-#: the named town has it: 南浦路 vs 南浦北路 scores 86.
-SIMILAR_ROAD = 80
 #: A door plate found only because the registry's town column named the town
 #: (the address names none): right unless the column is wrong, so below 10.
 HINTED_DOOR = 8
 #: A near-identical road's door (南浦路53号 → 南浦北路53号): a guess, never ≥ 7.
 SIMILAR_DOOR = 6
-def _door_on(name: str, door, suffix, towns, gaz: Gazetteer,
-             exact: bool = False) -> bool:
-    suffixes = {suffix} if exact else {suffix, ""}
-    if towns:
-        return any((t, name, door, s) in gaz.by_town_road_door
-                   for t in towns for s in suffixes)
-    return any((name, door, s) in gaz.by_road_door for s in suffixes)
-
-
-#: Candidates within this many points of the best fuzzy score that also have
-#: the door make the match ambiguous (今华路58号: 金华路 and 同华路 both score 67).
-FUZZY_TIE = 10
-
-
-def _fuzzy_road(text: str, towns: list[str], gaz: Gazetteer, door, suffix,
-                need_door: bool = False, exclude: str = "", flags=None):
-    """Best road for a misspelt ``text``: (name, score) or (None, 0).
-
-    Only the named towns' roads are candidates when a town is named; a
-    candidate that has the door number wins over a closer spelling without it.
-    When another candidate with the door scores nearly as well, ``flags`` gets
-    ``ambiguous_fuzzy``: the door cannot tell the two apart.
-    """
-    if not text:
-        return None, 0
-    pool = gaz.roads_near(towns)
-    if exclude:
-        pool = [r for r in pool if r != exclude]
-    hits = process.extract(text, pool, scorer=fuzz.ratio, limit=5,
-                           score_cutoff=FUZZY_WITH_DOOR)
-    if not hits:
-        # the text may carry a place name in front: compare its tail
-        hits = process.extract(text, pool, scorer=fuzz.partial_ratio, limit=5,
-                               score_cutoff=FUZZY_ALONE)
-    if door is not None:
-        with_door = [(name, score) for name, score, _ in hits
-                     if _door_on(name, door, suffix, towns, gaz)]
-        if with_door:
-            # a road with the very annex (37号之一) beats a closer spelling without
-            exact = [h for h in with_door if suffix and _door_on(h[0], door, suffix,
-                                                                 towns, gaz, True)]
-            best = max(exact or with_door, key=lambda h: h[1])
-            rivals = [h for h in with_door if h is not best
-                      and h[1] >= best[1] - FUZZY_TIE]
-            if rivals and flags is not None:
-                flags.append("ambiguous_fuzzy")
-            return best
-    if not need_door and hits and hits[0][1] >= FUZZY_ALONE:
-        return hits[0][0], hits[0][1]
-    return None, 0
-
-
-def _door_anywhere(road: str, door: int, gaz: Gazetteer) -> bool:
-    """Some town has a plate with this number on ``road``, or numbers it so far."""
-    return (road, door, "") in gaz.by_road_door or any(
-        s.covers(door) for s in gaz.segments.get(road, ()))
-
-
-def _road_in(road: str, towns, gaz: Gazetteer) -> bool:
-    return any((t, road) in gaz.by_town_road for t in towns) or any(
-        s.town_code in towns for s in gaz.segments.get(road, ()))
 
 
 def _plate(i: int, gaz: Gazetteer, rel: int, flags) -> GeocodeResult:
-    return GeocodeResult(float(gaz.lng[i]), float(gaz.lat[i]), "door", rel,
-                         gaz.standard_address[i], gaz.addr_id[i], gaz.point_town[i],
-                         gaz.point_community[i], tuple(flags))
+    return GeocodeResult(
+        float(gaz.lng[i]),
+        float(gaz.lat[i]),
+        "door",
+        rel,
+        gaz.standard_address[i],
+        gaz.addr_id[i],
+        gaz.point_town[i],
+        gaz.point_community[i],
+        tuple(flags),
+    )
 
 
 def _by_door(road, door, suffix, towns, comms, gaz, flags, prefer=()):
@@ -134,17 +79,6 @@ def _by_door(road, door, suffix, towns, comms, gaz, flags, prefer=()):
     return None
 
 
-def _door_elsewhere(road, door, towns, gaz: Gazetteer):
-    """A town other than the named ones where this road has this number, or None."""
-    if not towns:
-        return None
-    hits = [gaz.point_town[i] for i in gaz.by_road_door.get((road, door, ""), ())
-            if gaz.point_town[i] not in towns]
-    hits += [s.town_code for s in gaz.segments.get(road, ())
-             if s.town_code not in towns and s.covers(door)]
-    return hits[0] if hits else None
-
-
 def _interpolate(road, door, towns, gaz: Gazetteer, flags, prefer=()):
     """Road-level placement of a door with no plate, or None.
 
@@ -153,7 +87,8 @@ def _interpolate(road, door, towns, gaz: Gazetteer, flags, prefer=()):
     """
     segs = gaz.segments.get(road, ())
     road_towns = {s.town_code for s in segs} | {
-        t for t in gaz.town_names if (t, road) in gaz.by_town_road}
+        t for t in gaz.town_names if (t, road) in gaz.by_town_road
+    }
     named = [t for t in towns if t in road_towns]
     if named:
         candidates = named
@@ -169,16 +104,31 @@ def _interpolate(road, door, towns, gaz: Gazetteer, flags, prefer=()):
         hit = gaz.interpolate_plates(town, road, door)
         if hit is not None:
             lng, lat, i0 = hit
-            return GeocodeResult(float(lng), float(lat), "road", 7,
-                                 f"{road} {door}号 (between door plates)", None, town,
-                                 gaz.point_community[i0], tuple(flags))
+            return GeocodeResult(
+                float(lng),
+                float(lat),
+                "road",
+                7,
+                f"{road} {door}号 (between door plates)",
+                None,
+                town,
+                gaz.point_community[i0],
+                tuple(flags),
+            )
     for seg in segs:
         if seg.town_code in candidates and seg.covers(door):
             lng, lat = gaz.metric_to_lonlat(*seg.locate(door))
             return GeocodeResult(
-                float(lng), float(lat), "road", 7,
-                f"{road} {seg.door_from}-{seg.door_to}号 (interpolated)", seg.road_id,
-                seg.town_code, gaz.community_at(lng, lat), tuple(flags))
+                float(lng),
+                float(lat),
+                "road",
+                7,
+                f"{road} {seg.door_from}-{seg.door_to}号 (interpolated)",
+                seg.road_id,
+                seg.town_code,
+                gaz.community_at(lng, lat),
+                tuple(flags),
+            )
     return None
 
 
@@ -188,11 +138,21 @@ def _road_only(road, towns, comms, gaz: Gazetteer, flags):
         idx = gaz.by_road_community.get((road, c))
         if idx:
             i = idx[len(idx) // 2]
-            return GeocodeResult(float(gaz.lng[i]), float(gaz.lat[i]), "road", 5,
-                                 f"{road} ({gaz.community_names[c]})", gaz.addr_id[i],
-                                 gaz.point_town[i], c, tuple(flags))
+            return GeocodeResult(
+                float(gaz.lng[i]),
+                float(gaz.lat[i]),
+                "road",
+                5,
+                f"{road} ({gaz.community_names[c]})",
+                gaz.addr_id[i],
+                gaz.point_town[i],
+                c,
+                tuple(flags),
+            )
     if comms:
-        return None   # the road does not run through the named village: trust the village
+        return (
+            None  # the road does not run through the named village: trust the village
+        )
     segs = gaz.segments.get(road, ())
     segs = [s for s in segs if s.town_code in towns] or ([] if towns else list(segs))
     if not segs:
@@ -200,9 +160,17 @@ def _road_only(road, towns, comms, gaz: Gazetteer, flags):
     seg = max(segs, key=lambda s: s.cumlen[-1])
     lng, lat = gaz.metric_to_lonlat(*seg.locate((seg.door_from + seg.door_to) // 2, 0))
     rel = 5 if seg.town_code in towns else 4
-    return GeocodeResult(float(lng), float(lat), "road", rel, f"{road} (road)",
-                         seg.road_id, seg.town_code, gaz.community_at(lng, lat),
-                         tuple(flags))
+    return GeocodeResult(
+        float(lng),
+        float(lat),
+        "road",
+        rel,
+        f"{road} (road)",
+        seg.road_id,
+        seg.town_code,
+        gaz.community_at(lng, lat),
+        tuple(flags),
+    )
 
 
 def _place(p: ParsedAddress, towns, comms, gaz: Gazetteer, flags):
@@ -212,8 +180,11 @@ def _place(p: ParsedAddress, towns, comms, gaz: Gazetteer, flags):
     if p.door_no is not None:
         for suffix in dict.fromkeys((p.door_suffix, "")):
             hits = gaz.by_place_door.get((p.place, p.door_no, suffix), [])
-            local = [i for i in hits if gaz.point_town[i] in towns
-                     or gaz.point_community[i] in comms]
+            local = [
+                i
+                for i in hits
+                if gaz.point_town[i] in towns or gaz.point_community[i] in comms
+            ]
             pick = local or hits
             if not pick:
                 continue
@@ -226,36 +197,29 @@ def _place(p: ParsedAddress, towns, comms, gaz: Gazetteer, flags):
     idx = gaz.by_place.get(p.place)
     if not idx:
         return None
-    local = [i for i in idx if gaz.point_town[i] in towns or gaz.point_community[i]
-             in comms] or idx
+    local = [
+        i for i in idx if gaz.point_town[i] in towns or gaz.point_community[i] in comms
+    ] or idx
     i = local[len(local) // 2]
-    return GeocodeResult(float(gaz.lng[i]), float(gaz.lat[i]), "road", 5,
-                         f"{p.place} (place)", gaz.addr_id[i], gaz.point_town[i],
-                         gaz.point_community[i], tuple(flags))
+    return GeocodeResult(
+        float(gaz.lng[i]),
+        float(gaz.lat[i]),
+        "road",
+        5,
+        f"{p.place} (place)",
+        gaz.addr_id[i],
+        gaz.point_town[i],
+        gaz.point_community[i],
+        tuple(flags),
+    )
 
 
-def _reaches(road: str, door: int, towns, gaz: Gazetteer) -> bool:
-    """The named towns' stretch of ``road`` is numbered up to ``door``.
-
-    True when a segment's number range covers it or the plates on the road in
-    those towns run past it on either side: then the door is on this road
-    (between plates), not on a similar road.
-    """
-    if any(s.town_code in towns and s.covers(door) for s in gaz.segments.get(road, ())):
-        return True
-    for t in towns:
-        doors = [d for parity in (0, 1)
-                 for d in gaz.plates_by_side.get((t, road, parity), ((),))[0]]
-        if doors and min(doors) <= door <= max(doors):
-            return True
-    return False
-
-
-def _door_level(p: ParsedAddress, road, score, towns, comms, gaz, flags, prefer,
-                hinted):
+def _door_level(
+    p: ParsedAddress, road, score, towns, comms, gaz, flags, prefer, hinted
+):
     """A door plate of ``road`` (or of a near-identical road), or None."""
     doors = [(d, 0) for d in (p.door_no, *p.other_doors)]
-    doors += [(d, 2) for d in p.door_alternatives]   # glued to a building number
+    doors += [(d, 2) for d in p.door_alternatives]  # glued to a building number
     for door, penalty in doors:
         i = _by_door(road, door, p.door_suffix, towns, comms, gaz, flags, prefer)
         if i is None:
@@ -267,8 +231,9 @@ def _door_level(p: ParsedAddress, road, score, towns, comms, gaz, flags, prefer,
         if score < 100 or penalty or "suffix_ignored" in flags:
             rel -= 2
         if "suffix_ignored" in flags and any(
-                gaz.point_town[j] != gaz.point_town[i]
-                for j in gaz.by_road_door.get((road, door, p.door_suffix), ())):
+            gaz.point_town[j] != gaz.point_town[i]
+            for j in gaz.by_road_door.get((road, door, p.door_suffix), ())
+        ):
             # 27号 here, but 27号之一 itself is a plate in another town
             flags.append("plate_in_other_town")
         if p.place in gaz.by_place:
@@ -278,13 +243,21 @@ def _door_level(p: ParsedAddress, road, score, towns, comms, gaz, flags, prefer,
             if on_place and i not in on_place:
                 flags.append("place_conflict")
         return _plate(i, gaz, rel, flags)
-    if towns and score == 100 and not _reaches(road, p.door_no, towns, gaz):
+    if towns and score == 100 and not reaches(road, p.door_no, towns, gaz):
         # the named road's numbers stop short of the door, and a near-identical
         # road in the named town has it (南浦路53号 for 南浦北路53号): a guess.
         # Never when the road's own range holds the door: 张槎's 雾岗路 runs
         # 1-190, so 雾岗路3号 is on it, not on 雾岗西路 3.6 km away.
-        alt, alt_score = _fuzzy_road(road, towns, gaz, p.door_no, p.door_suffix,
-                                     need_door=True, exclude=road, flags=flags)
+        alt, alt_score = fuzzy_road(
+            road,
+            towns,
+            gaz,
+            p.door_no,
+            p.door_suffix,
+            need_door=True,
+            exclude=road,
+            flags=flags,
+        )
         if alt is not None and alt_score >= SIMILAR_ROAD:
             i = _by_door(alt, p.door_no, p.door_suffix, towns, comms, gaz, flags)
             if i is not None:
@@ -304,24 +277,43 @@ def _doubts_before_interpolating(p, road, score, towns, gaz, flags) -> None:
     ``similar_road_has_door``: a near-identical road in the named town has that
     very plate (石角路32号 interpolated while 石角北路32号 is a plate).
     """
-    reaches = _reaches(road, p.door_no, towns, gaz)
-    if not reaches and _door_elsewhere(road, p.door_no, towns, gaz) is not None:
+    covered = reaches(road, p.door_no, towns, gaz)
+    if not covered and door_elsewhere(road, p.door_no, towns, gaz) is not None:
         flags.append("door_in_other_town")
-    elif reaches and towns and any(
+    elif (
+        reaches
+        and towns
+        and any(
             gaz.point_town[i] not in towns
-            for i in gaz.by_road_door.get((road, p.door_no, ""), ())):
+            for i in gaz.by_road_door.get((road, p.door_no, ""), ())
+        )
+    ):
         flags.append("plate_in_other_town")
-    if towns and score == 100 and reaches:
-        alt, alt_score = _fuzzy_road(road, towns, gaz, p.door_no, p.door_suffix,
-                                     need_door=True, exclude=road)
-        if alt is not None and alt_score >= SIMILAR_ROAD and any(
+    if towns and score == 100 and covered:
+        alt, alt_score = fuzzy_road(
+            road, towns, gaz, p.door_no, p.door_suffix, need_door=True, exclude=road
+        )
+        if (
+            alt is not None
+            and alt_score >= SIMILAR_ROAD
+            and any(
                 (t, alt, p.door_no, p.door_suffix or "") in gaz.by_town_road_door
-                for t in towns):
+                for t in towns
+            )
+        ):
             flags.append("similar_road_has_door")
 
 
-def street_level(p: ParsedAddress, towns, comms, gaz: Gazetteer, flags, prefer=(),
-                  soft_comms=(), hinted=False):
+def street_level(
+    p: ParsedAddress,
+    towns,
+    comms,
+    gaz: Gazetteer,
+    flags,
+    prefer=(),
+    soft_comms=(),
+    hinted=False,
+):
     """Door, interpolated or road-level placement, or None.
 
     ``comms`` are the villages the address names (a road that does not run
@@ -337,26 +329,38 @@ def street_level(p: ParsedAddress, towns, comms, gaz: Gazetteer, flags, prefer=(
             return hit
     if road is None and p.door_no is not None or (p.road and not p.road_known):
         text = p.road or p.place
-        road, score = _fuzzy_road(text, towns, gaz, p.door_no, p.door_suffix,
-                                  flags=flags)
+        road, score = fuzzy_road(
+            text, towns, gaz, p.door_no, p.door_suffix, flags=flags
+        )
         if road is not None:
             flags.append("fuzzy_road")
-    elif towns and not _road_in(road, towns, gaz) and not (
-            p.door_no is not None and _door_anywhere(road, p.door_no, gaz)):
+    elif (
+        towns
+        and not road_in(road, towns, gaz)
+        and not (p.door_no is not None and door_anywhere(road, p.door_no, gaz))
+    ):
         # a known name, not in the named town and not numbered that far anywhere:
         # likely a typo of a local road (张槎 "城北路" for 城北二路). When the
         # exact road has the door in another town, the town or the road name is
         # wrong and nothing says which: keep the exact match, flagged below
-        local, local_score = _fuzzy_road(road, towns, gaz, p.door_no, p.door_suffix,
-                                         need_door=p.door_no is not None, flags=flags)
+        local, local_score = fuzzy_road(
+            road,
+            towns,
+            gaz,
+            p.door_no,
+            p.door_suffix,
+            need_door=p.door_no is not None,
+            flags=flags,
+        )
         if local is not None:
             road, score = local, local_score
             flags.append("fuzzy_road")
     if road is None:
         return _place(p, towns, comms, gaz, flags)
     if p.door_no is not None:
-        hit = _door_level(p, road, score, towns, soft_comms or comms, gaz, flags,
-                          prefer, hinted)
+        hit = _door_level(
+            p, road, score, towns, soft_comms or comms, gaz, flags, prefer, hinted
+        )
         if hit is not None:
             return hit
         _doubts_before_interpolating(p, road, score, towns, gaz, flags)
@@ -364,7 +368,9 @@ def street_level(p: ParsedAddress, towns, comms, gaz: Gazetteer, flags, prefer=(
         if hit is not None:
             rel = (7 if hit.town_code in towns else 5) - (score < 100)
             return replace(hit, reliability=rel)
-    return _road_only(road, towns, comms, gaz, flags) or _place(p, towns, comms, gaz, flags)
+    return _road_only(road, towns, comms, gaz, flags) or _place(
+        p, towns, comms, gaz, flags
+    )
 
 
 def coarse(p: ParsedAddress, towns, comms, hint_comms, gaz: Gazetteer, flags):
@@ -377,15 +383,26 @@ def coarse(p: ParsedAddress, towns, comms, hint_comms, gaz: Gazetteer, flags):
         code = comms[0]
         lng, lat = gaz.community_point[code]
         rel = 4 if len(comms) == 1 and "community_from_hint" not in flags else 3
-        return GeocodeResult(lng, lat, "community", rel, gaz.community_names[code],
-                             code, gaz.community_town[code], code, tuple(flags))
+        return GeocodeResult(
+            lng,
+            lat,
+            "community",
+            rel,
+            gaz.community_names[code],
+            code,
+            gaz.community_town[code],
+            code,
+            tuple(flags),
+        )
     if towns:
         code = towns[0]
         lng, lat = gaz.town_point[code]
-        return GeocodeResult(lng, lat, "town", 3, gaz.town_names[code], code, code,
-                             None, tuple(flags))
+        return GeocodeResult(
+            lng, lat, "town", 3, gaz.town_names[code], code, code, None, tuple(flags)
+        )
     if p.district and p.district in gaz.district_names:
         lng, lat = gaz.district_point
-        return GeocodeResult(lng, lat, "district", 2, p.district, None, None, None,
-                             tuple(flags))
+        return GeocodeResult(
+            lng, lat, "district", 2, p.district, None, None, None, tuple(flags)
+        )
     return None

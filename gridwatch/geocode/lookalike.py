@@ -46,9 +46,13 @@ def lookalike_table() -> dict[int, str]:
     '西'
     """
     path = resources.files("gridwatch.data").joinpath("cjk_lookalikes.csv")
-    lines = [ln for ln in path.read_text("utf-8").splitlines() if not ln.startswith("#")]
-    table = {_code(r["code_point"]): chr(_code(r["unified_code_point"]))
-             for r in csv.DictReader(lines)}
+    lines = [
+        ln for ln in path.read_text("utf-8").splitlines() if not ln.startswith("#")
+    ]
+    table = {
+        _code(r["code_point"]): chr(_code(r["unified_code_point"]))
+        for r in csv.DictReader(lines)
+    }
     table.update({ord(c): "-" for c in DASHES})
     table[0x30FC] = "一"
     return table
@@ -63,7 +67,7 @@ def fold_lookalikes(text: str) -> str:
     >>> fold_lookalikes("朝阳⻄路8号")
     '朝阳西路8号'
     """
-    if _ANY.search(text) is None:   # nearly always: a 0.2 µs scan, no translate
+    if _ANY.search(text) is None:  # nearly always: a 0.2 µs scan, no translate
         return text
     if "\u30fc" in text:
         text = _CHOON.sub("-", text)

@@ -66,21 +66,29 @@ def _hint_towns(hint: str | None, gaz: Gazetteer) -> list[str]:
         if kind == "town":
             towns.update(gaz.town_codes_by_alias.get(name, ()))
         elif kind == "community":
-            towns.update(gaz.community_town[c]
-                         for c in gaz.community_codes_by_name.get(name, ()))
+            towns.update(
+                gaz.community_town[c] for c in gaz.community_codes_by_name.get(name, ())
+            )
     return sorted(towns)
 
 
 def _reviewed(r: GeocodeResult) -> GeocodeResult:
-    if needs_review(r.precision, r.reliability, r.flags) \
-            and "needs_review" not in r.flags:
+    if (
+        needs_review(r.precision, r.reliability, r.flags)
+        and "needs_review" not in r.flags
+    ):
         return replace(r, flags=(*r.flags, "needs_review"))
     return r
 
 
-def geocode(address: str, gazetteer: Gazetteer, hint: str | None = None, *,
-            hint_town: str | None = None,
-            hint_community: str | None = None) -> GeocodeResult:
+def geocode(
+    address: str,
+    gazetteer: Gazetteer,
+    hint: str | None = None,
+    *,
+    hint_town: str | None = None,
+    hint_community: str | None = None,
+) -> GeocodeResult:
     """Place one address using the offline gazetteer.
 
     Parameters
@@ -131,14 +139,14 @@ def geocode(address: str, gazetteer: Gazetteer, hint: str | None = None, *,
     if p.other_doors:
         flags.append("multiple_doors")
     prefer = _hint_towns(hint, gaz) if hint and not towns else []
-    hit = street_level(p, towns, comms, gaz, flags, prefer, comms or hint_comms,
-                        hinted)
+    hit = street_level(p, towns, comms, gaz, flags, prefer, comms or hint_comms, hinted)
     if hit is None:
         hit = coarse(p, towns, comms, hint_comms, gaz, flags)
     if hit is None:
         return _reviewed(none_result(flags))
-    return _reviewed(check_placement(hit, declared, comms, flags, hint_towns,
-                                     hint_comms))
+    return _reviewed(
+        check_placement(hit, declared, comms, flags, hint_towns, hint_comms)
+    )
 
 
 def _column(values, n: int, name: str) -> list:
@@ -150,8 +158,14 @@ def _column(values, n: int, name: str) -> list:
     return [v if isinstance(v, str) else None for v in values]
 
 
-def geocode_many(addresses, gazetteer: Gazetteer, hints=None, *, hint_towns=None,
-                 hint_communities=None) -> pd.DataFrame:
+def geocode_many(
+    addresses,
+    gazetteer: Gazetteer,
+    hints=None,
+    *,
+    hint_towns=None,
+    hint_communities=None,
+) -> pd.DataFrame:
     """Geocode a batch; repeated (address, hints) tuples are matched once.
 
     Parameters
@@ -179,16 +193,32 @@ def geocode_many(addresses, gazetteer: Gazetteer, hints=None, *, hint_towns=None
     rows = []
     addresses = list(addresses)
     n = len(addresses)
-    columns = (_column(hints, n, "hints"), _column(hint_towns, n, "hint_towns"),
-               _column(hint_communities, n, "hint_communities"))
+    columns = (
+        _column(hints, n, "hints"),
+        _column(hint_towns, n, "hint_towns"),
+        _column(hint_communities, n, "hint_communities"),
+    )
     for address, hint, town, community in zip(addresses, *columns, strict=True):
         key = (address if isinstance(address, str) else "", hint, town, community)
         r = cache.get(key)
         if r is None:
-            r = cache[key] = geocode(key[0], gazetteer, hint, hint_town=town,
-                                     hint_community=community)
-        rows.append((address, r.lng, r.lat, r.precision, r.reliability, r.matched,
-                     r.matched_id, r.town_code, r.community_code, ",".join(r.flags)))
+            r = cache[key] = geocode(
+                key[0], gazetteer, hint, hint_town=town, hint_community=community
+            )
+        rows.append(
+            (
+                address,
+                r.lng,
+                r.lat,
+                r.precision,
+                r.reliability,
+                r.matched,
+                r.matched_id,
+                r.town_code,
+                r.community_code,
+                ",".join(r.flags),
+            )
+        )
     frame = pd.DataFrame(rows, columns=list(RESULT_COLUMNS))
     frame[["lng", "lat"]] = frame[["lng", "lat"]].astype(float)
     return frame

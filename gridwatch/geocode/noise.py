@@ -26,30 +26,54 @@ __all__ = ["split_doors", "strip_contact"]
 _CN = r"\u3400-\u9fff"
 _LABELLED_PHONE = re.compile(
     r"(?:联系|办公|固定|移动)?(?:电话|手机|座机|固话|传真|TEL|PHONE|FAX|MOBILE)"
-    r"(?:号码|号)?\s*[:]?\s*\+?[\d\s()\-/转]{6,}\d", re.IGNORECASE)
-_POSTCODE_LABEL = re.compile(r"(?:邮编|邮政编码|邮码|POSTCODE|ZIP)\s*[:]?\s*\d{6}",
-                             re.IGNORECASE)
+    r"(?:号码|号)?\s*[:]?\s*\+?[\d\s()\-/转]{6,}\d",
+    re.IGNORECASE,
+)
+_POSTCODE_LABEL = re.compile(
+    r"(?:邮编|邮政编码|邮码|POSTCODE|ZIP)\s*[:]?\s*\d{6}", re.IGNORECASE
+)
 # a 2-4 character name, optionally with a title, ended by punctuation, a digit,
 # a phone label or the end ("联系人：陈先生 13800138000")
-_CONTACT = re.compile(rf"(?:联系人|负责人|法人)\s*[:]?\s*[{_CN}]{{1,4}}?"
-                      r"(?:先生|女士|小姐|经理|总)?(?=$|[\s,;，；、()]|\d|电话|手机|TEL)",
-                      re.IGNORECASE)
-_EMAIL = re.compile(r"(?:E-?MAIL|邮箱)?\s*[:]?\s*[\w.+-]+@[\w-]+(?:\.[\w-]+)+",
-                    re.IGNORECASE | re.ASCII)
-_MOBILE = re.compile(r"(?<!\d)(?:\+?86[-\s]?)?1[3-9]\d[-\s]?\d{4}[-\s]?\d{4}"
-                     r"(?![\d号栋座幢室层楼])")
-_LANDLINE = re.compile(r"(?<!\d)(?:\(0\d{2,3}\)\s*|0\d{2,3}[-\s]|0\d{2,3}(?=\d{8}))"
-                       r"\d{7,8}(?:[-转]\d{1,5})?(?![\d号栋座幢室层楼])")
+_CONTACT = re.compile(
+    rf"(?:联系人|负责人|法人)\s*[:]?\s*[{_CN}]{{1,4}}?"
+    r"(?:先生|女士|小姐|经理|总)?(?=$|[\s,;，；、()]|\d|电话|手机|TEL)",
+    re.IGNORECASE,
+)
+_EMAIL = re.compile(
+    r"(?:E-?MAIL|邮箱)?\s*[:]?\s*[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE | re.ASCII
+)
+_MOBILE = re.compile(
+    r"(?<!\d)(?:\+?86[-\s]?)?1[3-9]\d[-\s]?\d{4}[-\s]?\d{4}"
+    r"(?![\d号栋座幢室层楼])"
+)
+_LANDLINE = re.compile(
+    r"(?<!\d)(?:\(0\d{2,3}\)\s*|0\d{2,3}[-\s]|0\d{2,3}(?=\d{8}))"
+    r"\d{7,8}(?:[-转]\d{1,5})?(?![\d号栋座幢室层楼])"
+)
 _UNIT_AFTER = r"(?![\d号栋座幢室层楼房铺])"
-_POSTCODE_EDGE = re.compile(rf"^[\s(]*\d{{6}}[\s)]*{_UNIT_AFTER}|(?<!\d)\(?\d{{6}}\)?\s*$")
+_POSTCODE_EDGE = re.compile(
+    rf"^[\s(]*\d{{6}}[\s)]*{_UNIT_AFTER}|(?<!\d)\(?\d{{6}}\)?\s*$"
+)
 _POSTCODE_PAREN = re.compile(r"\(\s*\d{6}\s*\)|(?<=\s)\d{6}(?=\s)")
-_LABEL = re.compile(r"^\s*(?:注册|经营|生产|办公|实际|通讯|通信|联系|详细)?"
-                    r"(?:地址|住所|场所|地点)\s*[:]\s*")
+_LABEL = re.compile(
+    r"^\s*(?:注册|经营|生产|办公|实际|通讯|通信|联系|详细)?"
+    r"(?:地址|住所|场所|地点)\s*[:]\s*"
+)
 # 自编3号, 自编号:12, (自编5号): the owner's own numbering, not a door plate
-_SELF_NUMBERED = re.compile(r"\(?自编(?:号)?\s*[:]?\s*[A-Z]?\d+[A-Z]?"
-                            r"(?:号|栋|座|室|铺|房|幢)?\)?")
-_PATTERNS = (_LABELLED_PHONE, _POSTCODE_LABEL, _CONTACT, _EMAIL, _MOBILE, _LANDLINE,
-             _POSTCODE_PAREN, _SELF_NUMBERED)
+_SELF_NUMBERED = re.compile(
+    r"\(?自编(?:号)?\s*[:]?\s*[A-Z]?\d+[A-Z]?"
+    r"(?:号|栋|座|室|铺|房|幢)?\)?"
+)
+_PATTERNS = (
+    _LABELLED_PHONE,
+    _POSTCODE_LABEL,
+    _CONTACT,
+    _EMAIL,
+    _MOBILE,
+    _LANDLINE,
+    _POSTCODE_PAREN,
+    _SELF_NUMBERED,
+)
 
 
 def strip_contact(text: str) -> tuple[str, bool]:
@@ -79,8 +103,10 @@ _SEP_LIST = r"\s*(?:、|,|，|/|及|和|与|;|&|\+)\s*"
 _SEP_RANGE = r"\s*(-|~|〜|至|到)\s*"
 # the numbers must follow a name (路, 街, 园 …), not a building or room number
 _AFTER_NAME = rf"(?<=[{_CN}A-Za-z])(?<![栋座幢楼层室号房铺])"
-_DOOR_LIST = re.compile(rf"{_AFTER_NAME}(\d{{1,5}})号?(?:{_SEP_LIST}\d{{1,5}}号?)*"
-                        rf"{_SEP_LIST}\d{{1,5}}号")
+_DOOR_LIST = re.compile(
+    rf"{_AFTER_NAME}(\d{{1,5}})号?(?:{_SEP_LIST}\d{{1,5}}号?)*"
+    rf"{_SEP_LIST}\d{{1,5}}号"
+)
 _DOOR_RANGE = re.compile(rf"{_AFTER_NAME}(\d{{1,5}})号?{_SEP_RANGE}(\d{{1,5}})号")
 _NUMBER = re.compile(r"\d+")
 

@@ -22,11 +22,29 @@ from functools import lru_cache
 from gridwatch.geocode.lookalike import fold_lookalikes
 from gridwatch.geocode.noise import split_doors, strip_contact
 
-__all__ = ["Normalised", "cn_numeral_to_int", "int_to_cn", "normalise_address",
-           "normalise_parts", "to_simplified"]
+__all__ = [
+    "Normalised",
+    "cn_numeral_to_int",
+    "int_to_cn",
+    "normalise_address",
+    "normalise_parts",
+    "to_simplified",
+]
 
-_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
-           "六": 6, "七": 7, "八": 8, "九": 9}
+_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _UNITS = {"十": 10, "百": 100, "千": 1000}
 _SUFFIX_CN = "零一二三四五六七八九十"
 
@@ -68,7 +86,7 @@ def int_to_cn(n: int) -> str:
         raise ValueError(f"{n} is outside 0-9999")
     if n < 10:
         return _SUFFIX_CN[n]
-    if n < 20:   # 十二, not 一十二
+    if n < 20:  # 十二, not 一十二
         return "十" + (_SUFFIX_CN[n - 10] if n > 10 else "")
     out, zero = "", False
     for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
@@ -81,7 +99,7 @@ def int_to_cn(n: int) -> str:
     return out
 
 
-_int_to_cn_suffix = int_to_cn   # door suffixes 之一 … 之九十九
+_int_to_cn_suffix = int_to_cn  # door suffixes 之一 … 之九十九
 
 
 @lru_cache(maxsize=1)
@@ -126,7 +144,9 @@ def to_simplified(text: str) -> str:
 _CN_NUM = "零〇一二两三四五六七八九十百千"
 # A Chinese numeral in front of 号/栋/座/幢/室/层/楼/弄/巷 is a number; 之X is a suffix.
 _CN_BEFORE_UNIT = re.compile(rf"(?<![{_CN_NUM}])([{_CN_NUM}]+)(?=号|栋|座|幢|室|层|楼)")
-_SPACE_PUNCT = re.compile(r"[\s,，。、;；:：'\"“”‘’()（）\[\]【】{}<>《》|/\\·•*?!_~`^=+…]+")
+_SPACE_PUNCT = re.compile(
+    r"[\s,，。、;；:：'\"“”‘’()（）\[\]【】{}<>《》|/\\·•*?!_~`^=+…]+"
+)
 # 12-1号, 12之1号, 12号之1, 12号附1, 12号-1 → 12号之一
 _DOOR_DASH = re.compile(r"(\d+)(?:-|之|附)(\d{1,2})号")
 _DOOR_AFTER = re.compile(r"(\d+)号(?:-|之|附)(\d{1,2})(?![\d号栋座幢室层楼])")
@@ -136,25 +156,57 @@ _DASH = re.compile(r"-+")
 # digits inside a road or place name (同济1路, 2马路, 东1路, 第1工业区) → Chinese,
 # the way the names are registered; not after a building/door unit (88号1路)
 _ROAD_SUFFIX = r"(?:大马路|马路|大道|大街|横街|直街|横路|支路|路|街|巷|坊|弄|号路)"
-_ROAD_DIGITS = re.compile(rf"(?<![\dA-Z号栋座幢楼层室房铺])(\d{{1,3}})"
-                          rf"(?={_ROAD_SUFFIX})(?!路口)")
+_ROAD_DIGITS = re.compile(
+    rf"(?<![\dA-Z号栋座幢楼层室房铺])(\d{{1,3}})"
+    rf"(?={_ROAD_SUFFIX})(?!路口)"
+)
 _ORDINAL = re.compile(r"(?<=第)(\d{1,3})(?![\d号栋座幢楼层室房铺])")
 # pre-checks: a character class scans far faster than an alternation of words
 _HAS_ROAD_DIGITS = re.compile(r"\d[大马路街巷坊弄号横直支]|第\d")
 # cheap pre-checks before the noise patterns run (most addresses need neither)
 _NOISE_DIGITS = re.compile(r"\d{6}|1[3-9]\d[\s-]\d{4}|\(0\d|0\d{2,3}[\s-]\d")
-_NOISE_WORDS = ("@", "电话", "手机", "传真", "联系", "负责", "法人", "邮", "地址", "住所",
-                "场所", "地点", "自编", "TEL", "Tel", "tel", "FAX", "Fax", "fax",
-                "PHONE", "Phone", "phone", "MOBILE", "Mobile", "mobile")
+_NOISE_WORDS = (
+    "@",
+    "电话",
+    "手机",
+    "传真",
+    "联系",
+    "负责",
+    "法人",
+    "邮",
+    "地址",
+    "住所",
+    "场所",
+    "地点",
+    "自编",
+    "TEL",
+    "Tel",
+    "tel",
+    "FAX",
+    "Fax",
+    "fax",
+    "PHONE",
+    "Phone",
+    "phone",
+    "MOBILE",
+    "Mobile",
+    "mobile",
+)
 _NOISE_FIRST = frozenset(w[0] for w in _NOISE_WORDS)
 _LIST_CHARS = frozenset("、,/及和与;&+-~〜至到")
 _MAY_LIST_DOORS = re.compile(r"\d\s*(?:号\s*)?[、,/及和与;&+\-~〜至到]\s*\d")
 _HAS_CN_NUM = re.compile(r"[零〇一二两三四五六七八九十百千](?=号|栋|座|幢|室|层|楼)")
 # "…村民委员会" / "…村委会" / "…社区居委会" → short names used in addresses
 _SUFFIXES = (
-    ("社区居民委员会", "社区"), ("社区居委会", "社区"), ("居民委员会", "社区"),
-    ("居委会", "社区"), ("村村民委员会", "村"), ("村民委员会", "村"), ("村村委会", "村"),
-    ("村委会", "村"), ("村委", "村"),
+    ("社区居民委员会", "社区"),
+    ("社区居委会", "社区"),
+    ("居民委员会", "社区"),
+    ("居委会", "社区"),
+    ("村村民委员会", "村"),
+    ("村民委员会", "村"),
+    ("村村委会", "村"),
+    ("村委会", "村"),
+    ("村委", "村"),
 )
 
 
@@ -192,8 +244,9 @@ def normalise_parts(text: str) -> Normalised:
     out = fold_lookalikes(unicodedata.normalize("NFKC", text))
     out = to_simplified(out)
     noise, others = False, ()
-    if _NOISE_DIGITS.search(out) or (not _NOISE_FIRST.isdisjoint(out)
-                                     and any(w in out for w in _NOISE_WORDS)):
+    if _NOISE_DIGITS.search(out) or (
+        not _NOISE_FIRST.isdisjoint(out) and any(w in out for w in _NOISE_WORDS)
+    ):
         out, noise = strip_contact(out)
     if not _LIST_CHARS.isdisjoint(out) and _MAY_LIST_DOORS.search(out):
         out, others = split_doors(out)
@@ -245,13 +298,15 @@ def _canonical(out: str) -> str:
         out = _ORDINAL.sub(_road_digits, _ROAD_DIGITS.sub(_road_digits, out))
     if "-" in out or "之" in out or "附" in out:
         out = _DOOR_DASH.sub(lambda m: f"{m[1]}号之{_int_to_cn_suffix(int(m[2]))}", out)
-        out = _DOOR_AFTER.sub(lambda m: f"{m[1]}号之{_int_to_cn_suffix(int(m[2]))}", out)
+        out = _DOOR_AFTER.sub(
+            lambda m: f"{m[1]}号之{_int_to_cn_suffix(int(m[2]))}", out
+        )
         out = _DOOR_CN_BEFORE.sub(r"\1号之\2", out)
         out = _DASH.sub("", out)
     if "委" in out:
         for long, short in _SUFFIXES:
             if long in out:
                 out = out.replace(long, short)
-    if not out.isascii():   # removing a space can leave a mark to compose: R + ̧
+    if not out.isascii():  # removing a space can leave a mark to compose: R + ̧
         out = unicodedata.normalize("NFKC", out)
     return out

@@ -74,8 +74,9 @@ def trie_regex(words) -> str:
 
     def build(node) -> str:
         end = "" in node
-        branches = [re.escape(ch) + build(sub) for ch, sub in sorted(node.items())
-                    if ch != ""]
+        branches = [
+            re.escape(ch) + build(sub) for ch, sub in sorted(node.items()) if ch != ""
+        ]
         if not branches:
             return ""
         body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
@@ -112,8 +113,11 @@ class Lexicon:
     def scan(self, text: str) -> list[tuple[int, int, str, str]]:
         """(start, end, kind, canonical) of every known name, left to right."""
         names = self.names
-        return [(m.start(), m.end(), *names[m.group()])
-                for m in self.compile().finditer(text) if m.group()]
+        return [
+            (m.start(), m.end(), *names[m.group()])
+            for m in self.compile().finditer(text)
+            if m.group()
+        ]
 
     def match_prefix(self, text: str) -> tuple[int, str, str] | None:
         """(end, kind, canonical) of a known name at the start of ``text``."""
@@ -126,12 +130,29 @@ class Lexicon:
 
 # Prefix names never contain these (else "南庄镇新市横街" would start with a "市").
 _NOT_IN_NAME = r"[^省市区县旗镇乡村路街巷道号\d]"
-_PROVINCE = re.compile(rf"^(?:{_NOT_IN_NAME}{{2,3}}?省|内蒙古自治区|广西壮族自治区|西藏自治区"
-                       r"|宁夏回族自治区|新疆维吾尔自治区|北京市|天津市|上海市|重庆市)")
-_CITY = re.compile(rf"^(?:{_NOT_IN_NAME}{{2,4}}?市|{_NOT_IN_NAME}{{2,8}}?自治州"
-                   rf"|{_NOT_IN_NAME}{{2,4}}?地区|{_NOT_IN_NAME}{{2,4}}?盟)")
-_NOT_DISTRICT = ("工业区", "园区", "开发区", "小区", "社区", "街区", "景区", "片区",
-                 "商业区", "厂区", "校区", "营区", "新区")
+_PROVINCE = re.compile(
+    rf"^(?:{_NOT_IN_NAME}{{2,3}}?省|内蒙古自治区|广西壮族自治区|西藏自治区"
+    r"|宁夏回族自治区|新疆维吾尔自治区|北京市|天津市|上海市|重庆市)"
+)
+_CITY = re.compile(
+    rf"^(?:{_NOT_IN_NAME}{{2,4}}?市|{_NOT_IN_NAME}{{2,8}}?自治州"
+    rf"|{_NOT_IN_NAME}{{2,4}}?地区|{_NOT_IN_NAME}{{2,4}}?盟)"
+)
+_NOT_DISTRICT = (
+    "工业区",
+    "园区",
+    "开发区",
+    "小区",
+    "社区",
+    "街区",
+    "景区",
+    "片区",
+    "商业区",
+    "厂区",
+    "校区",
+    "营区",
+    "新区",
+)
 _DISTRICT = re.compile(rf"^{_NOT_IN_NAME}{{1,4}}?(?:区|县|旗)")
 _DOOR = re.compile(r"(\d+)号(?![铺楼房])(之[一二三四五六七八九十]+)?")
 # a door number written without 号 ("永安路20"), possibly glued to what follows
@@ -152,18 +173,18 @@ def _take_prefix(text: str, lexicon: Lexicon | None) -> tuple[str, str, str, str
     """Strip province, city and district (known names first) from ``text``."""
     parts = {"province": "", "city": "", "district": ""}
     for kind, rx in (("province", _PROVINCE), ("city", _CITY), ("district", _DISTRICT)):
-        if lexicon is not None:   # known spellings, bare ones too: 广东佛山禅城
+        if lexicon is not None:  # known spellings, bare ones too: 广东佛山禅城
             hit = lexicon.match_prefix(text)
             if hit is not None and hit[1] == kind:
                 parts[kind] = hit[2]
-                text = text[hit[0]:]
+                text = text[hit[0] :]
                 continue
             if hit is not None and hit[1] not in _PREFIX_KINDS:
-                break   # a town or road comes first: "祖庙新市巷" has no city
+                break  # a town or road comes first: "祖庙新市巷" has no city
         m = rx.match(text)
         if m and not (kind == "district" and m.group().endswith(_NOT_DISTRICT)):
             parts[kind] = m.group()
-            text = text[m.end():]
+            text = text[m.end() :]
     return parts["province"], parts["city"], parts["district"], text
 
 
@@ -180,11 +201,11 @@ def _split_tail(text: str):
     alternatives: tuple[int, ...] = ()
     if bare is not None and (m is None or bare.start() < m.start()):
         digits, suffix = bare.group(1), bare.group(2) or ""
-        head, tail, door = text[:bare.start()], text[bare.end():], int(digits)
+        head, tail, door = text[: bare.start()], text[bare.end() :], int(digits)
         if not suffix and tail[:1] and (tail[0] in _GLUE or tail[0].isascii()):
             alternatives = tuple(int(digits[:k]) for k in range(len(digits) - 1, 0, -1))
     elif m is not None:
-        head, tail = text[:m.start()], text[m.end():]
+        head, tail = text[: m.start()], text[m.end() :]
         door, suffix = int(m.group(1)), (m.group(2) or "")
     else:
         head, tail, door, suffix = text, "", None, ""
@@ -204,12 +225,12 @@ def _rule_parse(chunk: str, found: dict) -> str:
             m = rx.match(chunk)
             if m:
                 found[kind] = m.group(1)
-                chunk = chunk[m.end():]
+                chunk = chunk[m.end() :]
     if not found["road"]:
         m = _ROAD_END.search(chunk)
         if m:
             found["road"] = m.group(1)
-            chunk = chunk[:m.start()]
+            chunk = chunk[: m.start()]
     return chunk
 
 
@@ -260,9 +281,22 @@ def parse_address(text: str, lexicon: Lexicon | None = None) -> ParsedAddress:
     if not found["place"] and rest_text:
         found["place"] = rest_text
     return ParsedAddress(
-        normalised=norm, province=province, city=city, district=district,
-        town=found["town"], community=found["community"], road=found["road"],
-        door_no=door, door_suffix=suffix, door_alternatives=alternatives,
-        other_doors=parts.other_doors, had_noise=parts.had_noise, place=found["place"],
-        building=building, room=room, town_known=known["town"],
-        community_known=known["community"], road_known=known["road"])
+        normalised=norm,
+        province=province,
+        city=city,
+        district=district,
+        town=found["town"],
+        community=found["community"],
+        road=found["road"],
+        door_no=door,
+        door_suffix=suffix,
+        door_alternatives=alternatives,
+        other_doors=parts.other_doors,
+        had_noise=parts.had_noise,
+        place=found["place"],
+        building=building,
+        room=room,
+        town_known=known["town"],
+        community_known=known["community"],
+        road_known=known["road"],
+    )

@@ -6,8 +6,18 @@ from dataclasses import dataclass
 
 __all__ = ["RESULT_COLUMNS", "GeocodeResult", "none_result"]
 
-RESULT_COLUMNS = ("address", "lng", "lat", "precision", "reliability", "matched",
-                  "matched_id", "town_code", "community_code", "flags")
+RESULT_COLUMNS = (
+    "address",
+    "lng",
+    "lat",
+    "precision",
+    "reliability",
+    "matched",
+    "matched_id",
+    "town_code",
+    "community_code",
+    "flags",
+)
 
 
 @dataclass(frozen=True, slots=True)

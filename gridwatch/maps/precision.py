@@ -21,8 +21,11 @@ __all__ = ["IMPRECISE", "IMPRECISE_LABELS", "imprecision", "stack_ranks"]
 
 #: Precisions drawn hollow, coarsest last (``vocab.PRECISIONS`` keys).
 IMPRECISE = ("community", "town", "district")
-IMPRECISE_LABELS = {"community": "仅定位到村/社区", "town": "仅定位到镇/街道",
-                    "district": "仅定位到区"}
+IMPRECISE_LABELS = {
+    "community": "仅定位到村/社区",
+    "town": "仅定位到镇/街道",
+    "district": "仅定位到区",
+}
 #: Ring radius when the unit's polygon is not at hand: the equivalent radius of
 #: an average Chancheng unit (147 villages/communities and 4 towns in 154 km²:
 #: about 1 km² and 38 km²) and of the district.
@@ -70,8 +73,10 @@ def imprecision(points, towns=None, communities=None) -> tuple[np.ndarray, np.nd
     precision = points["precision"].astype(object).to_numpy()
     levels = np.zeros(n, np.int64)
     radius = np.zeros(n, np.float64)
-    sized = {"community": (_equivalent_radius_m(communities), "community_code"),
-             "town": (_equivalent_radius_m(towns), "town_code")}
+    sized = {
+        "community": (_equivalent_radius_m(communities), "community_code"),
+        "town": (_equivalent_radius_m(towns), "town_code"),
+    }
     for k, level in enumerate(IMPRECISE, start=1):
         mask = precision == level
         if not mask.any():
@@ -96,6 +101,10 @@ def stack_ranks(geometry) -> np.ndarray:
     geoms = np.asarray(geometry, dtype=object)
     if len(geoms) == 0:
         return np.zeros(0, np.int64)
-    keys = pd.DataFrame({"x": np.round(shapely.get_x(geoms) * 1e5),
-                         "y": np.round(shapely.get_y(geoms) * 1e5)})
+    keys = pd.DataFrame(
+        {
+            "x": np.round(shapely.get_x(geoms) * 1e5),
+            "y": np.round(shapely.get_y(geoms) * 1e5),
+        }
+    )
     return keys.groupby(["x", "y"], sort=False).cumcount().to_numpy(np.int64)

@@ -106,8 +106,10 @@ def _online_fallback(results: pd.DataFrame, provider) -> int:
 #: Registry hint columns, best first (the code the import resolved, else the text).
 #: Read only where the model has them, so this module does not depend on the
 #: registry schema's revision.
-HINT_FIELDS = {"town": ("town_hint_code", "town_hint"),
-               "community": ("community_hint_code", "community_hint")}
+HINT_FIELDS = {
+    "town": ("town_hint_code", "town_hint"),
+    "community": ("community_hint_code", "community_hint"),
+}
 
 
 def _hint_columns() -> list:
@@ -212,8 +214,14 @@ def _write_results(session: Session, todo, results: pd.DataFrame, mode: str) -> 
     )
     if params:
         session.connection().execute(stmt, params)
-    record(session, "geocode", "enterprises", None, None,
-           {"mode": mode, "count": len(params)})
+    record(
+        session,
+        "geocode",
+        "enterprises",
+        None,
+        None,
+        {"mode": mode, "count": len(params)},
+    )
     return len(params)
 
 
@@ -221,26 +229,47 @@ def _write_results(session: Session, todo, results: pd.DataFrame, mode: str) -> 
 REVIEW_LISTED = 1000
 
 
-def _counts(rows, todo, results: pd.DataFrame | None, written: int, online: int,
-            coverage: dict | None = None) -> dict:
-    out = {"considered": len(rows), "geocoded": written, "by_precision": {},
-           "flagged": 0, "needs_review": 0, "hint_conflicts": 0, "review": [],
-           "online": online, "coverage": coverage}
+def _counts(
+    rows,
+    todo,
+    results: pd.DataFrame | None,
+    written: int,
+    online: int,
+    coverage: dict | None = None,
+) -> dict:
+    out = {
+        "considered": len(rows),
+        "geocoded": written,
+        "by_precision": {},
+        "flagged": 0,
+        "needs_review": 0,
+        "hint_conflicts": 0,
+        "review": [],
+        "online": online,
+        "coverage": coverage,
+    }
     if results is None or results.empty:
         return out
     flags = results["flags"].fillna("")
-    out["by_precision"] = {k: int(v) for k, v in
-                           results["precision"].value_counts().to_dict().items()}
+    out["by_precision"] = {
+        k: int(v) for k, v in results["precision"].value_counts().to_dict().items()
+    }
     out["flagged"] = int((flags != "").sum())
     review = flags.str.contains("needs_review").to_numpy()
     out["needs_review"] = int(review.sum())
     out["hint_conflicts"] = int(flags.str.contains("hint_conflict").sum())
     out["review"] = [
-        {"uscc": r.uscc, "name": r.name, "address": res.address,
-         "precision": res.precision, "reliability": int(res.reliability),
-         "flags": res.flags}
+        {
+            "uscc": r.uscc,
+            "name": r.name,
+            "address": res.address,
+            "precision": res.precision,
+            "reliability": int(res.reliability),
+            "flags": res.flags,
+        }
         for r, res, k in zip(todo, results.itertuples(index=False), review)
-        if k][:REVIEW_LISTED]
+        if k
+    ][:REVIEW_LISTED]
     return out
 
 
@@ -301,8 +330,9 @@ def describe_gazetteer(ctx: Context, actor: Actor) -> dict:
     """
     from gridwatch.geocode.coverage import gazetteer_coverage
 
-    require_role(actor, "admin", "street_office", "warden",
-                 action="Reading the gazetteer")
+    require_role(
+        actor, "admin", "street_office", "warden", action="Reading the gazetteer"
+    )
     return gazetteer_coverage(load_gazetteer(ctx))
 
 
@@ -311,8 +341,9 @@ def former_names_in_force(ctx: Context, actor: Actor) -> list[dict]:
     named by the ``former_names`` setting (columns ``FORMER_COLUMNS``)."""
     from gridwatch.geocode.former import read_former_names
 
-    require_role(actor, "admin", "street_office", "warden",
-                 action="Reading the former names")
+    require_role(
+        actor, "admin", "street_office", "warden", action="Reading the former names"
+    )
     table = read_former_names(getattr(ctx.settings, "former_names", None))
     return table.to_dict("records")
 
@@ -366,7 +397,9 @@ def place_manually(
     Wardens may move enterprises of their grids, street offices those of their
     street, admins any; the old and new position go to the audit log.
     """
-    require_role(actor, "warden", "street_office", "admin", action="Moving an enterprise")
+    require_role(
+        actor, "warden", "street_office", "admin", action="Moving an enterprise"
+    )
     from geoalchemy2.shape import from_shape
 
     from gridwatch.crs import to_wgs84

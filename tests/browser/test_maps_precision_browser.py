@@ -48,16 +48,20 @@ def site(tmp_path_factory):
 
 def test_stacked_town_points_are_all_drawn_apart(browser, site):
     page, watch = _open(browser, site, "coverage.html")
-    page.wait_for_function("() => gridwatch.layers.points && "
-                           "gridwatch.layers.points._drawn === 12")
+    page.wait_for_function(
+        "() => gridwatch.layers.points && gridwatch.layers.points._drawn === 12"
+    )
     points = page.evaluate("""() => { const l = gridwatch.layers.points;
         return [...Array(6).keys()].map(k => {
           const p = l.containerPointOf(l.indexOf('91440604MA' + String(k).padStart(8, '0')));
           return [p.x, p.y]; }); }""")
-    gaps = [((a[0] - b[0]) ** 2 + (a[1] - b[1]) ** 2) ** 0.5
-            for i, a in enumerate(points) for b in points[i + 1:]]
+    gaps = [
+        ((a[0] - b[0]) ** 2 + (a[1] - b[1]) ** 2) ** 0.5
+        for i, a in enumerate(points)
+        for b in points[i + 1 :]
+    ]
     radius = page.evaluate("() => gridwatch.layers.points._radius()")
-    assert min(gaps) >= 2 * max(radius, 3)     # six distinct markers, none covered
+    assert min(gaps) >= 2 * max(radius, 3)  # six distinct markers, none covered
     assert "空心圆" in page.locator(".gw-legend").inner_text()
     watch.check()
     page.close()

@@ -48,7 +48,9 @@ def test_gazetteer_import_header_only_replaces_nothing(cli_ctx, tmp_path):
 
 def test_gazetteer_import_bogus_datum_is_one_sentence(cli_ctx, tmp_path):
     plates = tmp_path / "p.csv"
-    plates.write_text(PLATES.replace(",坐标系", "").replace(",wgs84", ""), encoding="gbk")
+    plates.write_text(
+        PLATES.replace(",坐标系", "").replace(",wgs84", ""), encoding="gbk"
+    )
     r = run("gazetteer", "import", str(plates), "--datum", "bogus")
     assert r.exit_code != 0 and "bogus" in r.output
     assert len(r.output.strip().splitlines()) == 1
@@ -61,7 +63,7 @@ def test_geocode_prints_coverage_then_review_list(cli_ctx):
     lines = r.output.splitlines()
     assert lines[0].startswith("The gazetteer has door plates in 1 of 1 towns")
     assert "need a person to check them" in r.output
-    assert "某村委会旁" in r.output          # the one enterprise it could not place
+    assert "某村委会旁" in r.output  # the one enterprise it could not place
 
 
 def test_geocode_address_with_registry_town(cli_ctx):

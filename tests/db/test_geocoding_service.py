@@ -32,37 +32,72 @@ def _units(ctx):
     west, east = box(113.00, 23.0, 113.05, 23.05), box(113.05, 23.0, 113.10, 23.05)
     for frame, level in (
         ({"code": ["440604"], "name": ["禅城区"]}, "district"),
-        ({"code": [NZ, ZC], "name": ["南庄镇", "张槎街道"],
-          "parent_code": ["440604"] * 2}, "town"),
-        ({"code": [JILI, HAIKOU], "name": ["吉利村村民委员会", "海口村村民委员会"],
-          "short_name": ["吉利村", "海口村"], "kind": ["village"] * 2,
-          "parent_code": [NZ, ZC]}, "community")):
-        geoms = ([box(113.0, 23.0, 113.1, 23.05)] if level == "district"
-                 else [west, east])
-        upsert_admin_units(ctx, SYSTEM, gpd.GeoDataFrame(frame, geometry=geoms, crs=WGS),
-                           level, "test")
+        (
+            {
+                "code": [NZ, ZC],
+                "name": ["南庄镇", "张槎街道"],
+                "parent_code": ["440604"] * 2,
+            },
+            "town",
+        ),
+        (
+            {
+                "code": [JILI, HAIKOU],
+                "name": ["吉利村村民委员会", "海口村村民委员会"],
+                "short_name": ["吉利村", "海口村"],
+                "kind": ["village"] * 2,
+                "parent_code": [NZ, ZC],
+            },
+            "community",
+        ),
+    ):
+        geoms = (
+            [box(113.0, 23.0, 113.1, 23.05)] if level == "district" else [west, east]
+        )
+        upsert_admin_units(
+            ctx, SYSTEM, gpd.GeoDataFrame(frame, geometry=geoms, crs=WGS), level, "test"
+        )
 
 
 @pytest.fixture
 def partial(ctx):
     _units(ctx)
     plates = gpd.GeoDataFrame(
-        {"addr_id": ["1", "2"], "town_code": [ZC] * 2, "community_code": [HAIKOU] * 2,
-         "road_name": ["兴业路"] * 2, "door_no": [8, 10], "door_suffix": ["", ""],
-         "place_name": ["", ""],
-         "standard_address": ["广东省佛山市禅城区张槎街道海口村兴业路8号",
-                              "广东省佛山市禅城区张槎街道海口村兴业路10号"]},
-        geometry=[Point(113.07, 23.02), Point(113.0702, 23.0199)], crs=WGS)
+        {
+            "addr_id": ["1", "2"],
+            "town_code": [ZC] * 2,
+            "community_code": [HAIKOU] * 2,
+            "road_name": ["兴业路"] * 2,
+            "door_no": [8, 10],
+            "door_suffix": ["", ""],
+            "place_name": ["", ""],
+            "standard_address": [
+                "广东省佛山市禅城区张槎街道海口村兴业路8号",
+                "广东省佛山市禅城区张槎街道海口村兴业路10号",
+            ],
+        },
+        geometry=[Point(113.07, 23.02), Point(113.0702, 23.0199)],
+        crs=WGS,
+    )
     replace_gazetteer(ctx, SYSTEM, None, plates)
     records = [
         {"uscc": make_code(1), "name": "甲厂", "address": "张槎街道兴业路8号"},
         {"uscc": make_code(2), "name": "乙厂", "address": "南庄镇吉利村吉利大道5号"},
         {"uscc": make_code(3), "name": "丙厂", "address": "南庄镇某某工业园"},
-        {"uscc": make_code(4), "name": "丁厂", "address": "528000 张槎兴业路10号 电话0757-83084971"},
+        {
+            "uscc": make_code(4),
+            "name": "丁厂",
+            "address": "528000 张槎兴业路10号 电话0757-83084971",
+        },
     ]
     with ctx.transaction(SYSTEM) as s:
-        upsert_enterprises(s, [{**r, "sector": "other", "risk_level": "blue",
-                                "lng": None, "lat": None} for r in records])
+        upsert_enterprises(
+            s,
+            [
+                {**r, "sector": "other", "risk_level": "blue", "lng": None, "lat": None}
+                for r in records
+            ],
+        )
     return ctx
 
 
@@ -81,8 +116,12 @@ def test_geocode_enterprises_flags_coarse_placements_for_review(partial):
     assert r["needs_review"] == 2
     assert sorted(x["uscc"] for x in r["review"]) == [make_code(2), make_code(3)]
     with partial.engine.connect() as conn:
-        flags = dict(conn.execute(sa.select(Enterprise.uscc, Enterprise.geocode_flags)).all())
-    assert "needs_review" in flags[make_code(2)] and "needs_review" in flags[make_code(3)]
+        flags = dict(
+            conn.execute(sa.select(Enterprise.uscc, Enterprise.geocode_flags)).all()
+        )
+    assert (
+        "needs_review" in flags[make_code(2)] and "needs_review" in flags[make_code(3)]
+    )
     assert flags[make_code(1)] is None and flags[make_code(4)] is None
 
 
@@ -93,27 +132,48 @@ def test_describe_gazetteer_per_town(partial):
 
 def test_former_names_in_force_with_bureau_file(partial, tmp_path):
     extra = tmp_path / "mine.csv"
-    extra.write_text("old_name,level,new_name\n张槎镇,town,张槎街道\n", encoding="utf-8")
-    ctx = dataclasses.replace(partial, settings=partial.settings.replace(
-        former_names=str(extra)))
+    extra.write_text(
+        "old_name,level,new_name\n张槎镇,town,张槎街道\n", encoding="utf-8"
+    )
+    ctx = dataclasses.replace(
+        partial, settings=partial.settings.replace(former_names=str(extra))
+    )
     rows = former_names_in_force(ctx, SYSTEM)
-    assert rows[-1]["old_name"] == "张槎镇" and any(r["old_name"] == "石湾区" for r in rows)
+    assert rows[-1]["old_name"] == "张槎镇" and any(
+        r["old_name"] == "石湾区" for r in rows
+    )
 
 
-@pytest.mark.skipif(not hasattr(Enterprise, "town_hint"),
-                    reason="the registry's hint columns are not in this schema yet")
+@pytest.mark.skipif(
+    not hasattr(Enterprise, "town_hint"),
+    reason="the registry's hint columns are not in this schema yet",
+)
 def test_geocode_enterprises_uses_registry_hints(partial):
     with partial.transaction(SYSTEM) as s:
-        s.execute(sa.update(Enterprise).where(Enterprise.uscc == make_code(1))
-                  .values(town_hint="南庄镇"))
-        s.execute(sa.update(Enterprise).where(Enterprise.uscc == make_code(3))
-                  .values(community_hint="吉利村"))
+        s.execute(
+            sa.update(Enterprise)
+            .where(Enterprise.uscc == make_code(1))
+            .values(town_hint="南庄镇")
+        )
+        s.execute(
+            sa.update(Enterprise)
+            .where(Enterprise.uscc == make_code(3))
+            .values(community_hint="吉利村")
+        )
     r = geocode_enterprises(partial, SYSTEM, "missing")
     assert r["hint_conflicts"] == 1
     with partial.engine.connect() as conn:
-        rows = {u: (p, rel, f) for u, p, rel, f in conn.execute(sa.select(
-            Enterprise.uscc, Enterprise.precision, Enterprise.reliability,
-            Enterprise.geocode_flags))}
+        rows = {
+            u: (p, rel, f)
+            for u, p, rel, f in conn.execute(
+                sa.select(
+                    Enterprise.uscc,
+                    Enterprise.precision,
+                    Enterprise.reliability,
+                    Enterprise.geocode_flags,
+                )
+            )
+        }
     assert "hint_conflict" in rows[make_code(1)][2] and rows[make_code(1)][1] <= 6
     assert rows[make_code(3)][0] == "community"
 

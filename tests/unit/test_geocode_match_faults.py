@@ -19,13 +19,18 @@ from gridwatch.geocode.former import read_former_names
 GEOD = Geod(ellps="WGS84")
 NZ, ZC, SW = "440604100", "440604011", "440604010"
 RONGZHOU, HAIKOU, QINGKE, QICHA, LANSHI = (
-    "440604100207", "440604011201", "440604011213", "440604010027", "440604010030")
+    "440604100207",
+    "440604011201",
+    "440604011213",
+    "440604010027",
+    "440604010030",
+)
 TOWN_X = {NZ: 113.00, ZC: 113.05, SW: 113.10}
 # road: (town, community, latitude, first x offset, number range, plated doors)
 ROADS = {
     ("百合北路", NZ): (RONGZHOU, 23.010, 1, 161, [62, 64, 66]),
     ("雾岗路", ZC): (HAIKOU, 23.030, 1, 190, [1, 9, 2, 10, 101]),
-    ("雾岗西路", ZC): (QINGKE, 23.002, 1, 59, [2, 3, 5]),   # 3.1 km south
+    ("雾岗西路", ZC): (QINGKE, 23.002, 1, 59, [2, 3, 5]),  # 3.1 km south
     ("雾岗路", SW): (QICHA, 23.040, 1, 63, [1, 3, 5]),
     ("同济一路", SW): (QICHA, 23.020, 1, 114, [86, 88, 90]),
     ("玫瑰直街", SW): (LANSHI, 23.015, 1, 112, [33, 35, 37]),
@@ -44,8 +49,13 @@ ROADS = {
 #: Named places on plates: (road, town, door) → place
 PLACES = {("江海西路", ZC, 7): "江湾工业城", ("江海西路", ZC, 9): "江湾工业城"}
 TOWN_NAMES = {NZ: "南庄镇", ZC: "张槎街道", SW: "石湾镇街道"}
-COMMUNITIES = {RONGZHOU: ("溶洲村", NZ), HAIKOU: ("海口村", ZC), QINGKE: ("青柯村", ZC),
-               QICHA: ("奇槎社区", SW), LANSHI: ("澜石社区", SW)}
+COMMUNITIES = {
+    RONGZHOU: ("溶洲村", NZ),
+    HAIKOU: ("海口村", ZC),
+    QINGKE: ("青柯村", ZC),
+    QICHA: ("奇槎社区", SW),
+    LANSHI: ("澜石社区", SW),
+}
 
 
 def _xy(town, door, lat):
@@ -55,28 +65,49 @@ def _xy(town, door, lat):
 def frames():
     plates, roads = [], []
     for (road, town), (comm, lat, lo, hi, doors) in ROADS.items():
-        roads.append({"road_id": f"{road}@{town}", "name": road, "town_code": town,
-                      "door_from": lo, "door_to": hi,
-                      "geometry": LineString([_xy(town, lo, lat), _xy(town, hi, lat)])})
+        roads.append(
+            {
+                "road_id": f"{road}@{town}",
+                "name": road,
+                "town_code": town,
+                "door_from": lo,
+                "door_to": hi,
+                "geometry": LineString([_xy(town, lo, lat), _xy(town, hi, lat)]),
+            }
+        )
         for d in doors:
-            plates.append({
-                "addr_id": f"{road}{d}@{town}", "town_code": town,
-                "community_code": comm, "road_name": road, "door_no": d,
-                "door_suffix": "", "place_name": PLACES.get((road, town, d), ""),
-                "standard_address": f"广东省佛山市禅城区{TOWN_NAMES[town]}{road}{d}号",
-                "geometry": Point(*_xy(town, d, lat))})
+            plates.append(
+                {
+                    "addr_id": f"{road}{d}@{town}",
+                    "town_code": town,
+                    "community_code": comm,
+                    "road_name": road,
+                    "door_no": d,
+                    "door_suffix": "",
+                    "place_name": PLACES.get((road, town, d), ""),
+                    "standard_address": f"广东省佛山市禅城区{TOWN_NAMES[town]}{road}{d}号",
+                    "geometry": Point(*_xy(town, d, lat)),
+                }
+            )
     eight = next(p for p in plates if p["addr_id"] == f"朝阳西路8@{SW}")
     plates.append({**eight, "addr_id": "朝阳西路8之一", "door_suffix": "之一"})
     towns = gpd.GeoDataFrame(
         {"code": list(TOWN_X), "name": [TOWN_NAMES[c] for c in TOWN_X]},
         geometry=[box(x, 23.0, x + 0.05, 23.05) for x in TOWN_X.values()],
-        crs="EPSG:4326")
+        crs="EPSG:4326",
+    )
     comm_rows = []
     for code, (name, town) in COMMUNITIES.items():
         x = TOWN_X[town]
-        comm_rows.append({"code": code, "name": name, "short_name": name,
-                          "parent_code": town,
-                          "geometry": box(x, 23.0, x + 0.05, 23.05)})
+        comm_rows.append(
+            {
+                "code": code,
+                "name": name,
+                "short_name": name,
+                "parent_code": town,
+                "geometry": box(x, 23.0, x + 0.05, 23.05),
+            }
+        )
     # two communities per town share its box in halves (north / south)
     comms = gpd.GeoDataFrame(comm_rows, crs="EPSG:4326")
     for town in (ZC, SW):
@@ -84,8 +115,12 @@ def frames():
         x = TOWN_X[town]
         comms.loc[idx[0], "geometry"] = box(x, 23.025, x + 0.05, 23.05)
         comms.loc[idx[1], "geometry"] = box(x, 23.0, x + 0.05, 23.025)
-    return (gpd.GeoDataFrame(plates, crs="EPSG:4326"),
-            gpd.GeoDataFrame(roads, crs="EPSG:4326"), towns, comms)
+    return (
+        gpd.GeoDataFrame(plates, crs="EPSG:4326"),
+        gpd.GeoDataFrame(roads, crs="EPSG:4326"),
+        towns,
+        comms,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -100,8 +135,15 @@ def _metres(r, town, door, lat):
 # ------------------------------------------------ numerals in road names
 
 
-@pytest.mark.parametrize("text", ["佛山市禅城区石湾镇街道同济1路88号", "石湾同济一路88号",
-                                  "石湾镇街道同济１路八十八号", "石湾镇同濟1路88號"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "佛山市禅城区石湾镇街道同济1路88号",
+        "石湾同济一路88号",
+        "石湾镇街道同济１路八十八号",
+        "石湾镇同濟1路88號",
+    ],
+)
 def test_geocode_digit_road_name_finds_the_door(gaz, text):
     r = geocode(text, gaz)
     assert (r.matched_id, r.reliability) == ("同济一路88@" + SW, 10)
@@ -133,18 +175,19 @@ def test_geocode_former_county_with_another_town_is_outside(gaz):
 def test_geocode_former_districts_are_this_district(gaz, prefix):
     r = geocode(prefix + "卫国南路53号", gaz)
     assert r.matched_id == "卫国南路53@" + SW and "former_name" in r.flags
-    assert r.reliability == 6       # a former district names no town
+    assert r.reliability == 6  # a former district names no town
 
 
 def test_geocode_town_suffix_variant_is_read(gaz):
-    r = geocode("张槎镇雾岗路9号", gaz)       # 张槎 was a 镇 before it became a 街道
+    r = geocode("张槎镇雾岗路9号", gaz)  # 张槎 was a 镇 before it became a 街道
     assert (r.matched_id, r.reliability) == ("雾岗路9@" + ZC, 10)
 
 
 def test_gazetteer_former_names_extend_from_a_bureau_file(tmp_path):
     extra = tmp_path / "mine.csv"
-    extra.write_text("old_name,level,new_name,source\n澜石镇,town,石湾镇街道,区志\n",
-                     encoding="gbk")
+    extra.write_text(
+        "old_name,level,new_name,source\n澜石镇,town,石湾镇街道,区志\n", encoding="gbk"
+    )
     gaz = Gazetteer.build(*frames(), former_names=read_former_names(extra))
     r = geocode("澜石镇朝阳西路8号", gaz)
     assert (r.matched_id, r.reliability) == ("朝阳西路8@" + SW, 10)
@@ -152,10 +195,14 @@ def test_gazetteer_former_names_extend_from_a_bureau_file(tmp_path):
     assert geocode("澜石镇朝阳西路8号", Gazetteer.build(*frames())).reliability <= 6
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    ("old_name,new_name\n澜石镇,石湾镇街道\n", "lacks the column"),
-    ("old_name,level,new_name\n澜石镇,village,石湾镇街道\n", "row 2"),
-    ("old_name,level,new_name\n,town,石湾镇街道\n", "row 2")])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("old_name,new_name\n澜石镇,石湾镇街道\n", "lacks the column"),
+        ("old_name,level,new_name\n澜石镇,village,石湾镇街道\n", "row 2"),
+        ("old_name,level,new_name\n,town,石湾镇街道\n", "row 2"),
+    ],
+)
 def test_read_former_names_refuses_bad_rows(tmp_path, content, message):
     path = tmp_path / "bad.csv"
     path.write_text(content, encoding="utf-8")
@@ -171,8 +218,15 @@ def test_read_former_names_missing_file(tmp_path):
 # ------------------------------------------------ several doors
 
 
-@pytest.mark.parametrize("text", ["石湾卫国南路51、53号", "石湾卫国南路51-53号",
-                                  "石湾卫国南路51至53号", "石湾卫国南路51/53号"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "石湾卫国南路51、53号",
+        "石湾卫国南路51-53号",
+        "石湾卫国南路51至53号",
+        "石湾卫国南路51/53号",
+    ],
+)
 def test_geocode_several_doors_first_door_flagged(gaz, text):
     r = geocode(text, gaz)
     assert r.matched_id == "卫国南路51@" + SW and "multiple_doors" in r.flags
@@ -196,7 +250,7 @@ def test_geocode_radical_lookalike_road(gaz):
 
 
 def test_geocode_exact_road_in_named_town_beats_similar_road(gaz):
-    r = geocode("张槎街道雾岗路3号", gaz)      # 张槎's 雾岗路 runs 1-190, no plate 3
+    r = geocode("张槎街道雾岗路3号", gaz)  # 张槎's 雾岗路 runs 1-190, no plate 3
     assert r.town_code == ZC and "similar_road" not in r.flags
     assert _metres(r, ZC, 3, 23.030) < 30
     # ... but plate 3 exists on 石湾's 雾岗路 and on 张槎's 雾岗西路: not confident
@@ -205,7 +259,7 @@ def test_geocode_exact_road_in_named_town_beats_similar_road(gaz):
 
 
 def test_geocode_exact_road_interpolated_without_doubt(gaz):
-    r = geocode("张槎街道雾岗路7号", gaz)      # no plate 7 anywhere: plain interpolation
+    r = geocode("张槎街道雾岗路7号", gaz)  # no plate 7 anywhere: plain interpolation
     assert (r.precision, r.reliability, r.flags) == ("road", 7, ())
     assert _metres(r, ZC, 7, 23.030) < 30
 
@@ -219,7 +273,7 @@ def test_geocode_exact_road_with_door_elsewhere_beats_a_fuzzy_local_road(gaz):
 
 
 def test_geocode_fuzzy_road_tie_is_not_confident(gaz):
-    r = geocode("石湾今华路58号", gaz)          # 金华路58号 and 同华路58号 both exist
+    r = geocode("石湾今华路58号", gaz)  # 金华路58号 and 同华路58号 both exist
     assert "ambiguous_fuzzy" in r.flags and r.reliability <= 5
     assert "needs_review" in r.flags
 
@@ -244,13 +298,13 @@ def test_geocode_park_after_the_door_contradicting_the_road(gaz):
 
 
 def test_geocode_similar_road_only_past_the_named_roads_numbers(gaz):
-    r = geocode("石湾南浦路53号", gaz)          # 南浦路 stops at 40; 南浦北路 has 53
+    r = geocode("石湾南浦路53号", gaz)  # 南浦路 stops at 40; 南浦北路 has 53
     assert r.matched_id == "南浦北路53@" + SW and "similar_road" in r.flags
     assert r.reliability < 7 and "needs_review" not in r.flags
 
 
 def test_geocode_same_road_name_in_another_town_is_no_conflict(gaz):
-    r = geocode("张槎街道雾岗路5号", gaz)      # 雾岗路5号 exists in 石湾 only
+    r = geocode("张槎街道雾岗路5号", gaz)  # 雾岗路5号 exists in 石湾 only
     assert r.town_code == ZC and "door_in_other_town" not in r.flags
 
 
@@ -263,8 +317,16 @@ def test_geocode_without_town_same_road_in_two_towns_is_ambiguous(gaz):
     assert "needs_review" in r.flags
 
 
-@pytest.mark.parametrize(("hint", "town"), [("张槎街道", ZC), ("张槎", ZC), (ZC, ZC),
-                                            ("石湾镇街道", SW), ("石湾街道办事处", SW)])
+@pytest.mark.parametrize(
+    ("hint", "town"),
+    [
+        ("张槎街道", ZC),
+        ("张槎", ZC),
+        (ZC, ZC),
+        ("石湾镇街道", SW),
+        ("石湾街道办事处", SW),
+    ],
+)
 def test_geocode_hint_town_picks_among_candidates(gaz, hint, town):
     r = geocode("雾岗路1号", gaz, hint_town=hint)
     assert (r.matched_id, r.reliability) == (f"雾岗路1@{town}", 8)
@@ -278,7 +340,7 @@ def test_geocode_hint_community_picks_town(gaz):
 
 def test_geocode_hint_town_conflict_lowers_reliability(gaz):
     r = geocode("张槎街道雾岗路9号", gaz, hint_town="石湾镇街道")
-    assert r.matched_id == "雾岗路9@" + ZC     # the address's own town wins
+    assert r.matched_id == "雾岗路9@" + ZC  # the address's own town wins
     assert "hint_conflict" in r.flags and r.reliability <= 6
     assert "needs_review" in r.flags
 
@@ -289,7 +351,9 @@ def test_geocode_hint_community_conflict_lowers_reliability(gaz):
 
 
 def test_geocode_hint_agreeing_changes_nothing(gaz):
-    r = geocode("石湾镇街道同济一路88号", gaz, hint_town="石湾", hint_community="奇槎社区")
+    r = geocode(
+        "石湾镇街道同济一路88号", gaz, hint_town="石湾", hint_community="奇槎社区"
+    )
     assert r.reliability == 10 and r.flags == ()
 
 
@@ -305,8 +369,12 @@ def test_geocode_hint_community_when_nothing_else_matches(gaz):
 
 
 def test_geocode_many_takes_hint_columns(gaz):
-    out = geocode_many(["雾岗路1号", "雾岗路1号", "雾岗路1号"], gaz,
-                       hint_towns=["张槎", "石湾", None], hint_communities=None)
+    out = geocode_many(
+        ["雾岗路1号", "雾岗路1号", "雾岗路1号"],
+        gaz,
+        hint_towns=["张槎", "石湾", None],
+        hint_communities=None,
+    )
     assert out["matched_id"].tolist()[:2] == ["雾岗路1@" + ZC, "雾岗路1@" + SW]
     assert "ambiguous_road" in out["flags"].iat[2]
 
@@ -319,9 +387,15 @@ def test_geocode_many_hint_length_must_match(gaz):
 # ------------------------------------------------ needs_review
 
 
-@pytest.mark.parametrize(("text", "precision"), [
-    ("张槎街道海口村", "community"), ("张槎街道", "town"), ("佛山市禅城区", "district"),
-    ("上海市浦东新区世纪大道1号", "none")])
+@pytest.mark.parametrize(
+    ("text", "precision"),
+    [
+        ("张槎街道海口村", "community"),
+        ("张槎街道", "town"),
+        ("佛山市禅城区", "district"),
+        ("上海市浦东新区世纪大道1号", "none"),
+    ],
+)
 def test_geocode_coarse_results_need_review(gaz, text, precision):
     r = geocode(text, gaz)
     assert r.precision == precision and "needs_review" in r.flags

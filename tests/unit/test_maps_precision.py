@@ -15,31 +15,56 @@ TOWN, COMM = "440604100", "440604100201"
 
 
 def _frames(precision=True):
-    towns = gpd.GeoDataFrame({"code": [TOWN], "name": ["南庄镇"]},
-                             geometry=[box(113.0, 23.0, 113.03, 23.03)], crs=4326)
-    comms = gpd.GeoDataFrame({"code": [COMM], "name": ["吉利村"], "parent_code": [TOWN]},
-                             geometry=[box(113.0, 23.0, 113.01, 23.01)], crs=4326)
-    grids = gpd.GeoDataFrame({"code": ["440604100201001"]},
-                             geometry=[box(113.0, 23.0, 113.03, 23.03)], crs=4326)
-    n = 12   # 6 at the town point, 3 at the village point, 3 at doors
-    xy = [(113.015, 23.015)] * 6 + [(113.005, 23.005)] * 3 + [
-        (113.001, 23.001), (113.002, 23.002), (113.002, 23.002)]
-    ents = gpd.GeoDataFrame({
-        "uscc": [f"91440604MA{k:08d}" for k in range(n)],
-        "name": [f"企业{k}" for k in range(n)], "sector": "ceramics",
-        "risk_level": "blue", "grid_code": "440604100201001",
-        "town_code": TOWN, "community_code": [None] * 6 + [COMM] * 6},
-        geometry=[Point(*p) for p in xy], crs=4326)
+    towns = gpd.GeoDataFrame(
+        {"code": [TOWN], "name": ["南庄镇"]},
+        geometry=[box(113.0, 23.0, 113.03, 23.03)],
+        crs=4326,
+    )
+    comms = gpd.GeoDataFrame(
+        {"code": [COMM], "name": ["吉利村"], "parent_code": [TOWN]},
+        geometry=[box(113.0, 23.0, 113.01, 23.01)],
+        crs=4326,
+    )
+    grids = gpd.GeoDataFrame(
+        {"code": ["440604100201001"]},
+        geometry=[box(113.0, 23.0, 113.03, 23.03)],
+        crs=4326,
+    )
+    n = 12  # 6 at the town point, 3 at the village point, 3 at doors
+    xy = (
+        [(113.015, 23.015)] * 6
+        + [(113.005, 23.005)] * 3
+        + [(113.001, 23.001), (113.002, 23.002), (113.002, 23.002)]
+    )
+    ents = gpd.GeoDataFrame(
+        {
+            "uscc": [f"91440604MA{k:08d}" for k in range(n)],
+            "name": [f"企业{k}" for k in range(n)],
+            "sector": "ceramics",
+            "risk_level": "blue",
+            "grid_code": "440604100201001",
+            "town_code": TOWN,
+            "community_code": [None] * 6 + [COMM] * 6,
+        },
+        geometry=[Point(*p) for p in xy],
+        crs=4326,
+    )
     if precision:
         ents["precision"] = ["town"] * 6 + ["community"] * 3 + ["door"] * 3
-    st = enterprise_status(ents, pd.DataFrame(columns=["uscc", "inspected_on"]),
-                           "2024-01-01", "2024-03-31", DUE)
+    st = enterprise_status(
+        ents,
+        pd.DataFrame(columns=["uscc", "inspected_on"]),
+        "2024-01-01",
+        "2024-03-31",
+        DUE,
+    )
     return towns, comms, grid_coverage(grids, st), enterprise_points(ents, st)
 
 
 def _payload(fmap):
-    return next(unpack(c.blob) for c in fmap._children.values()
-                if isinstance(c, PointsLayer))
+    return next(
+        unpack(c.blob) for c in fmap._children.values() if isinstance(c, PointsLayer)
+    )
 
 
 def _legend(fmap):
@@ -56,8 +81,20 @@ def test_imprecision_ring_from_the_unit_polygons():
 
 def test_stack_ranks_number_points_sharing_a_position():
     _, _, _, pts = _frames()
-    assert stack_ranks(pts.geometry.to_numpy()).tolist() == [0, 1, 2, 3, 4, 5, 0, 1, 2,
-                                                             0, 0, 1]
+    assert stack_ranks(pts.geometry.to_numpy()).tolist() == [
+        0,
+        1,
+        2,
+        3,
+        4,
+        5,
+        0,
+        1,
+        2,
+        0,
+        0,
+        1,
+    ]
 
 
 def test_coverage_map_payload_marks_imprecise_and_stacked_points():
@@ -67,7 +104,7 @@ def test_coverage_map_payload_marks_imprecise_and_stacked_points():
     imp = {names[i]: int(data["imp"][i]) for i in range(len(names))}
     assert imp["企业0"] == 2 and imp["企业6"] == 1 and imp["企业9"] == 0
     ks = sorted(data["k"][names.index(f"企业{j}")] for j in range(6))
-    assert ks == [0, 1, 2, 3, 4, 5]       # six on one town point, each its own rank
+    assert ks == [0, 1, 2, 3, 4, 5]  # six on one town point, each its own rank
     assert data["imprecise"] == ["仅定位到村/社区", "仅定位到镇/街道", "仅定位到区"]
 
 
@@ -83,5 +120,5 @@ def test_coverage_map_without_precision_column_is_unchanged():
     fmap = coverage_map(gc, pts, towns, comms)
     data = _payload(fmap)
     assert "imp" not in data and "ring" not in data and "空心圆" not in _legend(fmap)
-    assert "k" in data                     # stacked points are still spread
+    assert "k" in data  # stacked points are still spread
     assert np.count_nonzero(data["k"]) == 5 + 2 + 1
