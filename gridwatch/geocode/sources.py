@@ -22,6 +22,7 @@ import shapely
 from gridwatch.crs import WGS84, parse_datum, to_wgs84, transform_geometry
 from gridwatch.errors import InvalidInputError
 from gridwatch.geocode.gazetteer import town_aliases
+from gridwatch.geocode.lookalike import fold_lookalikes
 from gridwatch.geocode.normalize import normalise_address
 
 __all__ = ["read_gazetteer"]
@@ -70,7 +71,9 @@ _DOOR = re.compile(r"^(\d+)号?(之[一二三四五六七八九十]+)?$")
 
 
 def _key(text) -> str:
-    return unicodedata.normalize("NFKC", str(text)).strip().lower().replace(" ", "")
+    # headers get the same look-alike folding as addresses (⻔牌号 is 门牌号)
+    text = fold_lookalikes(unicodedata.normalize("NFKC", str(text)))
+    return text.strip().lower().replace(" ", "")
 
 
 def _rename(frame: pd.DataFrame, aliases: dict) -> pd.DataFrame:
