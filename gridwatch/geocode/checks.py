@@ -58,6 +58,7 @@ CAPS = {
     "ambiguous_place": 5,
     "similar_road_has_door": 6,
     "place_conflict": 5,
+    "door_glued": 6,
 }
 #: Precisions a person must check (issue 13: "no better than community level").
 COARSE = frozenset({"community", "town", "district", "none"})

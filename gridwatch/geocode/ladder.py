@@ -14,6 +14,7 @@ from gridwatch.geocode.gazetteer import Gazetteer
 from gridwatch.geocode.parse import ParsedAddress
 from gridwatch.geocode.result import GeocodeResult
 from gridwatch.geocode.roads import (
+    FUZZY_ALONE,
     SIMILAR_ROAD,
     door_anywhere,
     door_elsewhere,
@@ -230,6 +231,11 @@ def _door_level(
             rel = 6
         if score < 100 or penalty or "suffix_ignored" in flags:
             rel -= 2
+        if score < FUZZY_ALONE:  # two of three characters, or a substring match
+            rel -= 2
+        if p.door_alternatives:
+            # a number without 号 glued to 栋/室 (忠义坊68栋302室): 68 or 6, 8栋?
+            flags.append("door_glued")
         if "suffix_ignored" in flags and any(
             gaz.point_town[j] != gaz.point_town[i]
             for j in gaz.by_road_door.get((road, door, p.door_suffix), ())

@@ -263,14 +263,18 @@ def parse_address(text: str, lexicon: Lexicon | None = None) -> ParsedAddress:
     leftovers, pos = [], 0
     tokens = lexicon.scan(head) if lexicon is not None and head else []
     for start, end, kind, canonical in tokens:
-        if start > pos:
-            leftovers.append(head[pos:start])
-        pos = end
         if kind in found and not found[kind]:
             found[kind] = canonical
             known[kind] = kind in known
         elif kind == "district" and not district:
             district = canonical
+        else:
+            # a second town (or village …) name is part of the text around it:
+            # 南庄镇南庄街84号 names the town once, then a road 南庄街
+            continue
+        if start > pos:
+            leftovers.append(head[pos:start])
+        pos = end
     if pos < len(head):
         leftovers.append(head[pos:])
     rest_text = "".join(_rule_parse(c, found) for c in leftovers)

@@ -40,8 +40,11 @@ def door_on(
 
 
 #: Candidates within this many points of the best fuzzy score that also have
-#: the door make the match ambiguous (今华路58号: 金华路 and 同华路 both score 67).
-FUZZY_TIE = 10
+#: the door make the match ambiguous (今华路58号: 金华路 and 同华路 both score 67;
+#: 莲花冬路: 莲花路 86, 莲花东路 75).
+FUZZY_TIE = 15
+#: Highest score a partial (substring) match counts as.
+PARTIAL_MAX = FUZZY_ALONE - 1
 
 
 def fuzzy_road(
@@ -74,6 +77,9 @@ def fuzzy_road(
         hits = process.extract(
             text, pool, scorer=fuzz.partial_ratio, limit=5, score_cutoff=FUZZY_ALONE
         )
+        # a substring match is weak evidence whatever its score ("街" is 100%
+        # of 丰收街): never as good as a one-character typo of the whole name
+        hits = [(name, min(score, PARTIAL_MAX), k) for name, score, k in hits]
     if door is not None:
         with_door = [
             (name, score)

@@ -409,3 +409,24 @@ def test_gazetteer_frames_have_the_documented_doors():
     points = frames()[0]
     assert len(points) == sum(len(v[4]) for v in ROADS.values()) + 1
     assert pd.Series(points["addr_id"]).is_unique
+
+
+# ------------------------------------------------ readings that are not evidence
+
+
+def test_geocode_number_glued_to_a_building_is_not_confident(gaz):
+    r = geocode("张槎街道雾岗路101栋2室", gaz)  # 101, or 10 / 1 and 栋?
+    assert r.matched_id == "雾岗路101@" + ZC and "door_glued" in r.flags
+    assert r.reliability <= 6
+
+
+def test_parse_second_town_name_is_part_of_the_road(gaz):
+    from gridwatch.geocode import parse_address
+
+    p = parse_address("南庄镇南庄街84号", gaz.lexicon)
+    assert (p.town, p.road, p.door_no) == ("南庄镇", "南庄街", 84)
+
+
+def test_geocode_substring_match_is_never_exact(gaz):
+    r = geocode("张槎街道西路9号", gaz)  # "西路" is 100% of 江海西路 by substring
+    assert r.reliability < 7
