@@ -23,10 +23,12 @@ from gridwatch.analytics.rates import (
     check_measure,
 )
 from gridwatch.crs import METRIC_CRS, WGS84
+from gridwatch.defaults import HAZARD_WEIGHTS
 from gridwatch.errors import CRSMismatchError, InvalidInputError
 from gridwatch.frames import require_columns
 
-DEFAULT_WEIGHTS: dict[str, float] = {"ordinary": 1.0, "major": 5.0}
+#: Severity per hazard level when none is given (gridwatch.defaults).
+DEFAULT_WEIGHTS = HAZARD_WEIGHTS
 #: Labels in order from hottest to coldest; confidence = 1 - alpha.
 LABELS: tuple[str, ...] = ("hot_99", "hot_95", "hot_90", "not_significant",
                            "cold_90", "cold_95", "cold_99")
