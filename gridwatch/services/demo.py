@@ -76,7 +76,7 @@ def _admin_rows(district, towns, communities) -> pd.DataFrame:
                 "kind": frame["kind"] if "kind" in frame else None,
                 "parent_code": frame["parent_code"] if "parent_code" in frame else None,
                 "is_illustrative": frame["is_illustrative"].astype(bool),
-                "source": "demo (geodata/README.md)",
+                "source": "demo (gridwatch/data/geodata/README.md)",
                 "updated_at": now,
                 "geom": frame.geometry.values,
             }
@@ -261,6 +261,7 @@ def build_demo(
             n_enterprises=n_enterprises,
             seed=seed,
             n_address_points=n_address_points,
+            geodata=ctx.settings.geodata_dir,
         )
     with ctx.transaction(actor) as s:
         conn = s.connection()
