@@ -3,7 +3,8 @@
 The rule is documented in :mod:`gridwatch.assign.points`: ``ST_Covers`` on the stored
 WGS-84 geometry, ties to the smallest code in byte order (``COLLATE "C"``, so the
 server's locale cannot reorder codes); a point no grid covers gets the nearest grid by
-EPSG:4547 distance rounded to the millimetre, ties to the smallest code.
+distance in the metric CRS (``metric_srid``: the ``metric_crs`` setting, default
+EPSG:4547) rounded to the millimetre, ties to the smallest code.
 
 These functions only build text (no SQLAlchemy, no connection). Table and column names
 are checked against a strict identifier pattern because they are spliced into the SQL;
@@ -19,11 +20,14 @@ from __future__ import annotations
 
 import re
 
+from gridwatch.crs import METRIC_CRS, epsg_code
+
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$")
 
-#: Lower bound on EPSG:4547 metres per planar degree of longitude/latitude between a
-#: point and a grid, valid up to latitude 55 (111.3 km x cos 55 = 63.8 km; the
-#: Gauss-Krueger scale factor is >= 1). It turns "nearest in metres" into a bounded
+#: Lower bound on metric-CRS metres per planar degree of longitude/latitude between a
+#: point and a grid, valid up to latitude 55 (111.3 km x cos 55 = 63.8 km) for a
+#: conformal CRS with scale factor >= 1 near the district (Gauss-Krueger zones such
+#: as EPSG:4547, UTM within its zone). It turns "nearest in metres" into a bounded
 #: index search; points further north (or south) fall back to a full scan.
 METRES_PER_DEGREE_MIN = 50_000.0
 _BOUNDED_LAT = 55.0
@@ -80,17 +84,19 @@ def covers_join_sql(points_table: str, grids_table: str, *,
 def nearest_grid_sql(points_table: str, grids_table: str, *,
                      version_filter: str | None = None, point_id: str = "id",
                      point_geom: str = "geom", grid_code: str = "code",
-                     grid_geom: str = "geom", metric_srid: int = 4547) -> str:
+                     grid_geom: str = "geom", metric_srid: int | None = None) -> str:
     """SQL returning ``(id, code, distance_m)`` for located points no grid covers.
 
     The nearest grid in planar degrees (``<->``, GiST) gives an upper bound ``d1`` on
     the metric distance; every grid within ``d1 / METRES_PER_DEGREE_MIN`` degrees is
-    then measured in ``metric_srid`` and the smallest distance rounded to the
-    millimetre wins, ties to the smallest code. Points with NaN or out-of-range
-    coordinates are left out (the caller reports them as having no location).
+    then measured in ``metric_srid`` (default: the EPSG code of
+    :data:`gridwatch.crs.METRIC_CRS`; services pass the ``metric_crs`` setting's)
+    and the smallest distance rounded to the millimetre wins, ties to the smallest
+    code. Points with NaN or out-of-range coordinates are left out (the caller
+    reports them as having no location).
     """
     pid, pg, gc, gg = map(_ident, (point_id, point_geom, grid_code, grid_geom))
-    srid = int(metric_srid)
+    srid = int(metric_srid) if metric_srid is not None else epsg_code(METRIC_CRS)
     pts, grids = _ident(points_table), _ident(grids_table)
     vf = _where(version_filter)
     return f"""

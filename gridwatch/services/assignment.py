@@ -38,10 +38,14 @@ def grid_index(ctx: Context, version_id: int, grids: gpd.GeoDataFrame):
     )
     if cache.exists():
         try:
-            return GridIndex.from_bytes(cache.read_bytes(), expected_fingerprint=fp)
+            return GridIndex.from_bytes(
+                cache.read_bytes(),
+                expected_fingerprint=fp,
+                metric_crs=ctx.settings.metric_crs,
+            )
         except InvalidInputError:
             cache.unlink(missing_ok=True)
-    index = build_index(grids)
+    index = build_index(grids, metric_crs=ctx.settings.metric_crs)
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
         tmp = cache.with_suffix(".tmp")
@@ -87,7 +91,7 @@ def locate_enterprises(ctx: Context, conn, version_id: int, path: str = "memory"
         ).order_by(Enterprise.id),
     )
     if path == "sql":
-        result = _locate_sql(conn, version_id, ents)
+        result = _locate_sql(conn, version_id, ents, ctx.settings.metric_crs)
     elif path == "memory":
         from gridwatch.assign.points import assign_enterprises
 
@@ -101,8 +105,9 @@ def locate_enterprises(ctx: Context, conn, version_id: int, path: str = "memory"
     return ents, result
 
 
-def _locate_sql(conn, version_id: int, ents) -> pd.DataFrame:
+def _locate_sql(conn, version_id: int, ents, metric_crs: str) -> pd.DataFrame:
     from gridwatch.assign.sql import covers_join_sql, nearest_grid_sql
+    from gridwatch.crs import epsg_code
 
     if conn.dialect.name != "postgresql":
         raise InvalidInputError(
@@ -119,7 +124,14 @@ def _locate_sql(conn, version_id: int, ents) -> pd.DataFrame:
     near = {
         r.id: (r.code, r.distance_m)
         for r in conn.execute(
-            sa.text(nearest_grid_sql("enterprises", "grids", version_filter=vf)),
+            sa.text(
+                nearest_grid_sql(
+                    "enterprises",
+                    "grids",
+                    version_filter=vf,
+                    metric_srid=epsg_code(metric_crs),
+                )
+            ),
             {"version": version_id},
         )
     }
@@ -347,7 +359,12 @@ def assign_wardens_session(
     new_eg = _enterprise_grids(conn, version_id, today)
     affinity = redraw_affinity(old_ew, new_eg) if len(old_ew) else None
     plan = balance_wardens(
-        grids, w_in, overrides=overrides or None, seed=seed, affinity=affinity
+        grids,
+        w_in,
+        overrides=overrides or None,
+        seed=seed,
+        affinity=affinity,
+        metric_crs=ctx.settings.metric_crs,
     )
     plan = _keep_current_if_as_good(plan, this, by_id, wardens, grids)
     ids = {u: i for i, u in by_id.items()}

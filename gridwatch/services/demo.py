@@ -345,6 +345,7 @@ def build_demo(
                 target_workload=target,
                 weights=weights,
                 seed=seed,
+                metric_crs=ctx.settings.metric_crs,
             )
             vid = store_version(
                 s,

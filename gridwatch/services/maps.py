@@ -224,7 +224,11 @@ def build_map(ctx: Context, kind: str, data: MapData):
             )
         located = data.enterprises[data.enterprises.geometry.notna()]
         cells, monthly = monthly_getis_ord(
-            data.hazards, located, data.grids, ctx.settings.hazard_weights
+            data.hazards,
+            located,
+            data.grids,
+            ctx.settings.hazard_weights,
+            metric_crs=ctx.settings.metric_crs,
         )
         trend = emerging_hotspots(monthly)
         return maps.hotspot_map(
