@@ -60,7 +60,7 @@ def placement(precision: str | None) -> str:
     >>> placement("door"), placement("community"), placement("town"), placement(None)
     ('definite', 'imprecise', 'unplaced', 'no_location')
     """
-    key = "none" if precision is None or precision != precision else str(precision)
+    key = "none" if precision is None or pd.isna(precision) else str(precision)
     try:
         return PLACEMENT[key]
     except KeyError:
