@@ -23,7 +23,12 @@ from gridwatch.assign.points import (
     nearest_grids,
 )
 from gridwatch.assign.precision import apply_precision, placement
-from gridwatch.assign.sql import covers_join_sql, grid_index_ddl, nearest_grid_sql
+from gridwatch.assign.sql import (
+    covers_count_sql,
+    covers_join_sql,
+    grid_index_ddl,
+    nearest_grid_sql,
+)
 from gridwatch.assign.wardens import (
     balance_wardens,
     churn,
@@ -43,6 +48,7 @@ __all__ = [
     "balance_wardens",
     "build_index",
     "churn",
+    "covers_count_sql",
     "covers_join_sql",
     "diff_assignments",
     "grid_index_ddl",

@@ -129,3 +129,22 @@ def grid_index_ddl(grids_table: str, grid_geom: str = "geom") -> str:
     t, g = _ident(grids_table), _ident(grid_geom)
     name = f"{t.replace('.', '_')}_{g}_gist"
     return f"CREATE INDEX IF NOT EXISTS {name} ON {t} USING GIST ({g})"
+
+
+def covers_count_sql(points_table: str, grids_table: str, *,
+                     version_filter: str | None = None, point_id: str = "id",
+                     point_geom: str = "geom", grid_geom: str = "geom") -> str:
+    """SQL returning ``(id, n)``: how many grids cover each covered point (2+ on a
+    shared edge or vertex), the ``n_covering`` of the in-process path.
+
+    >>> print(covers_count_sql("points", "grids"))  # doctest: +NORMALIZE_WHITESPACE
+    SELECT p.id AS id, count(*) AS n
+    FROM points p JOIN grids g ON ST_Covers(g.geom, p.geom)
+    WHERE TRUE GROUP BY p.id
+    """
+    pid, pg, gg = map(_ident, (point_id, point_geom, grid_geom))
+    return (
+        f"SELECT p.{pid} AS id, count(*) AS n\n"
+        f"FROM {_ident(points_table)} p JOIN {_ident(grids_table)} g "
+        f"ON ST_Covers(g.{gg}, p.{pg})\n"
+        f"WHERE TRUE{_where(version_filter)} GROUP BY p.{pid}")

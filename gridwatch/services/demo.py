@@ -406,7 +406,7 @@ def _enterprises_in(conn) -> gpd.GeoDataFrame:
 
 def _enterprises_for_activity(conn, version_id: int, on: dt.date) -> gpd.GeoDataFrame:
     from gridwatch.db.models import Enterprise
-    from gridwatch.services.assignment import _enterprise_grids, _enterprise_wardens
+    from gridwatch.services.assignment import enterprise_grids_on, enterprise_wardens_on
 
     ents = read_frame(
         conn,
@@ -421,8 +421,8 @@ def _enterprises_for_activity(conn, version_id: int, on: dt.date) -> gpd.GeoData
     )
     ents["is_three_in_one"] = ents["is_three_in_one"].astype(bool)
     ents["has_hazchem"] = ents["has_hazchem"].astype(bool)
-    grid = _enterprise_grids(conn, version_id, on)
-    warden = _enterprise_wardens(conn, on)
+    grid = enterprise_grids_on(conn, version_id, on)
+    warden = enterprise_wardens_on(conn, on)
     ents["grid_code"] = ents["uscc"].map(grid)
     ents["warden_username"] = ents["uscc"].map(warden)
     return ents
