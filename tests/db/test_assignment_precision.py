@@ -185,9 +185,8 @@ def test_list_wardens_street_office_sees_only_its_street(small_district):
 
 def test_metric_crs_setting_reaches_the_outside_distance(ctx):
     """Services pass settings.metric_crs: Web Mercator measures 1/cos(23°) longer."""
-    from tests.db.conftest import build_small_district
-
     from gridwatch.services.enterprises import upsert_enterprises
+    from tests.db.conftest import build_small_district
 
     build_small_district(ctx)
     _active(ctx)
