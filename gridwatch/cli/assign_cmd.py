@@ -80,7 +80,7 @@ def assign(click_ctx, version_id, path, as_json):
 def _town(row: dict) -> str:
     if row.get("town_code"):
         return f"in town {row['town_code']} {row.get('town_name') or ''}".rstrip()
-    return "in the district, town unknown"
+    return "in the district (town unknown)"
 
 
 @assign.command("unplaced")
@@ -139,7 +139,10 @@ def wardens_list(street, as_json):
         if w["deputy_of"]:
             click.echo(f"    deputy of: {', '.join(w['deputy_of'])}")
         if w["imprecise"]:
-            click.echo(f"    {w['imprecise']} enterprises placed only to community")
+            click.echo(
+                f"    {w['imprecise']} of them placed only to community level "
+                "(grid a guess)"
+            )
 
 
 @wardens_group.command("assign")
