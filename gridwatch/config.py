@@ -266,6 +266,24 @@ def _library(v: str) -> str:
     return s
 
 
+#: shorter keys can be guessed offline from a signed session cookie
+MIN_SECRET_KEY = 16
+
+
+def _secret_key(v: str) -> str:
+    """A session/CSRF signing key: text of at least :data:`MIN_SECRET_KEY` chars
+    (never echoed in messages)."""
+    if not isinstance(v, str):
+        raise TypeError(f"the {type(v).__name__} value is not text; quote it")
+    if len(v) < MIN_SECRET_KEY:
+        raise ValueError(
+            f"the key is shorter than {MIN_SECRET_KEY} characters and could be "
+            'guessed; use a long random one, e.g. from python -c "import secrets; '
+            'print(secrets.token_hex(32))", or unset it to have one generated'
+        )
+    return v
+
+
 def _default_data_dir() -> str:
     xdg = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return str(Path(xdg) / "gridwatch")
@@ -301,9 +319,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "secret_key",
         None,
-        "Flask secret key for sessions and CSRF "
+        "Flask secret key for sessions and CSRF, 16 characters or more "
         "(generated into <data_dir>/secret_key when unset).",
-        str,
+        _secret_key,
         secret=True,
     ),
     Setting(

@@ -82,6 +82,7 @@ BAD_SETTINGS = [
     ("GRIDWATCH_DATABASE_URL", "not a url", "is not valid"),
     ("GRIDWATCH_SPATIALITE_LIBRARY", "/nonexistent/mod_spatialite.so", "not exist"),
     ("GRIDWATCH_GEODATA_DIR", "/nonexistent/geodata", "does not exist"),
+    ("GRIDWATCH_SECRET_KEY", "hunter2", "shorter than 16 characters"),
 ]
 
 
@@ -160,3 +161,9 @@ def test_domain_fallbacks_are_the_shared_defaults():
 
     assert DEFAULT_RISK_WEIGHTS is RISK_WEIGHTS
     assert DEFAULT_WEIGHTS is HAZARD_WEIGHTS
+
+
+def test_bad_secret_key_is_not_echoed():
+    with pytest.raises(ConfigError) as info:
+        load_settings(environ={"GRIDWATCH_SECRET_KEY": "hunter2"})
+    assert "hunter2" not in info.value.user_msg
