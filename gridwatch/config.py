@@ -74,18 +74,6 @@ def _number(key: str, x: Any) -> float:
     return out
 
 
-def _weights(v: str | Mapping) -> dict[str, float]:
-    """Parse 'red=4,orange=3,yellow=2,blue=1' (or a TOML table) into floats >= 0."""
-    out = {}
-    for k, x in _pairs(v, "red=4,blue=1"):
-        out[k] = _number(k, x)
-        if out[k] < 0:
-            raise ValueError(f"{k}={x} is negative; weights are 0 or more")
-    if not out:
-        raise ValueError("no name=number pairs given, e.g. red=4,blue=1")
-    return out
-
-
 def _per_level(levels: tuple[str, ...], what: str, example: str, number):
     """A parser of one value per level of a closed vocabulary: every level given,
     no other name, each value checked by ``number(key, raw)``."""
