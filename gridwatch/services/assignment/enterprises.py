@@ -239,34 +239,46 @@ def assign_session(
     return _report(conn, version_id, path, ents, located, counts)
 
 
+def _unplaced(conn, ents, located) -> list[dict]:
+    """Enterprises located only to town or district level, with their town.
+
+    A town-level point names its town (the geocoder's code, else the town of the
+    grid it fell in); a district-level point names none, whatever codes were filled
+    from its position.
+    """
+    rows = located[located["status"] == "unplaced"]
+    names = dict(zip(ents["uscc"], ents["name"]))
+    own_town = dict(zip(ents["uscc"], ents["town_code"]))
+    town = [
+        (own_town.get(u) or (town_of(c) if isinstance(c, str) else None))
+        if p == "town"
+        else None
+        for u, c, p in zip(rows["uscc"], rows["covering_code"], rows["precision"])
+    ]
+    town_names = unit_names(conn, town)
+    return [
+        {
+            "uscc": u,
+            "name": names.get(u),
+            "precision": p,
+            "town_code": t,
+            "town_name": town_names.get(t),
+        }
+        for u, p, t in zip(rows["uscc"], rows["precision"], town)
+    ]
+
+
 def _report(conn, version_id, path, ents, located, counts) -> dict:
     """The assignment's summary: counts, and every enterprise not confidently in a
     grid with what a person needs to act on it."""
     names = dict(zip(ents["uscc"], ents["name"]))
     status = located["status"]
-    assigned = located["grid_code"].notna()
-    unplaced = located[status == "unplaced"].copy()
-    own_town = dict(zip(ents["uscc"], ents["town_code"]))
-    # a town-level point names its town (the geocoder's code, else the town of the
-    # grid it fell in); a district-level point names none, whatever codes were
-    # filled from its position
-    town = [
-        (own_town.get(u) or (town_of(c) if isinstance(c, str) else None))
-        if p == "town"
-        else None
-        for u, c, p in zip(
-            unplaced["uscc"], unplaced["covering_code"], unplaced["precision"]
-        )
-    ]
-    # object dtype keeps None (pandas 3 would infer str and write NaN)
-    unplaced["town_code"] = pd.Series(town, index=unplaced.index, dtype=object)
-    towns = unit_names(conn, unplaced["town_code"])
     imprecise = located[located["is_imprecise"]]
     return {
         "version": version_id,
         "path": path,
         "enterprises": len(located),
-        "assigned": int(assigned.sum()),
+        "assigned": int(located["grid_code"].notna().sum()),
         "imprecise": len(imprecise),
         "manual_kept": counts["manual_kept"],
         "rows_opened": counts["opened"],
@@ -281,16 +293,7 @@ def _report(conn, version_id, path, ents, located, counts) -> dict:
             }
             for r in located[status == "outside"].itertuples()
         ],
-        "unplaced": [
-            {
-                "uscc": r.uscc,
-                "name": names.get(r.uscc),
-                "precision": r.precision,
-                "town_code": r.town_code,
-                "town_name": towns.get(r.town_code),
-            }
-            for r in unplaced.itertuples()
-        ],
+        "unplaced": _unplaced(conn, ents, located),
         "imprecise_list": [
             {"uscc": r.uscc, "name": names.get(r.uscc), "grid_code": r.grid_code}
             for r in imprecise.itertuples()

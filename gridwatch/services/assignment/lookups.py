@@ -88,7 +88,7 @@ def responsible_on(ctx: Context, actor: Actor, uscc: str, on: dt.date) -> dict:
     """
     from gridwatch.assign.precision import DEFINITE, IMPRECISE, UNPLACED, placement
 
-    eg, gw = EnterpriseGrid, GridWarden
+    eg = EnterpriseGrid
     with ctx.engine.connect() as conn:
         ent = conn.execute(
             sa.select(Enterprise.id, Enterprise.precision, Enterprise.town_code).where(
@@ -102,19 +102,7 @@ def responsible_on(ctx: Context, actor: Actor, uscc: str, on: dt.date) -> dict:
                 eg.enterprise_id == ent.id, effective_on(eg, on)
             )
         ).first()
-        staff = []
-        if grid is not None:
-            staff = conn.execute(
-                sa.select(User.username, User.full_name, gw.role)
-                .join(Warden, Warden.user_id == User.id)
-                .join(gw, gw.warden_id == Warden.id)
-                .where(
-                    gw.version_id == grid.version_id,
-                    gw.grid_code == grid.grid_code,
-                    effective_on(gw, on),
-                )
-                .order_by(User.username)
-            ).all()
+        staff = _grid_staff(conn, grid, on) if grid is not None else []
         kind = placement(ent.precision)
         town = ent.town_code if kind != UNPLACED or ent.precision == "town" else None
         names = unit_names(conn, [town])
@@ -136,6 +124,22 @@ def responsible_on(ctx: Context, actor: Actor, uscc: str, on: dt.date) -> dict:
         "town_code": town,
         "town_name": names.get(town),
     }
+
+
+def _grid_staff(conn, grid, on: dt.date) -> list:
+    """(username, full_name, role) of the wardens of a grid on ``on``."""
+    gw = GridWarden
+    return conn.execute(
+        sa.select(User.username, User.full_name, gw.role)
+        .join(Warden, Warden.user_id == User.id)
+        .join(gw, gw.warden_id == Warden.id)
+        .where(
+            gw.version_id == grid.version_id,
+            gw.grid_code == grid.grid_code,
+            effective_on(gw, on),
+        )
+        .order_by(User.username)
+    ).all()
 
 
 def list_unplaced(ctx: Context, actor: Actor, street: str | None = None) -> list[dict]:
