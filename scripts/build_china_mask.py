@@ -18,7 +18,7 @@ from shapely.ops import unary_union
 
 def load(folder: Path, code: str):
     d = json.loads((folder / f"{code}.geojson").read_text("utf-8"))
-    feats = d["features"] if "features" in d else [{"geometry": d}]
+    feats = d.get("features", [{"geometry": d}])
     return unary_union([shape(f["geometry"]) for f in feats])
 
 

@@ -9,8 +9,8 @@ from gridwatch.services.assignment import (
     responsible_on,
     set_override,
 )
-from tests.db.conftest import make_code
 from tests.actors import SYSTEM
+from tests.db.conftest import make_code
 
 D1, D2 = dt.date(2026, 1, 1), dt.date(2026, 6, 1)
 

@@ -19,8 +19,9 @@ def inspected(small_district):
     gsvc.build_version(ctx, SYSTEM, "balanced", grids_per_unit=2, activate=True)
     assign_enterprises_to_grids(ctx, SYSTEM, today=dt.date(2026, 1, 1))
     assign_wardens(ctx, SYSTEM, today=dt.date(2026, 1, 1))
-    from gridwatch.db.queries import bulk_insert
     import sqlalchemy as sa
+
+    from gridwatch.db.queries import bulk_insert
 
     with ctx.engine.begin() as conn:
         ids = [
@@ -59,7 +60,7 @@ def inspected(small_district):
 
 def test_coverage_numbers_add_up_across_levels(inspected):
     data = load_map_data(inspected, SYSTEM, dt.date(2026, 1, 1), dt.date(2026, 12, 31))
-    grids_cov, points, status = coverage_frames(inspected, data)
+    grids_cov, points, _status = coverage_frames(inspected, data)
     assert int(grids_cov["n"].sum()) == 60  # every located enterprise counted once
     assert int(grids_cov["never"].sum()) == 30
     assert int(grids_cov["open_hazards"].sum()) == 10
