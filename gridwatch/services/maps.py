@@ -198,7 +198,7 @@ def load_map_data(
             columns=["uscc", "level", "status", "found_on", "is_listed"],
         )
     ents = ents.drop(columns="id")
-    grids["warden"] = grids["code"].map(wardens).fillna("")
+    grids["warden"] = grids["code"].map(wardens).astype(object).fillna("")
     towns = read_admin_units(ctx, "town")
     communities = read_admin_units(ctx, "community")
     area = town_of(grid) if grid else town
