@@ -292,13 +292,21 @@ def overdue_list(status: pd.DataFrame, enterprises: pd.DataFrame) -> pd.DataFram
 
 
 def count_open_hazards(hazards: pd.DataFrame) -> pd.Series:
-    """Number of open hazards per enterprise (status ``open`` or ``overdue``).
+    """Number of unrectified hazards per enterprise (the map's 未整改隐患).
 
-    Rectified-but-not-yet-closed hazards are not counted: they wait for the
-    re-inspection, not for the enterprise. Returns an int Series indexed by uscc.
+    Counted: the states in which the enterprise still has to act,
+    :data:`gridwatch.supervision.UNRECTIFIED_STATES` (``found``, ``rectifying``;
+    overdue or not). Rectified-but-not-yet-closed hazards are not counted: they
+    wait for the re-inspection, not for the enterprise. The pre-machine codes
+    ``open``/``overdue`` (``vocab.LEGACY_HAZARD_STATUSES``) read as
+    ``rectifying``. Returns an int Series indexed by uscc.
     """
+    from gridwatch.supervision import UNRECTIFIED_STATES
+    from gridwatch.vocab import LEGACY_HAZARD_STATUSES
+
     _check_columns(hazards, ["uscc", "status"], "hazards")
-    is_open = hazards["status"].isin(["open", "overdue"])
+    state = hazards["status"].map(lambda s: LEGACY_HAZARD_STATUSES.get(s, s))
+    is_open = state.isin(UNRECTIFIED_STATES)
     return hazards.loc[is_open, "uscc"].value_counts().rename("open_hazards")
 
 
