@@ -64,19 +64,24 @@ def run_import(
             s.add(record)
             s.flush()
             body(s, record.id)
-            result.check()
-            counts = result.to_json()
-            record.counts = {
-                k: counts[k]
-                for k in ("rows", "stored", "updated", "unchanged", "rejected",
-                          "blank", "hazards")
-            }  # fmt: skip
-            record.rejects = counts["rejects"][:MAX_STORED_REJECTS]
+            keep_counts(record, result)
             if result.dry_run:
                 raise _DryRun
             result.import_id = record.id
     except _DryRun:
         result.import_id = None
+
+
+def keep_counts(record: SupervisionImport, result: ImportResult) -> None:
+    """Check the accounting and copy it (and the first rejects) to the record."""
+    result.check()
+    counts = result.to_json()
+    record.counts = {
+        k: counts[k]
+        for k in ("rows", "stored", "updated", "unchanged", "rejected", "blank",
+                  "hazards")
+    }  # fmt: skip
+    record.rejects = counts["rejects"][:MAX_STORED_REJECTS]
 
 
 def finish_import(result: ImportResult, rejects_path) -> ImportResult:

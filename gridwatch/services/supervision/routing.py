@@ -43,20 +43,45 @@ class Route:
     precision: str | None = None
 
 
+#: (database URL, version id, its activation time) → the point index of that
+#: grid version. An active version's grids are never edited (splits and merges
+#: work on drafts); the activation time tells a rebuilt database's version 1 from
+#: the last one.
+_INDEXES: dict[tuple, object] = {}
+
+
+def _index(ctx: Context, conn, vid: int):
+    from gridwatch.db.models import GridVersion
+    from gridwatch.services.assignment import grid_index
+    from gridwatch.services.grids import version_grids
+
+    stamp = conn.execute(
+        sa.select(GridVersion.activated_at, GridVersion.created_at).where(
+            GridVersion.id == vid
+        )
+    ).first()
+    key = (ctx.engine.url.render_as_string(hide_password=True), vid, tuple(stamp))
+    if key not in _INDEXES:
+        grids = version_grids(conn, vid)
+        if grids.empty:
+            return None
+        if len(_INDEXES) > 8:
+            _INDEXES.clear()
+        _INDEXES[key] = grid_index(ctx, vid, grids)
+    return _INDEXES[key]
+
+
 def grid_of_point(ctx: Context, conn, lng: float, lat: float) -> str | None:
     """The active version's grid covering a WGS-84 point (smallest code on an
     edge), or None outside every grid."""
     from gridwatch.assign.points import assign_points
-    from gridwatch.services.assignment import grid_index
-    from gridwatch.services.grids import active_version_id, version_grids
+    from gridwatch.services.grids import active_version_id
 
     vid = active_version_id(conn)
-    if vid is None:
+    index = None if vid is None else _index(ctx, conn, vid)
+    if index is None:
         return None
-    grids = version_grids(conn, vid)
-    if grids.empty:
-        return None
-    result = assign_points(grid_index(ctx, vid, grids), [lng], [lat])
+    result = assign_points(index, [lng], [lat])
     return result.grid_code[0] if result.status[0] == "inside" else None
 
 

@@ -229,21 +229,22 @@ def _enterprises(conn, actor: Actor, usccs) -> dict[str, int]:
 
 
 def _existing_reports(conn, keys) -> dict[tuple, tuple]:
-    """(enterprise_id, month) → (id, submitted_on, reporter) of stored reports."""
+    """(enterprise_id, month) → (id, submitted_on, reporter) of stored reports.
+
+    One query per month (a month's reports are at most one per enterprise), then
+    kept to the keys asked: cheaper than long IN lists when an export covers the
+    whole district.
+    """
     out = {}
-    by_month: dict[str, list[int]] = {}
-    for ent, month in keys:
-        by_month.setdefault(month, []).append(ent)
-    for month, ents in by_month.items():
-        for i in range(0, len(ents), 500):
-            rows = conn.execute(
-                sa.select(SelfReport.enterprise_id, SelfReport.id,
-                          SelfReport.submitted_on, SelfReport.reporter)
-                .where(SelfReport.month == month,
-                       SelfReport.enterprise_id.in_(ents[i:i + 500]))
-            ).all()  # fmt: skip
-            out.update({(r[0], month): (r[1], r[2], r[3]) for r in rows})
-    return out
+    months = sorted({m for _, m in keys})
+    for month in months:
+        rows = conn.execute(
+            sa.select(SelfReport.enterprise_id, SelfReport.id,
+                      SelfReport.submitted_on, SelfReport.reporter)
+            .where(SelfReport.month == month)
+        ).all()  # fmt: skip
+        out.update({(r[0], month): (r[1], r[2], r[3]) for r in rows})
+    return {k: v for k, v in out.items() if k in keys}
 
 
 def _report_outcome(key, r: _Row, stored: dict, new: dict, updates: dict):
@@ -401,6 +402,37 @@ def _recount(conn, report_ids) -> None:
         if touched:
             conn.execute(t.update().where(t.c.id == sa.bindparam("_id"))
                          .values(n_hazards=sa.bindparam("n")), touched)  # fmt: skip
+
+
+class _Rows:
+    """Rows already read (field → value), numbered as a file would number them."""
+
+    def __init__(self, rows):
+        self.rows = ((n, raw) for n, raw in enumerate(rows, start=2))
+        self.unknown_headers: list[str] = []
+
+
+def import_rows(
+    session, actor: Actor, rows, *, file_name: str, on: dt.date
+) -> ImportResult:
+    """Import rows that are already read (dicts keyed by the fields of
+    :data:`SELF_REPORT_HEADERS`) inside the caller's ``session``: the same checks
+    and accounting as a file (the demo's export goes this way).
+    """
+    from gridwatch.db.models import SupervisionImport
+    from gridwatch.services.supervision.imports import keep_counts
+
+    require_role(actor, *IMPORTERS, action="Importing self-inspection reports")
+    result = ImportResult("self_reports", file_name)
+    rec = SupervisionImport(kind="self_reports", file_name=file_name[:255],
+                            sha256="-", imported_by=actor.username, counts={},
+                            rejects=[])  # fmt: skip
+    session.add(rec)
+    session.flush()
+    _import_body(session, actor, _Rows(rows), result, rec.id, on)
+    keep_counts(rec, result)
+    result.import_id = rec.id
+    return result
 
 
 def import_self_reports(

@@ -105,7 +105,12 @@ def _nearby(conn, actor: Actor, item: dict, on: dt.date) -> list[dict]:
 
 
 def show_tipoff(
-    ctx: Context, actor: Actor, tipoff_id: int, *, on: dt.date | None = None
+    ctx: Context,
+    actor: Actor,
+    tipoff_id: int,
+    *,
+    on: dt.date | None = None,
+    with_nearby: bool = True,
 ) -> dict:
     """One tip-off in the actor's scope.
 
@@ -121,7 +126,7 @@ def show_tipoff(
         ``department`` (examples ``vocab.REFERRAL_DEPARTMENTS``); ``dismiss``
         needs ``reason``) and ``nearby``: up to 30 enterprises of its grid in the
         actor's scope, nearest first (``id``, ``uscc``, ``name``, ``address``,
-        ``distance_m``).
+        ``distance_m``); an empty list with ``with_nearby=False``.
     """
     require_role(actor, *READERS, action="Reading tip-offs")
     on = the_day(on)
@@ -131,7 +136,7 @@ def show_tipoff(
             sa.select(Tipoff.__table__).where(Tipoff.id == tipoff_id)
         ).first()
         state = _domain(row)
-        item["nearby"] = _nearby(conn, actor, item, on)
+        item["nearby"] = _nearby(conn, actor, item, on) if with_nearby else []
     allowed = (
         tipoff_actions(state, actor.role, True, on)
         if actor.role in ACTING_ROLES
@@ -198,7 +203,7 @@ def triage_tipoff(
     scope; ``category`` required, ``level`` default ordinary, ``description``
     default the tip-off's text, ``deadline`` default as for a new hazard);
     ``refer`` needs ``department`` (free text) and is dated ``on``; ``dismiss``
-    needs ``reason``. Returns :func:`show_tipoff` after it.
+    needs ``reason``. Returns :func:`show_tipoff` after it (without ``nearby``).
 
     Raises
     ------
@@ -243,4 +248,4 @@ def triage_tipoff(
             extra={k: v for k, v in (("uscc", e.uscc), ("hazard_id", e.hazard_id),
                                      ("department", e.department)) if v},
         ))  # fmt: skip
-    return show_tipoff(ctx, actor, tipoff_id)
+    return show_tipoff(ctx, actor, tipoff_id, with_nearby=False)
