@@ -9,7 +9,7 @@ from gridwatch.crs import from_wgs84
 from gridwatch.registry import (
     ImportSummary,
     read_registry,
-    uscc_check_digit,
+    make_uscc,
     validate_row,
     validate_rows,
 )
@@ -18,8 +18,7 @@ DISTRICT = box(112.98, 22.92, 113.17, 23.09)   # Chancheng, roughly
 
 
 def code(n: int) -> str:
-    first17 = f"9144060400{n:07d}"
-    return first17 + uscc_check_digit(first17)
+    return make_uscc(f"{n:08d}")
 
 
 def row(**kw):
