@@ -17,12 +17,23 @@ from gridwatch.registry.industry import match_industry
 from gridwatch.registry.uscc import EXCEL_DIGITS
 from gridwatch.vocab import TOTAL_ROW_ALIASES
 
-__all__ = ["CONTACT_FIELDS", "apply_value_map", "read_contacts", "read_extras",
-           "read_hints", "read_sector", "totals_word"]
+__all__ = [
+    "CONTACT_FIELDS",
+    "apply_value_map",
+    "read_contacts",
+    "read_extras",
+    "read_hints",
+    "read_sector",
+    "totals_word",
+]
 
 #: The people and phone every registry names (一企一档), stored as fields.
-CONTACT_FIELDS = ("legal_representative", "principal", "safety_officer",
-                  "contact_phone")
+CONTACT_FIELDS = (
+    "legal_representative",
+    "principal",
+    "safety_officer",
+    "contact_phone",
+)
 PERSON_LIMIT = 100
 PHONE_LIMIT = 64
 HINT_LIMIT = 100
@@ -82,7 +93,8 @@ def read_sector(raw: dict, rec: dict, bad, note) -> None:
             if gb is None:
                 raise ValueError(
                     f"{industry_cell!r} is not a GB/T 4754-2017 industry; give its code "
-                    "(e.g. 30 or C3071) or its name (e.g. 非金属矿物制品业)")
+                    "(e.g. 30 or C3071) or its name (e.g. 非金属矿物制品业)"
+                )
         except ValueError as exc:
             bad("industry_code", industry_cell, str(exc))
             return
@@ -91,11 +103,15 @@ def read_sector(raw: dict, rec: dict, bad, note) -> None:
             note("industry_code", industry_cell, gb.note)
         if rec["sector"] is None and sector_cell is None:
             rec["sector"] = gb.sector
-        elif gb_from_sector and not (gb.code.startswith(gb_from_sector)
-                                     or gb_from_sector.startswith(gb.code)):
-            note("industry_code", industry_cell,
-                 f"行业 says GB/T 4754 {gb_from_sector} but 行业代码 says {gb.code}; "
-                 "the sector was taken from 行业")
+        elif gb_from_sector and not (
+            gb.code.startswith(gb_from_sector) or gb_from_sector.startswith(gb.code)
+        ):
+            note(
+                "industry_code",
+                industry_cell,
+                f"行业 says GB/T 4754 {gb_from_sector} but 行业代码 says {gb.code}; "
+                "the sector was taken from 行业",
+            )
     elif gb_from_sector:
         rec["industry_code"] = gb_from_sector
 
@@ -109,8 +125,11 @@ def _text(value: object) -> str:
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else f"{value:.15g}"
     if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() \
+        return (
+            value.date().isoformat()
+            if value.time() == dt.time()
             else value.isoformat(sep=" ")
+        )
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
@@ -118,13 +137,18 @@ def _text(value: object) -> str:
 
 def _long_number(value: object) -> bool:
     """A spreadsheet number with more digits than Excel keeps."""
-    return (isinstance(value, (int, float)) and not isinstance(value, bool)
-            and abs(float(value)) >= 10 ** EXCEL_DIGITS)
+    return (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and abs(float(value)) >= 10**EXCEL_DIGITS
+    )
 
 
-_DIGITS_NOTE = (f"was stored as a number of more than {EXCEL_DIGITS} digits; Excel "
-                "keeps only 15, so the last ones are probably wrong: format the column "
-                "as text and type it again")
+_DIGITS_NOTE = (
+    f"was stored as a number of more than {EXCEL_DIGITS} digits; Excel "
+    "keeps only 15, so the last ones are probably wrong: format the column "
+    "as text and type it again"
+)
 
 
 def read_contacts(raw: dict, rec: dict, bad, note) -> None:
@@ -139,12 +163,19 @@ def read_contacts(raw: dict, rec: dict, bad, note) -> None:
         except ValueError as exc:
             bad(name, value, f"{name} {exc}")
             continue
-        if name == "contact_phone" and isinstance(value, (int, float)) \
-                and not isinstance(value, bool):
+        if (
+            name == "contact_phone"
+            and isinstance(value, (int, float))
+            and not isinstance(value, bool)
+        ):
             text = rec[name] or ""
-            if not (len(text) == 11 and text.startswith("1")):   # not a mobile number
-                note(name, text, "联系电话 was stored as a number, so a leading 0 (the "
-                     "area code's) may be lost; format the column as text")
+            if not (len(text) == 11 and text.startswith("1")):  # not a mobile number
+                note(
+                    name,
+                    text,
+                    "联系电话 was stored as a number, so a leading 0 (the "
+                    "area code's) may be lost; format the column as text",
+                )
         elif _long_number(value):
             note(name, value, f"{name} {_DIGITS_NOTE}")
 
@@ -164,7 +195,9 @@ def read_hints(raw: dict, rec: dict, bad, note, units) -> None:
         rec[name] = text or None
         if not text or not units:
             continue
-        found = units.town(text) if level == "town" else units.community(text, town_code)
+        found = (
+            units.town(text) if level == "town" else units.community(text, town_code)
+        )
         rec[f"{name}_code"] = found.code
         if level == "town":
             town_code = found.code
@@ -178,9 +211,12 @@ def read_extras(raw: dict, rec: dict, bad, note) -> None:
     if not extra:
         return
     if len(extra) > EXTRA_COLUMNS_LIMIT:
-        bad("extra_attrs", f"{len(extra)} columns",
+        bad(
+            "extra_attrs",
+            f"{len(extra)} columns",
             f"the row has {len(extra)} columns gridwatch has no field for; at most "
-            f"{EXTRA_COLUMNS_LIMIT} are kept: delete the empty or unused ones")
+            f"{EXTRA_COLUMNS_LIMIT} are kept: delete the empty or unused ones",
+        )
         return
     out = {}
     for header, value in extra.items():
@@ -196,9 +232,17 @@ def read_extras(raw: dict, rec: dict, bad, note) -> None:
 
 # the totals words of gridwatch.vocab, longest first ("subtotal" before "total")
 _TOTAL = re.compile(
-    "^(" + "|".join(sorted((re.escape(w.replace(" ", "")) for w in TOTAL_ROW_ALIASES),
-                           key=len, reverse=True)) + ")",
-    re.IGNORECASE)
+    "^("
+    + "|".join(
+        sorted(
+            (re.escape(w.replace(" ", "")) for w in TOTAL_ROW_ALIASES),
+            key=len,
+            reverse=True,
+        )
+    )
+    + ")",
+    re.IGNORECASE,
+)
 
 
 def totals_word(raw: dict) -> str | None:
@@ -223,4 +267,3 @@ def totals_word(raw: dict) -> str | None:
             if m:
                 return m.group(1)
     return None
-

@@ -144,7 +144,9 @@ def _norm(name: str) -> str:
 
 
 _BRACKETED_CODE = re.compile(r"^(?P<name>.*?)[(（](?P<code>[A-Za-z]?\d{0,4})[)）]$")
-_LEADING_CODE = re.compile(r"^(?P<letter>[A-Ta-t](?=\d|$|[-—_.、:：\s]))?(?P<digits>\d+)?")
+_LEADING_CODE = re.compile(
+    r"^(?P<letter>[A-Ta-t](?=\d|$|[-—_.、:：\s]))?(?P<digits>\d+)?"
+)
 _SEPARATORS = " -—_.、:：\t"
 
 
@@ -152,12 +154,13 @@ def _split(text: str) -> tuple[str, str, str]:
     """(letter, digits, name) of "C3071 建筑陶瓷制品制造", "非金属矿物制品业(30)" …"""
     m = _BRACKETED_CODE.match(text)
     if m and m["code"]:
-        letter, digits = (m["code"][0], m["code"][1:]) if m["code"][0].isalpha() \
-            else ("", m["code"])
+        letter, digits = (
+            (m["code"][0], m["code"][1:]) if m["code"][0].isalpha() else ("", m["code"])
+        )
         return letter.upper(), digits, m["name"].strip(_SEPARATORS)
     m = _LEADING_CODE.match(text)
     letter, digits = (m["letter"] or "").upper(), m["digits"] or ""
-    return letter, digits, text[m.end():].strip(_SEPARATORS)
+    return letter, digits, text[m.end() :].strip(_SEPARATORS)
 
 
 def match_industry(value: object) -> IndustryMatch | None:
@@ -190,7 +193,7 @@ def match_industry(value: object) -> IndustryMatch | None:
     numeric = isinstance(value, (int, float))
     text = unicodedata.normalize("NFKC", str(value)).strip()
     if numeric and len(text) == 1:
-        text = "0" + text   # a spreadsheet number lost the division's leading zero
+        text = "0" + text  # a spreadsheet number lost the division's leading zero
     letter, digits, name = _split(text)
     if not letter and not digits:
         code = _names().get(_norm(name)) if name else None
@@ -200,15 +203,20 @@ def match_industry(value: object) -> IndustryMatch | None:
     if name:
         named = _names().get(_norm(name))
         if named is None:
-            note = (f"行业 {text}: the name {name!r} is not in gridwatch's GB/T 4754 "
-                    f"table; read as code {code}")
+            note = (
+                f"行业 {text}: the name {name!r} is not in gridwatch's GB/T 4754 "
+                f"table; read as code {code}"
+            )
         elif not (named.startswith(code) or code.startswith(named)):
             raise ValueError(
                 f"{text!r}: GB/T 4754 code {code} is "
-                f"{industries().get(code, industries()[code[:2]]).name}, not {name}")
+                f"{industries().get(code, industries()[code[:2]]).name}, not {name}"
+            )
     if numeric and len(digits) == 3:
-        note = (f"行业代码 {text} was a number: a leading zero may be lost (e.g. 0131); "
-                "format the column as text")
+        note = (
+            f"行业代码 {text} was a number: a leading zero may be lost (e.g. 0131); "
+            "format the column as text"
+        )
     return _result(code, note)
 
 
@@ -221,12 +229,14 @@ def _check_code(text: str, letter: str, digits: str) -> str:
     if not 2 <= len(digits) <= 4 or digits[:2] not in table:
         raise ValueError(
             f"{text!r} is not a GB/T 4754-2017 code: give the section letter A-T or "
-            "a division of two digits (01-97), optionally with its group/class digits")
+            "a division of two digits (01-97), optionally with its group/class digits"
+        )
     section = table[digits[:2]].section
     if letter and letter != section:
         raise ValueError(
             f"{text!r}: division {digits[:2]} ({table[digits[:2]].name}) is in "
-            f"section {section}, not {letter}")
+            f"section {section}, not {letter}"
+        )
     return digits
 
 
@@ -235,9 +245,13 @@ def _result(code: str, note: str = "") -> IndustryMatch:
     known = next(code[:n] for n in range(len(code), 0, -1) if code[:n] in table)
     sector = sector_of_code(code)
     if known != code and not note:
-        note = (f"行业代码 {code} is not listed in gridwatch's GB/T 4754 table; read by "
-                f"{LEVELS[table[known].level]} {known} ({table[known].name})")
+        note = (
+            f"行业代码 {code} is not listed in gridwatch's GB/T 4754 table; read by "
+            f"{LEVELS[table[known].level]} {known} ({table[known].name})"
+        )
     if table[known].level == "section" and sector == "other" and not note:
-        note = (f"行业 {code} is a whole GB/T 4754 section ({table[known].name}): read as "
-                f"{SECTORS['other']}; give the two-digit division for a precise sector")
+        note = (
+            f"行业 {code} is a whole GB/T 4754 section ({table[known].name}): read as "
+            f"{SECTORS['other']}; give the two-digit division for a precise sector"
+        )
     return IndustryMatch(code, table[known].name, sector, note)

@@ -70,8 +70,10 @@ class ImportSummary:
     def balanced(self) -> bool:
         """True when every row is accounted for."""
         upserted = self.inserted + self.updated + self.unchanged
-        return (self.rows == self.valid + self.rejected + self.blank + self.totals
-                and upserted in (0, self.valid))
+        return (
+            self.rows == self.valid + self.rejected + self.blank + self.totals
+            and upserted in (0, self.valid)
+        )
 
     @property
     def hints(self) -> list[str]:

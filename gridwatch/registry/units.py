@@ -26,9 +26,26 @@ from gridwatch.grids.codes import town_of
 
 __all__ = ["UnitResolver", "normalise_unit_name"]
 
-_TOWN_SUFFIXES = ("街道办事处", "街道办", "人民政府", "办事处", "街道", "镇", "乡", "街")
-_COMMUNITY_SUFFIXES = ("社区居民委员会", "社区居委会", "居民委员会", "村民委员会",
-                       "居委会", "村委会", "社区", "村")
+_TOWN_SUFFIXES = (
+    "街道办事处",
+    "街道办",
+    "人民政府",
+    "办事处",
+    "街道",
+    "镇",
+    "乡",
+    "街",
+)
+_COMMUNITY_SUFFIXES = (
+    "社区居民委员会",
+    "社区居委会",
+    "居民委员会",
+    "村民委员会",
+    "居委会",
+    "村委会",
+    "社区",
+    "村",
+)
 # a village (村) and a community (社区) may share a core name in one town
 _KIND = {"村民委员会": "村", "村委会": "村", "村": "村"}
 # 广东省 / 佛山市 / 禅城区 in front of a unit name
@@ -50,7 +67,7 @@ def normalise_unit_name(text: object, level: str) -> str:
     core = _clean(text)
     suffixes = _TOWN_SUFFIXES if level == "town" else _COMMUNITY_SUFFIXES
     changed = True
-    while changed:   # "南庄镇人民政府" drops 人民政府, then 镇
+    while changed:  # "南庄镇人民政府" drops 人民政府, then 镇
         changed = False
         for suffix in suffixes:
             if core.endswith(suffix) and len(core) > len(suffix):
@@ -86,8 +103,10 @@ class UnitResolver:
     tuples of each level.
     """
 
-    towns: dict[str, str] = field(default_factory=dict)            # code → name
-    communities: dict[str, tuple[str, str]] = field(default_factory=dict)  # code → (name, town)
+    towns: dict[str, str] = field(default_factory=dict)  # code → name
+    communities: dict[str, tuple[str, str]] = field(
+        default_factory=dict
+    )  # code → (name, town)
     _town_keys: dict[str, set[str]] = field(default_factory=dict)
     _comm_keys: dict[str, set[str]] = field(default_factory=dict)
 
@@ -104,8 +123,11 @@ class UnitResolver:
             r.communities[code] = (name, parent or town_of(code))
             for text in (name, short):
                 if text:
-                    for key in (_clean(text), normalise_unit_name(text, "community"),
-                                _kind_key(text)):
+                    for key in (
+                        _clean(text),
+                        normalise_unit_name(text, "community"),
+                        _kind_key(text),
+                    ):
                         if key:
                             r._comm_keys.setdefault(key, set()).add(code)
         return r
@@ -139,10 +161,14 @@ class UnitResolver:
         if len(hits) == 1:
             return Resolved(hits.pop())
         if hits:
-            return Resolved(None, f"所属镇街 {text!r} fits several towns "
-                                  f"({', '.join(sorted(hits))}); write its full name or code")
-        return Resolved(None, f"所属镇街 {text!r} names no loaded town or street; kept as "
-                              "text")
+            return Resolved(
+                None,
+                f"所属镇街 {text!r} fits several towns "
+                f"({', '.join(sorted(hits))}); write its full name or code",
+            )
+        return Resolved(
+            None, f"所属镇街 {text!r} names no loaded town or street; kept as text"
+        )
 
     def community(self, text: object, town_code: str | None = None) -> Resolved:
         """The community a 所属村居 cell names, within ``town_code`` when given."""
@@ -151,15 +177,22 @@ class UnitResolver:
             inside = {c for c in hits if self.communities[c][1] == town_code}
             if not inside and hits:
                 where = ", ".join(sorted({self.communities[c][1] for c in hits}))
-                return Resolved(None, f"所属村居 {text!r} is in {where}, not in the town "
-                                      f"{town_code} named by 所属镇街; check both")
+                return Resolved(
+                    None,
+                    f"所属村居 {text!r} is in {where}, not in the town "
+                    f"{town_code} named by 所属镇街; check both",
+                )
             hits = inside
         if len(hits) == 1:
             return Resolved(hits.pop())
         if hits:
-            return Resolved(None, f"所属村居 {text!r} fits several communities "
-                                  f"({', '.join(sorted(hits))}); write its full name "
-                                  "or code")
-        return Resolved(None, f"所属村居 {text!r} names no loaded village or community; "
-                              "kept as text")
-
+            return Resolved(
+                None,
+                f"所属村居 {text!r} fits several communities "
+                f"({', '.join(sorted(hits))}); write its full name "
+                "or code",
+            )
+        return Resolved(
+            None,
+            f"所属村居 {text!r} names no loaded village or community; kept as text",
+        )

@@ -87,8 +87,14 @@ def _ref(row0: int, col0: int, row1: int, col1: int) -> str:
 def _calamine_rows(pc, path: Path, sheet: str | None) -> SheetRows:
     try:
         wb = pc.CalamineWorkbook.from_path(str(path))
-    except (pc.CalamineError, pc.ZipError, pc.XmlError, pc.PasswordError, OSError,
-            ValueError) as exc:
+    except (
+        pc.CalamineError,
+        pc.ZipError,
+        pc.XmlError,
+        pc.PasswordError,
+        OSError,
+        ValueError,
+    ) as exc:
         raise _unreadable(path, exc) from None
     if sheet is not None and sheet not in wb.sheet_names:
         wb.close()
@@ -109,8 +115,13 @@ def _numbered_calamine(wb, ws):
     try:
         for number, cells in enumerate(ws.iter_rows(), start=1):
             # calamine gives every number as a float: 12 people, not 12.0
-            yield number, [int(c) if isinstance(c, float) and c.is_integer() else c
-                           for c in cells]
+            yield (
+                number,
+                [
+                    int(c) if isinstance(c, float) and c.is_integer() else c
+                    for c in cells
+                ],
+            )
     finally:
         wb.close()
 
@@ -123,8 +134,13 @@ def _openpyxl_rows(path: Path, sheet: str | None) -> SheetRows:
     fh = path.open("rb")
     try:
         wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError,
-            ValueError) as exc:
+    except (
+        zipfile.BadZipFile,
+        InvalidFileException,
+        KeyError,
+        OSError,
+        ValueError,
+    ) as exc:
         fh.close()
         raise _unreadable(path, exc) from None
     if sheet is not None and sheet not in wb.sheetnames:

@@ -49,7 +49,10 @@ PROFILE_FIELDS = (
 )
 #: A hint's text and the code it resolved to move together: a new text with no
 #: resolvable code clears the old code rather than leave it beside the new text.
-HINT_PAIRS = (("town_hint", "town_hint_code"), ("community_hint", "community_hint_code"))
+HINT_PAIRS = (
+    ("town_hint", "town_hint_code"),
+    ("community_hint", "community_hint_code"),
+)
 #: Columns a record may set; None in a record never erases a stored value.
 UPSERT_FIELDS = DATA_FIELDS + PROFILE_FIELDS
 #: Defaults for a new enterprise whose file row left these empty. Risk defaults to
@@ -84,8 +87,11 @@ def join_flags(flags: set[str]) -> str | None:
 
 def data_flags(sector: str | None, has_hazchem: bool | None) -> set[str]:
     """Contradictions in the registry data (vocab.REGISTRY_FLAGS)."""
-    return {"hazchem_without_hazchem"} if sector == "hazchem" and has_hazchem is False \
+    return (
+        {"hazchem_without_hazchem"}
+        if sector == "hazchem" and has_hazchem is False
         else set()
+    )
 
 
 def _existing(conn, usccs: list[str]) -> dict[str, dict]:
@@ -174,7 +180,9 @@ def _new_row(rec: dict, now: dt.datetime) -> dict:
 def _changes(rec: dict, old: dict) -> dict:
     """Column → new value for an existing enterprise (empty when nothing changes)."""
     changes = {
-        f: rec[f] for f in UPSERT_FIELDS if rec.get(f) is not None and rec[f] != old.get(f)
+        f: rec[f]
+        for f in UPSERT_FIELDS
+        if rec.get(f) is not None and rec[f] != old.get(f)
     }
     for text, code in HINT_PAIRS:
         if rec.get(text) is not None and (
@@ -197,7 +205,9 @@ def _changes(rec: dict, old: dict) -> dict:
     return changes
 
 
-def plan_upsert(conn, records: Iterable[dict], actor: str, now: dt.datetime) -> UpsertPlan:
+def plan_upsert(
+    conn, records: Iterable[dict], actor: str, now: dt.datetime
+) -> UpsertPlan:
     """Compare records (keys of ``registry.validate.RECORD_FIELDS``, lng/lat
     WGS-84) with the stored enterprises; change nothing."""
     recs = list(records)
@@ -208,25 +218,49 @@ def plan_upsert(conn, records: Iterable[dict], actor: str, now: dt.datetime) -> 
         if old is None:
             row = _new_row(rec, now)
             plan.new_rows.append(row)
-            plan.audit.append(_audit(now, actor, "insert", rec["uscc"], None, {
-                k: _plain(v) for k, v in row.items()
-                if k not in ("geom", "created_at", "updated_at")}))
+            plan.audit.append(
+                _audit(
+                    now,
+                    actor,
+                    "insert",
+                    rec["uscc"],
+                    None,
+                    {
+                        k: _plain(v)
+                        for k, v in row.items()
+                        if k not in ("geom", "created_at", "updated_at")
+                    },
+                )
+            )
             continue
         changes = _changes(rec, old)
         if not changes:
             plan.unchanged += 1
             continue
         plan.updates.append({"id": old["id"], **changes})
-        plan.audit.append(_audit(
-            now, actor, "update", rec["uscc"],
-            {k: _plain(old.get(k)) for k in changes},
-            {k: _plain(v) for k, v in changes.items()}))
+        plan.audit.append(
+            _audit(
+                now,
+                actor,
+                "update",
+                rec["uscc"],
+                {k: _plain(old.get(k)) for k in changes},
+                {k: _plain(v) for k, v in changes.items()},
+            )
+        )
     return plan
 
 
 def _audit(now, actor, action, key, old, new) -> dict:
-    return {"at": now, "actor": actor, "action": action, "entity": "enterprises",
-            "entity_key": key, "old": old, "new": new}
+    return {
+        "at": now,
+        "actor": actor,
+        "action": action,
+        "entity": "enterprises",
+        "entity_key": key,
+        "old": old,
+        "new": new,
+    }
 
 
 def apply_plan(conn, plan: UpsertPlan, now: dt.datetime) -> dict[str, int]:
@@ -247,7 +281,8 @@ def _apply_updates(conn, updates: list[dict], now: dt.datetime) -> None:
     for keys, rows in by_shape.items():
         values: dict[str, Any] = {
             k: sa.bindparam(f"v_{k}", type_=tbl.c[k].type)
-            for k in keys if k not in ("lng", "lat")
+            for k in keys
+            if k not in ("lng", "lat")
         }
         if "lng" in keys:
             values["geom"] = sa.func.ST_GeomFromWKB(
@@ -283,18 +318,29 @@ def check_hints(conn, usccs: Iterable[str] | None = None) -> dict[str, list[tupl
     """
     e = Enterprise
     stmt = sa.select(
-        e.id, e.uscc, e.town_code, e.community_code, e.town_hint_code,
-        e.community_hint_code, e.registry_flags,
-    ).where(sa.or_(e.town_hint_code.isnot(None), e.community_hint_code.isnot(None),
-                   e.registry_flags.isnot(None)))
+        e.id,
+        e.uscc,
+        e.town_code,
+        e.community_code,
+        e.town_hint_code,
+        e.community_hint_code,
+        e.registry_flags,
+    ).where(
+        sa.or_(
+            e.town_hint_code.isnot(None),
+            e.community_hint_code.isnot(None),
+            e.registry_flags.isnot(None),
+        )
+    )
     wanted = set(usccs) if usccs is not None else None
     updates, found = [], {}
     for r in conn.execute(stmt):
         flags = parse_flags(r.registry_flags) - set(HINT_FLAGS.values())
         misses = []
-        for level, hint, placed in (("town", r.town_hint_code, r.town_code),
-                                    ("community", r.community_hint_code,
-                                     r.community_code)):
+        for level, hint, placed in (
+            ("town", r.town_hint_code, r.town_code),
+            ("community", r.community_hint_code, r.community_code),
+        ):
             if hint and placed and hint != placed:
                 flags.add(HINT_FLAGS[level])
                 misses.append((level, hint, placed))
@@ -305,7 +351,8 @@ def check_hints(conn, usccs: Iterable[str] | None = None) -> dict[str, list[tupl
     if updates:
         tbl = Enterprise.__table__
         conn.execute(
-            tbl.update().where(tbl.c.id == sa.bindparam("b_id"))
+            tbl.update()
+            .where(tbl.c.id == sa.bindparam("b_id"))
             .values(registry_flags=sa.bindparam("v_flags")),
             updates,
         )

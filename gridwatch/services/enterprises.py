@@ -125,34 +125,69 @@ def _filter_clauses(ctx: Context, filters: dict[str, Any], day) -> list:
     if precision is not None:
         if precision not in PRECISIONS:
             raise InvalidInputError(
-                f"Precision {precision!r} is unknown; use one of {', '.join(PRECISIONS)}.")
+                f"Precision {precision!r} is unknown; use one of {', '.join(PRECISIONS)}."
+            )
         out.append(e.precision == precision)
     if filters.get("town") is not None:
         code = _unit_code(ctx, filters["town"], "town")
         # placed in the town, or not placed yet and declared there (所属镇街)
-        out.append(sa.or_(e.town_code == code,
-                          sa.and_(e.town_code.is_(None), e.town_hint_code == code)))
+        out.append(
+            sa.or_(
+                e.town_code == code,
+                sa.and_(e.town_code.is_(None), e.town_hint_code == code),
+            )
+        )
     if filters.get("community") is not None:
         code = _unit_code(ctx, filters["community"], "community")
-        out.append(sa.or_(e.community_code == code,
-                          sa.and_(e.community_code.is_(None),
-                                  e.community_hint_code == code)))
+        out.append(
+            sa.or_(
+                e.community_code == code,
+                sa.and_(e.community_code.is_(None), e.community_hint_code == code),
+            )
+        )
     if filters.get("grid") is not None:
         eg = sa.orm.aliased(EnterpriseGrid)
-        out.append(e.id.in_(sa.select(eg.enterprise_id).where(
-            effective_on(eg, day), eg.grid_code == str(filters["grid"]).strip())))
+        out.append(
+            e.id.in_(
+                sa.select(eg.enterprise_id).where(
+                    effective_on(eg, day), eg.grid_code == str(filters["grid"]).strip()
+                )
+            )
+        )
     if filters.get("flagged"):
         out.append(e.registry_flags.isnot(None))
     return out
 
 
 _COLUMNS = (
-    "id", "uscc", "name", "address", "sector", "industry_code", "risk_level",
-    "is_three_in_one", "has_hazchem", "employees", "registered_on",
-    "legal_representative", "principal", "safety_officer", "contact_phone",
-    "source_datum", "precision", "reliability", "geocode_matched", "geocode_flags",
-    "town_code", "community_code", "town_hint", "town_hint_code", "community_hint",
-    "community_hint_code", "registry_flags", "extra_attrs",
+    "id",
+    "uscc",
+    "name",
+    "address",
+    "sector",
+    "industry_code",
+    "risk_level",
+    "is_three_in_one",
+    "has_hazchem",
+    "employees",
+    "registered_on",
+    "legal_representative",
+    "principal",
+    "safety_officer",
+    "contact_phone",
+    "source_datum",
+    "precision",
+    "reliability",
+    "geocode_matched",
+    "geocode_flags",
+    "town_code",
+    "community_code",
+    "town_hint",
+    "town_hint_code",
+    "community_hint",
+    "community_hint_code",
+    "registry_flags",
+    "extra_attrs",
 )
 
 
@@ -203,7 +238,7 @@ def _none(v):
         return None
     try:
         return None if pd.isna(v) else v
-    except (TypeError, ValueError):   # dicts and lists
+    except (TypeError, ValueError):  # dicts and lists
         return v
 
 
@@ -221,7 +256,9 @@ def export_records(ctx: Context, actor: Actor, **filters) -> list[dict]:
         rec.update(
             is_three_in_one=bool(row["is_three_in_one"]),
             has_hazchem=bool(row["has_hazchem"]),
-            employees=None if _none(row["employees"]) is None else int(row["employees"]),
+            employees=None
+            if _none(row["employees"]) is None
+            else int(row["employees"]),
             lng=g.x if g is not None else None,
             lat=g.y if g is not None else None,
         )
@@ -253,8 +290,9 @@ def enterprise_detail(ctx: Context, actor: Actor, uscc: str) -> dict:
     out["lng"], out["lat"] = (g.x, g.y) if g is not None else (None, None)
     out["extra_attrs"] = out.get("extra_attrs") or {}
     flags = [f for f in (out.get("registry_flags") or "").split(",") if f]
-    out["registry_flags"] = [{"code": f, "label": REGISTRY_FLAGS.get(f, f)}
-                             for f in flags]
+    out["registry_flags"] = [
+        {"code": f, "label": REGISTRY_FLAGS.get(f, f)} for f in flags
+    ]
     out["responsible"] = responsible_on(ctx, actor, code, _today())
     return out
 
@@ -310,7 +348,8 @@ def import_registry(
     if summary.valid + summary.rejected == 0:
         raise InvalidInputError(
             f"{Path(path).name} has no enterprise rows ({summary.blank} blank, "
-            f"{summary.totals} totals rows); nothing was imported.")
+            f"{summary.totals} totals rows); nothing was imported."
+        )
     _store(ctx, actor, records, summary, dry_run)
     if not summary.balanced:  # every row is stored or reported: never silently lost
         raise RuntimeError(f"import accounting is off: {summary.to_dict()}")
@@ -348,7 +387,7 @@ def _store(ctx: Context, actor: Actor, records: dict, summary, dry_run: bool) ->
     from gridwatch.registry.summary import Note
     from gridwatch.services.geocoding import fill_admin_codes
 
-    if not records:   # all rejected: nothing to plan, nothing replaced
+    if not records:  # all rejected: nothing to plan, nothing replaced
         return
     now = now_utc()
     if dry_run:
@@ -363,15 +402,22 @@ def _store(ctx: Context, actor: Actor, records: dict, summary, dry_run: bool) ->
             )
             fill_admin_codes(conn)
             misses = check_hints(conn, [r["uscc"] for r in records.values()])
-            summary.flagged = _count_flagged(conn, [r["uscc"] for r in records.values()])
+            summary.flagged = _count_flagged(
+                conn, [r["uscc"] for r in records.values()]
+            )
         row_of = {rec["uscc"]: n for n, rec in records.items()}
         for uscc, found in misses.items():
             for level, hint, placed in found:
                 field = f"{level}_hint"
-                summary.notes.append(Note(
-                    row_of[uscc], field, records[row_of[uscc]][field] or hint,
-                    f"{'所属镇街' if level == 'town' else '所属村居'} names {hint} but the "
-                    f"point lies in {placed}: stored and flagged for a person to check"))
+                summary.notes.append(
+                    Note(
+                        row_of[uscc],
+                        field,
+                        records[row_of[uscc]][field] or hint,
+                        f"{'所属镇街' if level == 'town' else '所属村居'} names {hint} but the "
+                        f"point lies in {placed}: stored and flagged for a person to check",
+                    )
+                )
     summary.inserted = counts["inserted"]
     summary.updated = counts["updated"]
     summary.unchanged = counts["unchanged"]
@@ -381,7 +427,9 @@ def _count_flagged(conn, usccs: list[str]) -> int:
     n = 0
     for start in range(0, len(usccs), 900):
         n += conn.execute(
-            sa.select(sa.func.count()).select_from(Enterprise).where(
+            sa.select(sa.func.count())
+            .select_from(Enterprise)
+            .where(
                 Enterprise.uscc.in_(usccs[start : start + 900]),
                 Enterprise.registry_flags.isnot(None),
             )
