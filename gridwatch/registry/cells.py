@@ -230,17 +230,13 @@ def read_extras(raw: dict, rec: dict, bad, note) -> None:
     rec["extra_attrs"] = {k: v for k, v in out.items() if v} or None
 
 
-# the totals words of gridwatch.vocab, longest first ("subtotal" before "total")
+# a cell that is only a totals word of gridwatch.vocab (longest first: "subtotal"
+# before "total"), perhaps after a short scope ("全区", "本页") and before a count
+# ("合计：54家"); "合计路1号" is an address, not a totals cell
+_WORDS = sorted((re.escape(w.replace(" ", "")) for w in TOTAL_ROW_ALIASES),
+                key=len, reverse=True)
 _TOTAL = re.compile(
-    "^("
-    + "|".join(
-        sorted(
-            (re.escape(w.replace(" ", "")) for w in TOTAL_ROW_ALIASES),
-            key=len,
-            reverse=True,
-        )
-    )
-    + ")",
+    r"^(?:\w{0,6}?)(" + "|".join(_WORDS) + r")[:：]?(?:\d+(?:\.\d+)?[家户个人条项]?)?$",
     re.IGNORECASE,
 )
 
@@ -249,7 +245,8 @@ def totals_word(raw: dict) -> str | None:
     """The totals word (合计, 总计, 小计, 共计) of a totals row, else None.
 
     A totals row has no credit code (or the word stands in the credit-code
-    column) and some cell that starts with the word ("合计：54家").
+    column) and a cell that is the word, perhaps with a scope before it and a
+    count after it ("合计", "全区合计", "合计：54家").
 
     >>> totals_word({"uscc": "合计", "employees": 350})
     '合计'

@@ -95,9 +95,10 @@ class RegistrySource:
     - ``"_split"``: ``{field or header: "B5:D5"}`` for cells covered by a range
       merged across columns or with the header, which cannot be filled.
 
-    Text that :func:`gridwatch.spreadsheets.neutralise` escaped on export
-    (``'=…``) is restored. Blank rows come through as an empty dict so they can
-    be counted.
+    In CSV and XLSX, text that :func:`gridwatch.spreadsheets.neutralise` escaped
+    (``'=…``, also after Excel opened such a CSV and saved it as XLSX) is
+    restored; GeoJSON is never escaped, so it is read as is. Blank rows come
+    through as an empty dict so they can be counted.
     """
 
     path: Path
@@ -164,13 +165,18 @@ class RegistrySource:
         rows, self._rows = self._rows, None
         fill = MergeFill(self.merges, self.header_row)
         cols, name = self.columns, self.column_name
+        restore_text = self.format in ("csv", "xlsx")
         for number, cells in rows:
-            filled, split = fill.apply(number, cells) if fill else ({}, {})
+            if fill:
+                cells = list(cells)   # openpyxl gives tuples
+                filled, split = fill.apply(number, cells)
+            else:
+                filled, split = {}, {}
             raw, extra = {}, {}
             for i, v in enumerate(cells):
                 if v is None or (isinstance(v, str) and not v.strip()):
                     continue
-                if isinstance(v, str):
+                if restore_text and isinstance(v, str):
                     v = restore(v)
                 if i in cols:
                     raw[cols[i]] = v

@@ -158,9 +158,13 @@ def _write_xlsx(records, path: Path, headers, extra_keys) -> int:
 
 def _text_cell(ws, value, cell_type):
     """Text a spreadsheet would run as a formula stays text: a string cell with
-    Excel's quote prefix (openpyxl would otherwise store "=…" as a formula)."""
+    Excel's quote prefix (openpyxl would otherwise store "=…" as a formula). The
+    value stays the real text, except that a real leading apostrophe before a
+    formula sign is doubled, as in CSV, since import removes one (a CSV opened in
+    Excel and saved as XLSX keeps the CSV's apostrophe)."""
     if isinstance(value, str) and neutralise(value) is not value:
-        cell = cell_type(ws, value=value)
+        text = neutralise(value) if value.startswith("'") else value
+        cell = cell_type(ws, value=text)
         cell.data_type = "s"
         cell.quotePrefix = True
         return cell

@@ -9,8 +9,15 @@ from gridwatch.services.enterprises import upsert_enterprises
 from tests.actors import SYSTEM
 from tests.db.conftest import make_code
 
-NEW = {"legal_representative", "contact_phone", "town_hint", "extra_attrs",
-       "registry_flags", "industry_code", "community_hint_code"}
+NEW = {
+    "legal_representative",
+    "contact_phone",
+    "town_hint",
+    "extra_attrs",
+    "registry_flags",
+    "industry_code",
+    "community_hint_code",
+}
 
 
 def _columns(engine):
@@ -19,10 +26,22 @@ def _columns(engine):
 
 def test_registry_migration_downgrades_and_upgrades_keeping_rows(ctx):
     with ctx.transaction(SYSTEM) as s:
-        upsert_enterprises(s, [{"uscc": make_code(1), "name": "甲厂", "address": "x",
-                                "lng": 113.01, "lat": 23.01, "precision": "supplied",
-                                "source_datum": "wgs84", "principal": "张三",
-                                "extra_attrs": {"备注": "一"}}])
+        upsert_enterprises(
+            s,
+            [
+                {
+                    "uscc": make_code(1),
+                    "name": "甲厂",
+                    "address": "x",
+                    "lng": 113.01,
+                    "lat": 23.01,
+                    "precision": "supplied",
+                    "source_datum": "wgs84",
+                    "principal": "张三",
+                    "extra_attrs": {"备注": "一"},
+                }
+            ],
+        )
     assert NEW <= _columns(ctx.engine)
     with ctx.engine.begin() as conn:
         command.downgrade(migrate.alembic_config(conn), "0001")
