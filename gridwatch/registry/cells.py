@@ -233,8 +233,9 @@ def read_extras(raw: dict, rec: dict, bad, note) -> None:
 # a cell that is only a totals word of gridwatch.vocab (longest first: "subtotal"
 # before "total"), perhaps after a short scope ("全区", "本页") and before a count
 # ("合计：54家"); "合计路1号" is an address, not a totals cell
-_WORDS = sorted((re.escape(w.replace(" ", "")) for w in TOTAL_ROW_ALIASES),
-                key=len, reverse=True)
+_WORDS = sorted(
+    (re.escape(w.replace(" ", "")) for w in TOTAL_ROW_ALIASES), key=len, reverse=True
+)
 _TOTAL = re.compile(
     r"^(?:\w{0,6}?)(" + "|".join(_WORDS) + r")[:：]?(?:\d+(?:\.\d+)?[家户个人条项]?)?$",
     re.IGNORECASE,
@@ -254,10 +255,12 @@ def totals_word(raw: dict) -> str | None:
     True
     """
     code = raw.get("uscc")
-    values = [v for k, v in raw.items() if not k.startswith("_")]
-    values += list(raw.get("_extra", {}).values())
+    if isinstance(code, str) and len(code) >= 15:  # fast path: a code-like cell
+        return None
     if code is not None and not _TOTAL.match(re.sub(r"\s+", "", _key(code))):
         return None
+    values = [v for k, v in raw.items() if not k.startswith("_")]
+    values += list(raw.get("_extra", {}).values())
     for v in values:
         if isinstance(v, str):
             m = _TOTAL.match(re.sub(r"\s+", "", _key(v)))

@@ -19,7 +19,7 @@ from xml.etree.ElementTree import iterparse
 
 from gridwatch.errors import InvalidInputError
 
-__all__ = ["Merge", "SheetRows", "xlsx_rows"]
+__all__ = ["Merge", "MergeFill", "SheetRows", "xlsx_rows"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,3 +175,65 @@ def _numbered_xlsx(wb, ws, fh):
     finally:
         wb.close()
         fh.close()
+
+
+class MergeFill:
+    """Fill merged ranges row by row as the rows stream past.
+
+    A range within one column (行业 merged over rows 2-4) gives every covered
+    cell the top-left cell's value, reported in ``_merged``. Any other covered
+    cell (a range across columns, or one that starts at or above the header) has
+    no value of its own to take and is reported in ``_split``.
+    """
+
+    #: Covered cells beyond this are refused (a whole-column merge is a mistake).
+    LIMIT = 2_000_000
+
+    def __init__(self, merges, header_row: int):
+        self.fill: dict[int, list] = {}
+        self.split: dict[int, list] = {}
+        self.top: dict[tuple[int, int], object] = {}
+        self.starts: dict[int, list] = {}
+        covered = 0
+        for m in merges:
+            if m.row1 <= header_row:
+                continue  # a title or header merge: no data cells under it
+            covered += (m.row1 - max(m.row0, header_row + 1) + 1) * (
+                m.col1 - m.col0 + 1
+            )
+            if covered > self.LIMIT:
+                raise InvalidInputError(
+                    f"The sheet has merged ranges covering over {self.LIMIT:,} cells "
+                    f"(e.g. {m.ref}); unmerge them and fill in each cell."
+                )
+            for r in range(max(m.row0, header_row + 1), m.row1 + 1):
+                for c in range(m.col0, m.col1 + 1):
+                    if (r, c) == (m.row0, m.col0):
+                        continue
+                    if c == m.col0 and m.row0 > header_row:
+                        self.fill.setdefault(r, []).append((c, m.row0, m.ref))
+                    else:
+                        self.split.setdefault(r, []).append((c, m.ref))
+            self.starts.setdefault(m.row0, []).append(m.col0)
+
+    def __bool__(self) -> bool:
+        return bool(self.fill or self.split)
+
+    def apply(self, number: int, cells: list) -> tuple[dict, dict]:
+        """Fill ``cells`` (in place) for row ``number``; return what was done."""
+        for c in self.starts.get(number, ()):
+            self.top[(number, c)] = cells[c] if 0 <= c < len(cells) else None
+        filled, split = {}, {}
+        for c, row0, ref in self.fill.get(number, ()):
+            value = self.top.get((row0, c))
+            if c < 0 or value in (None, ""):
+                continue
+            while len(cells) <= c:
+                cells.append(None)
+            if cells[c] in (None, ""):
+                cells[c] = value
+                filled[c] = ref
+        for c, ref in self.split.get(number, ()):
+            if c >= 0:
+                split[c] = ref
+        return filled, split
