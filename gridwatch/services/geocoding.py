@@ -216,12 +216,19 @@ def fill_admin_codes(conn, communities: gpd.GeoDataFrame | None = None) -> int:
     )
     if ents.empty or communities.empty:
         return 0
-    hit = gpd.sjoin(
-        ents,
-        communities[["code", "parent_code", "geometry"]],
-        predicate="within",
-        how="inner",
-    ).drop_duplicates("id")
+    # covers, not within: a point on a community's edge lies in it (the rule of
+    # registry import, manual placement and assignment); on an edge two
+    # communities share, the smaller code wins, as in assignment
+    hit = (
+        gpd.sjoin(
+            ents,
+            communities[["code", "parent_code", "geometry"]],
+            predicate="covered_by",
+            how="inner",
+        )
+        .sort_values(["id", "code"])
+        .drop_duplicates("id")
+    )
     if hit.empty:
         return 0
     tbl = Enterprise.__table__

@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 from shapely.geometry import box
 
+from gridwatch.crs import from_wgs84
 from gridwatch.db.models import Enterprise
 from gridwatch.errors import InvalidInputError, NotFoundError
 from gridwatch.registry import write_registry
@@ -42,88 +43,78 @@ HEADER = [
 ]
 
 
+#: a point in the west community, given as 高德 (GCJ-02) coordinates
+GCJ = from_wgs84(113.012, 23.012, "gcj02")
+
+
+def _row(**cells):
+    """A sheet row from header → value (unnamed cells empty)."""
+    unknown = set(cells) - set(HEADER)
+    assert not unknown, unknown
+    return [cells.get(h) for h in HEADER]
+
+
 def _rows():
     return [
-        [
-            1,
-            make_code(501),
-            "甲陶瓷厂",
-            "张槎路1号",
-            "建筑陶瓷制品制造",
-            "红",
-            "否",
-            "张三",
-            "李四",
-            "王五",
-            "0757-83084971",
-            "张槎街道",
-            "甲社区",
-            113.01,
-            23.01,
-            "wgs84",
-            "已验收",
-            "重点",
-        ],
-        [
-            2,
-            make_code(502),
-            "乙化工",
-            "张槎路2号",
-            "26",
-            "橙",
-            "否",
-            "赵六",
-            None,
-            None,
-            None,
-            "张槎",
-            "甲社区",
-            113.03,
-            23.01,
-            "wgs84",
-            None,
-            None,
-        ],  # point in 乙村
-        [
-            3,
-            make_code(503),
-            "丙家具",
-            "张槎路3号",
-            "C21 家具制造业",
-            "黄",
-            "否",
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            "未验收",
-            None,
-        ],
-        [
-            "合计",
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        ],
+        _row(
+            序号=1,
+            统一社会信用代码=make_code(501),
+            企业名称="甲陶瓷厂",
+            地址="张槎路1号",
+            行业类别="建筑陶瓷制品制造",
+            风险等级="红",
+            涉危化品="否",
+            法定代表人="张三",
+            主要负责人="李四",
+            安全主任="王五",
+            联系电话="0757-83084971",
+            所属镇街="张槎街道",
+            所属村居="甲社区",
+            经度=113.01,
+            纬度=23.01,
+            坐标系="wgs84",
+            消防验收="已验收",
+            备注="重点",
+        ),
+        # 危险化学品 with 涉危化品=否; 所属村居 says 甲社区 but the point is in 乙村
+        _row(
+            序号=2,
+            统一社会信用代码=make_code(502),
+            企业名称="乙化工",
+            地址="张槎路2号",
+            行业类别="26",
+            风险等级="橙",
+            涉危化品="否",
+            法定代表人="赵六",
+            所属镇街="张槎",
+            所属村居="甲社区",
+            经度=113.03,
+            纬度=23.01,
+            坐标系="wgs84",
+        ),
+        _row(
+            序号=3,
+            统一社会信用代码=make_code(503),
+            企业名称="丙家具",
+            地址="张槎路3号",
+            行业类别="C21 家具制造业",
+            风险等级="黄",
+            涉危化品="否",
+            消防验收="未验收",
+        ),
+        _row(
+            序号=4,
+            统一社会信用代码=make_code(504),
+            企业名称="丁五金",
+            地址="张槎路4号",
+            行业类别="33",
+            风险等级="蓝",
+            所属镇街="张槎街道",
+            经度=GCJ[0],
+            纬度=GCJ[1],
+            坐标系="高德",
+        ),
+        _row(序号="合计"),
     ]
 
 
@@ -159,8 +150,8 @@ def test_registry_with_contacts_extras_sectors_hints_and_totals(
 ):
     ctx = small_district
     s = import_registry(ctx, SYSTEM, _xlsx(tmp_path / "r.xlsx", _rows()))
-    assert (s.rows, s.valid, s.rejected, s.blank, s.totals) == (4, 3, 0, 0, 1)
-    assert s.balanced and s.inserted == 3
+    assert (s.rows, s.valid, s.rejected, s.blank, s.totals) == (5, 4, 0, 0, 1)
+    assert s.balanced and s.inserted == 4
     a = _stored(ctx, make_code(501))
     assert (a.sector, a.industry_code, a.risk_level) == ("ceramics", "3071", "red")
     assert (a.legal_representative, a.principal, a.safety_officer, a.contact_phone) == (
@@ -185,8 +176,21 @@ def test_registry_with_contacts_extras_sectors_hints_and_totals(
     }
     assert s.flagged == 1
     reasons = {(n.row, n.field) for n in s.notes}
-    assert {(3, "has_hazchem"), (3, "community_hint"), (5, "")} <= reasons
+    assert {(3, "has_hazchem"), (3, "community_hint"), (6, "")} <= reasons
     assert _stored(ctx, make_code(503)).sector == "furniture"
+    d = _stored(ctx, make_code(504))  # GCJ-02 converted once, its datum recorded
+    assert (d.sector, d.industry_code, d.source_datum) == (
+        "metal_products",
+        "33",
+        "gcj02",
+    )
+    with ctx.engine.connect() as conn:
+        x, y = conn.execute(
+            sa.select(
+                sa.func.ST_X(Enterprise.geom), sa.func.ST_Y(Enterprise.geom)
+            ).where(Enterprise.uscc == make_code(504))
+        ).one()
+    assert abs(x - 113.012) < 1e-6 and abs(y - 23.012) < 1e-6
 
 
 def test_extra_columns_round_trip_through_export(small_district, tmp_path):
@@ -276,7 +280,7 @@ def test_rejects_file_failing_after_storing_keeps_the_summary(
         _xlsx(tmp_path / "r.xlsx", _rows()),
         rejects_path=tmp_path / "r.csv",
     )
-    assert s.inserted == 3 and "No space left" in s.output_error
+    assert s.inserted == 4 and "No space left" in s.output_error
 
 
 def test_point_on_the_district_outline_is_imported(small_district, tmp_path):
@@ -344,3 +348,21 @@ def test_show_returns_the_whole_file_within_scope(small_district, tmp_path):
     with pytest.raises(NotFoundError):
         enterprise_detail(ctx, other, make_code(501))
     assert read_enterprises(ctx, other).empty
+
+
+def test_points_on_community_edges_get_codes_by_the_covers_rule(
+    small_district, tmp_path
+):
+    # communities: west box(113.00-113.02), east box(113.02-113.04); district edge 113.04
+    rows = [
+        [None, make_code(520), "共边厂", "边界路1号"]
+        + [None] * 9
+        + [113.02, 23.01, "wgs84", None, None],
+        [None, make_code(521), "外边厂", "边界路2号"]
+        + [None] * 9
+        + [113.04, 23.01, "wgs84", None, None],
+    ]
+    s = import_registry(small_district, SYSTEM, _xlsx(tmp_path / "e.xlsx", rows))
+    assert s.inserted == 2
+    assert _stored(small_district, make_code(520)).community_code == COMMS[0]
+    assert _stored(small_district, make_code(521)).community_code == COMMS[1]
