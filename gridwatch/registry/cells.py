@@ -24,6 +24,7 @@ __all__ = [
     "read_extras",
     "read_hints",
     "read_sector",
+    "repeats_header",
     "totals_word",
 ]
 
@@ -267,3 +268,16 @@ def totals_word(raw: dict) -> str | None:
             if m:
                 return m.group(1)
     return None
+
+
+def repeats_header(raw: dict) -> bool:
+    """True for a row that repeats the header (tables pasted one under another):
+    two or more of its cells are known header spellings.
+
+    >>> repeats_header({"uscc": "统一社会信用代码", "name": "企业名称"})
+    True
+    """
+    from gridwatch.registry.headers import looks_like_header
+
+    cells = [v for k, v in raw.items() if not k.startswith("_") and isinstance(v, str)]
+    return len(cells) >= 2 and looks_like_header(cells)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import json
+import re
 import sys
 import unicodedata
 from collections.abc import Iterator
@@ -166,6 +167,7 @@ class RegistrySource:
         fill = MergeFill(self.merges, self.header_row)
         cols, name = self.columns, self.column_name
         restore_text = self.format in ("csv", "xlsx")
+        is_csv = self.format == "csv"
         for number, cells in rows:
             if fill:
                 cells = list(cells)   # openpyxl gives tuples
@@ -177,7 +179,7 @@ class RegistrySource:
                 if v is None or (isinstance(v, str) and not v.strip()):
                     continue
                 if restore_text and isinstance(v, str):
-                    v = restore(v)
+                    v = _unwrap(v) if is_csv else restore(v)
                 if i in cols:
                     raw[cols[i]] = v
                 else:
@@ -190,6 +192,20 @@ class RegistrySource:
             if raw and split:
                 raw["_split"] = {name(i): ref for i, ref in split.items()}
             yield number, raw
+
+
+_KEEP_AS_TEXT = re.compile(r'^="(.*)"$', re.DOTALL)
+
+
+def _unwrap(text: str) -> str:
+    """A CSV cell as text: ``'=…`` loses the apostrophe our export added
+    (:func:`gridwatch.spreadsheets.restore`); ``="00123"``, the idiom that makes
+    Excel keep a number as text (long codes, leading zeros), gives ``00123``. The
+    apostrophe is checked first, so an exported ``'="x"`` stays ``="x"``."""
+    if text.startswith("'"):
+        return restore(text)
+    m = _KEEP_AS_TEXT.match(text)
+    return m.group(1).replace('""', '"') if m else text
 
 
 def read_registry(path, sheet: str | None = None,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import shapely
@@ -28,19 +28,43 @@ from gridwatch.registry.units import UnitResolver
 from gridwatch.registry.uscc import explain_uscc, explain_uscc_cell, normalise_uscc
 from gridwatch.vocab import PRECISIONS
 
-__all__ = ["RECORD_FIELDS", "ImportSummary", "Note", "Reject", "RowRules",
-           "validate_row", "validate_rows"]
+__all__ = [
+    "RECORD_FIELDS",
+    "ImportSummary",
+    "Note",
+    "Reject",
+    "RowRules",
+    "validate_row",
+    "validate_rows",
+]
 
 NAME_LIMIT = 200
 ADDRESS_LIMIT = 500
 OTHER_LIMIT = 200
 #: Rows validated together so their coordinates convert in one numpy call.
 BATCH_ROWS = 2000
-RECORD_FIELDS = ("uscc", "name", "address", "sector", "risk_level", "is_three_in_one",
-                 "has_hazchem", "employees", "registered_on", "lng", "lat",
-                 "source_datum", "precision", "industry_code", *C.CONTACT_FIELDS,
-                 "town_hint", "town_hint_code", "community_hint",
-                 "community_hint_code", "extra_attrs")
+RECORD_FIELDS = (
+    "uscc",
+    "name",
+    "address",
+    "sector",
+    "risk_level",
+    "is_three_in_one",
+    "has_hazchem",
+    "employees",
+    "registered_on",
+    "lng",
+    "lat",
+    "source_datum",
+    "precision",
+    "industry_code",
+    *C.CONTACT_FIELDS,
+    "town_hint",
+    "town_hint_code",
+    "community_hint",
+    "community_hint_code",
+    "extra_attrs",
+)
 
 
 @dataclass
@@ -57,6 +81,14 @@ class RowRules:
     default_datum: str | None = None
     units: UnitResolver | None = None
     value_map: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+def _rules(rules: RowRules | None, default_datum: str | None) -> RowRules:
+    """The caller's rules (never changed), with ``default_datum`` when given."""
+    rules = rules or RowRules()
+    if default_datum is not None:
+        rules = replace(rules, default_datum=default_datum)
+    return rules
 
 
 def _short(value) -> str:
@@ -96,8 +128,11 @@ def _coords(raw: dict, default_datum, bad, row: _Pending) -> None:
     if lng is None and lat is None:
         return
     if lng is None or lat is None:
-        bad("lng" if lng is None else "lat", lng if lng is None else lat,
-            "give both longitude and latitude, or neither")
+        bad(
+            "lng" if lng is None else "lat",
+            lng if lng is None else lat,
+            "give both longitude and latitude, or neither",
+        )
         return
     shown = f"{lng}, {lat}"
     try:
@@ -113,8 +148,13 @@ def _coords(raw: dict, default_datum, bad, row: _Pending) -> None:
         return
     datum = raw.get("datum", default_datum)
     if datum is None:
-        bad("datum", shown, "coordinates without a datum: add a 坐标系 column (wgs84, "
-            "cgcs2000, gcj02 or bd09) or give the datum of the whole file", "datum")
+        bad(
+            "datum",
+            shown,
+            "coordinates without a datum: add a 坐标系 column (wgs84, "
+            "cgcs2000, gcj02 or bd09) or give the datum of the whole file",
+            "datum",
+        )
         return
     try:
         datum = parse_datum(str(datum))
@@ -127,8 +167,12 @@ def _coords(raw: dict, default_datum, bad, row: _Pending) -> None:
     except InvalidInputError:
         source = datum.value
     precision = str(raw.get("precision", "")).strip().lower()
-    row.rec.update(source_datum=source, precision=precision
-                   if precision in PRECISIONS and precision != "none" else "supplied")
+    row.rec.update(
+        source_datum=source,
+        precision=precision
+        if precision in PRECISIONS and precision != "none"
+        else "supplied",
+    )
     row.x, row.y, row.datum, row.shown = x, y, datum, shown
 
 
@@ -145,24 +189,39 @@ def _convert(rows: list[_Pending], district) -> None:
         y = np.fromiter((r.y for r in group), float, len(group))
         lng, lat = to_wgs84(x, y, datum)
         inside = _in_district(lng, lat, district)
-        for r, a, b, ok in zip(group, lng.tolist(), lat.tolist(), inside.tolist(),
-                               strict=True):
+        for r, a, b, ok in zip(
+            group, lng.tolist(), lat.tolist(), inside.tolist(), strict=True
+        ):
             if ok:
                 r.rec["lng"], r.rec["lat"] = a, b
             else:
-                r.rejects.append(Reject(r.rec["_row"], "lng", r.shown,
-                                        f"the point ({datum.value}) lies outside "
-                                        "the district"))
+                r.rejects.append(
+                    Reject(
+                        r.rec["_row"],
+                        "lng",
+                        r.shown,
+                        f"the point ({datum.value}) lies outside the district",
+                    )
+                )
 
 
-_OPTIONAL = (("risk_level", F.parse_risk), ("is_three_in_one", F.parse_bool),
-             ("has_hazchem", F.parse_bool), ("employees", F.parse_employees),
-             ("registered_on", F.parse_date))
+_OPTIONAL = (
+    ("risk_level", F.parse_risk),
+    ("is_three_in_one", F.parse_bool),
+    ("has_hazchem", F.parse_bool),
+    ("employees", F.parse_employees),
+    ("registered_on", F.parse_date),
+)
 
 
-def validate_row(row_number: int, raw: dict, district=None,
-                 default_datum: str | None = None, *,
-                 rules: RowRules | None = None) -> tuple[dict | None, list[Reject]]:
+def validate_row(
+    row_number: int,
+    raw: dict,
+    district=None,
+    default_datum: str | None = None,
+    *,
+    rules: RowRules | None = None,
+) -> tuple[dict | None, list[Reject]]:
     """Check one row and build its enterprise record.
 
     Parameters
@@ -195,10 +254,7 @@ def validate_row(row_number: int, raw: dict, district=None,
     >>> rec["risk_level"], rej
     ('orange', [])
     """
-    rules = rules or RowRules(default_datum)
-    if default_datum is not None:
-        rules.default_datum = default_datum
-    row = _check(row_number, raw, rules)
+    row = _check(row_number, raw, _rules(rules, default_datum))
     _convert([row], district)
     return _result(row)[:2]
 
@@ -219,12 +275,26 @@ def _check(row_number: int, raw: dict, rules: RowRules) -> _Pending:
     rec["_row"] = row_number
     row = _Pending(rec, rejects, notes)
     for name, ref in raw.get("_split", {}).items():
-        bad(name, ref, f"cell is covered by the merged range {ref}, which spans "
+        bad(
+            name,
+            ref,
+            f"cell is covered by the merged range {ref}, which spans "
             "columns (or the header) and so holds no value for it; unmerge the "
-            "cells and fill in each one")
+            "cells and fill in each one",
+        )
+    if C.repeats_header(raw):
+        bad(
+            "",
+            raw.get("uscc", ""),
+            "the row repeats the header row (tables pasted "
+            "one under another?); delete it",
+        )
+        return row
     _uscc(raw, rec, bad)
-    for name, limit, required in (("name", NAME_LIMIT, True),
-                                  ("address", ADDRESS_LIMIT, False)):
+    for name, limit, required in (
+        ("name", NAME_LIMIT, True),
+        ("address", ADDRESS_LIMIT, False),
+    ):
         value = raw.get(name)
         try:
             rec[name] = F.clean_text(value, limit) if value is not None else ""
@@ -240,12 +310,20 @@ def _check(row_number: int, raw: dict, rules: RowRules) -> _Pending:
     C.read_extras(raw, rec, bad, note)
     _coords(raw, rules.default_datum, bad, row)
     if not rec["address"] and row.datum is None and not rejects:
-        bad("address", "", "give an address or coordinates so the enterprise can be placed")
+        bad(
+            "address",
+            "",
+            "give an address or coordinates so the enterprise can be placed",
+        )
     for name, ref in raw.get("_merged", {}).items():
         note(name, ref, f"filled from the merged range {ref} (its top-left cell)")
     if rec["sector"] == "hazchem" and rec["has_hazchem"] is False:
-        note("has_hazchem", "否", "sector is 危险化学品 but 涉危化品 says 否: stored and "
-             "flagged for a person to check")
+        note(
+            "has_hazchem",
+            "否",
+            "sector is 危险化学品 but 涉危化品 says 否: stored and "
+            "flagged for a person to check",
+        )
     return row
 
 
@@ -268,9 +346,10 @@ def _optional(raw: dict, rec: dict, bad) -> None:
         try:
             if isinstance(value, str):
                 if len(value) > OTHER_LIMIT:
-                    raise ValueError(f"is {len(value):,} characters long; the limit "
-                                     f"is {OTHER_LIMIT}")
-                value = value.strip()   # the parsers refuse anything else odd
+                    raise ValueError(
+                        f"is {len(value):,} characters long; the limit is {OTHER_LIMIT}"
+                    )
+                value = value.strip()  # the parsers refuse anything else odd
             rec[name] = parse(value) if value != "" else None
         except ValueError as exc:
             bad(name, value, str(exc))
@@ -284,10 +363,14 @@ def _result(row: _Pending) -> tuple[dict | None, list[Reject], list[Note]]:
     return row.rec, [], row.notes
 
 
-def validate_rows(rows: Iterable[tuple[int, dict]], summary: ImportSummary,
-                  district=None, default_datum: str | None = None, *,
-                  rules: RowRules | None = None
-                  ) -> Iterator[tuple[int, dict | None, list[Reject]]]:
+def validate_rows(
+    rows: Iterable[tuple[int, dict]],
+    summary: ImportSummary,
+    district=None,
+    default_datum: str | None = None,
+    *,
+    rules: RowRules | None = None,
+) -> Iterator[tuple[int, dict | None, list[Reject]]]:
     """Validate a stream of rows, rejecting repeated credit codes; count all.
 
     Parameters
@@ -304,9 +387,7 @@ def validate_rows(rows: Iterable[tuple[int, dict]], summary: ImportSummary,
     (row_number, record or None, rejects)
         Blank rows and totals rows (合计/总计/小计) are counted and not yielded.
     """
-    rules = rules or RowRules()
-    if default_datum is not None:
-        rules.default_datum = default_datum
+    rules = _rules(rules, default_datum)
     first_seen: dict[str, int] = {}
     batch: list[tuple[int, _Pending]] = []
     for number, raw in rows:
@@ -317,8 +398,15 @@ def validate_rows(rows: Iterable[tuple[int, dict]], summary: ImportSummary,
         word = C.totals_word(raw)
         if word:
             summary.totals += 1
-            summary.notes.append(Note(number, "", word, "totals row (合计/总计/小计): "
-                                      "skipped, not an enterprise", kind="totals"))
+            summary.notes.append(
+                Note(
+                    number,
+                    "",
+                    word,
+                    "totals row (合计/总计/小计): skipped, not an enterprise",
+                    kind="totals",
+                )
+            )
             continue
         batch.append((number, _check(number, raw, rules)))
         if len(batch) >= BATCH_ROWS:
@@ -337,7 +425,10 @@ def _flush(batch, summary: ImportSummary, first_seen: dict, district):
                 merged = next((n.value for n in notes if n.field == "uscc"), None)
                 why = f"duplicate credit code; row {first} already has it" + (
                     f" (this cell was filled from the merged range {merged}: unmerge "
-                    "the credit-code column)" if merged else "")
+                    "the credit-code column)"
+                    if merged
+                    else ""
+                )
                 rejects = [Reject(number, "uscc", rec["uscc"], why)]
                 rec, notes = None, []
         if rec is None:

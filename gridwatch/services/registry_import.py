@@ -69,6 +69,11 @@ def import_registry(
 
     if rejects_path is not None:
         check_writable(rejects_path, "rejects file")
+        if Path(rejects_path).resolve() == Path(path).resolve():
+            raise InvalidInputError(
+                f"The rejects file {rejects_path} is the registry file itself and "
+                "would overwrite it; choose another path."
+            )
     source = read_registry(path, sheet=sheet, header_map=header_map)
     summary, records = _validate(ctx, source, value_map, default_datum, progress)
     summary.dry_run = dry_run

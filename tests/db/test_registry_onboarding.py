@@ -366,3 +366,10 @@ def test_points_on_community_edges_get_codes_by_the_covers_rule(
     assert s.inserted == 2
     assert _stored(small_district, make_code(520)).community_code == COMMS[0]
     assert _stored(small_district, make_code(521)).community_code == COMMS[1]
+
+
+def test_rejects_file_may_not_overwrite_the_registry(small_district, tmp_path):
+    f = _xlsx(tmp_path / "r.xlsx", _rows())
+    with pytest.raises(InvalidInputError, match="overwrite"):
+        import_registry(small_district, SYSTEM, f, rejects_path=f)
+    assert openpyxl.load_workbook(f).active["C2"].value == "甲陶瓷厂"

@@ -324,3 +324,24 @@ def test_check_writable_refuses_a_folder(tmp_path):
 def test_check_writable_accepts_new_file_and_creates_nothing(tmp_path):
     assert check_writable(tmp_path / "r.csv") == tmp_path / "r.csv"
     assert not (tmp_path / "r.csv").exists()
+
+
+def test_csv_keep_as_text_idiom_gives_the_code(tmp_path):
+    # ="…" is how a clerk makes Excel keep an 18-digit code as text in a CSV
+    path = tmp_path / "r.csv"
+    path.write_text(
+        "统一社会信用代码,企业名称,地址\n"
+        f'"=""{REAL[0]}""",甲厂,张槎路1号\n'
+        f'\'="x",乙厂,张槎路2号\n',
+        encoding="utf-8",
+    )
+    rows = list(read_registry(path))
+    assert rows[0][1]["uscc"] == REAL[0]
+    assert rows[1][1]["uscc"] == '="x"'  # an escaped cell is restored, not unwrapped
+
+
+def test_repeated_header_row_is_rejected_with_its_reason():
+    summary = ImportSummary()
+    raw = {"uscc": "统一社会信用代码", "name": "企业名称", "address": "地址"}
+    list(validate_rows([(7, raw)], summary))
+    assert summary.rejected == 1 and "repeats the header" in summary.rejects[0].reason
