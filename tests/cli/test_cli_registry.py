@@ -170,7 +170,7 @@ def test_summary_is_shown_even_when_the_rejects_file_then_fails(
         "--map-values",
         "行业类别:瓷片厂=陶瓷",
         "--rejects",
-        tmp_path / "r.csv",
+        tmp_path / "rej.csv",
     )
     assert r.exit_code == 1
     assert "2 new" in r.output and "No space left" in r.output
