@@ -279,5 +279,8 @@ def repeats_header(raw: dict) -> bool:
     """
     from gridwatch.registry.headers import looks_like_header
 
+    code = raw.get("uscc")
+    if isinstance(code, str) and len(code) >= 15:  # fast path: a code-like cell
+        return False
     cells = [v for k, v in raw.items() if not k.startswith("_") and isinstance(v, str)]
     return len(cells) >= 2 and looks_like_header(cells)

@@ -178,7 +178,7 @@ class RegistrySource:
             for i, v in enumerate(cells):
                 if v is None or (isinstance(v, str) and not v.strip()):
                     continue
-                if restore_text and isinstance(v, str):
+                if restore_text and isinstance(v, str) and v[0] in "'=":
                     v = _unwrap(v) if is_csv else restore(v)
                 if i in cols:
                     raw[cols[i]] = v
