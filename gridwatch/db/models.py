@@ -176,7 +176,7 @@ class Enterprise(Base):
     community_hint: Mapped[str | None] = mapped_column(String(100))
     community_hint_code: Mapped[str | None] = mapped_column(String(12), index=True)
     # every other registry column, {header as in the file: text}
-    extra_attrs: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    extra_attrs: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     # comma-separated vocab.REGISTRY_FLAGS codes for a person to check
     registry_flags: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)

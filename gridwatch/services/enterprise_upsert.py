@@ -218,6 +218,7 @@ def plan_upsert(
         if old is None:
             row = _new_row(rec, now)
             plan.new_rows.append(row)
+            # the values set (an empty column is no news)
             plan.audit.append(
                 _audit(
                     now,
@@ -228,7 +229,8 @@ def plan_upsert(
                     {
                         k: _plain(v)
                         for k, v in row.items()
-                        if k not in ("geom", "created_at", "updated_at")
+                        if v is not None
+                        and k not in ("geom", "created_at", "updated_at")
                     },
                 )
             )
@@ -266,7 +268,11 @@ def _audit(now, actor, action, key, old, new) -> dict:
 def apply_plan(conn, plan: UpsertPlan, now: dt.datetime) -> dict[str, int]:
     """Write a plan made by :func:`plan_upsert` on the same connection."""
     if plan.new_rows:
-        bulk_insert(conn, "enterprises", pd.DataFrame(plan.new_rows))
+        # columns empty in every new row are left to the table's NULL default:
+        # binding 20 empty columns per row doubled the time of a large import
+        frame = pd.DataFrame(plan.new_rows)
+        empty = [c for c in frame.columns if frame[c].isna().all()]
+        bulk_insert(conn, "enterprises", frame.drop(columns=empty))
     _apply_updates(conn, plan.updates, now)
     if plan.audit:
         bulk_insert(conn, "audit_log", pd.DataFrame(plan.audit))
