@@ -203,6 +203,11 @@ def test_extra_columns_round_trip_through_export(small_district, tmp_path):
         assert (again.rejected, again.updated, again.inserted) == (0, 0, 0), fmt
         assert again.unchanged == again.valid == _count(ctx)
     assert _stored(ctx, make_code(501)).extra_attrs["消防验收"] == "已验收"
+    with ctx.engine.connect() as conn:  # no extras: SQL NULL, not a JSON null
+        n = conn.execute(
+            sa.text("SELECT count(*) FROM enterprises WHERE extra_attrs IS NULL")
+        )
+    assert n.scalar() == 61
 
 
 def test_an_emptier_file_never_blanks_stored_values(small_district, tmp_path):
