@@ -8,8 +8,8 @@ from shapely.geometry import box
 from gridwatch.crs import from_wgs84
 from gridwatch.registry import (
     ImportSummary,
-    read_registry,
     make_uscc,
+    read_registry,
     validate_row,
     validate_rows,
 )

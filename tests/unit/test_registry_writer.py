@@ -10,8 +10,8 @@ from gridwatch.errors import InvalidInputError
 from gridwatch.registry import (
     ImportSummary,
     Reject,
-    read_registry,
     make_uscc,
+    read_registry,
     validate_rows,
     write_registry,
     write_rejects,
