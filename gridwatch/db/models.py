@@ -198,6 +198,24 @@ class Enterprise(Base):
     geocode_flags: Mapped[str | None] = mapped_column(String(200))
     town_code: Mapped[str | None] = mapped_column(String(12), index=True)
     community_code: Mapped[str | None] = mapped_column(String(12), index=True)
+    # GB/T 4754-2017 code the registry gave (门类 letter or 2-4 digits)
+    industry_code: Mapped[str | None] = mapped_column(String(8))
+    # the people every registry names (一企一档)
+    legal_representative: Mapped[str | None] = mapped_column(String(100))
+    principal: Mapped[str | None] = mapped_column(String(100))
+    safety_officer: Mapped[str | None] = mapped_column(String(100))
+    contact_phone: Mapped[str | None] = mapped_column(String(64))
+    # where the registry says it is (所属镇街 / 所属村居) as written, and the loaded
+    # unit's code when the text names one: hints for the geocoder, checked against
+    # the placed point (town_code / community_code)
+    town_hint: Mapped[str | None] = mapped_column(String(100))
+    town_hint_code: Mapped[str | None] = mapped_column(String(12), index=True)
+    community_hint: Mapped[str | None] = mapped_column(String(100))
+    community_hint_code: Mapped[str | None] = mapped_column(String(12), index=True)
+    # every other registry column, {header as in the file: text}
+    extra_attrs: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    # comma-separated vocab.REGISTRY_FLAGS codes for a person to check
+    registry_flags: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime, default=_now, onupdate=_now
