@@ -47,6 +47,25 @@ def _weights(v: str | dict) -> dict[str, float]:
     return out
 
 
+def _positive(v: str) -> float:
+    """A number greater than zero (a distance, a size)."""
+    out = float(v)
+    if not out > 0:
+        raise ValueError(f"expected a number greater than 0, got {v!r}")
+    return out
+
+
+def _count(v: str) -> int:
+    """A whole number of at least 1 (days, bytes, pixels)."""
+    try:
+        out = int(str(v).replace("_", ""))
+    except ValueError:
+        raise ValueError(f"expected a whole number, got {v!r}") from None
+    if out < 1:
+        raise ValueError(f"expected a whole number of at least 1, got {v!r}")
+    return out
+
+
 def _default_data_dir() -> str:
     xdg = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return str(Path(xdg) / "gridwatch")
@@ -130,6 +149,46 @@ SETTINGS: tuple[Setting, ...] = (
         "Map base tiles: none, osm, amap, or a URL template with {z}/{x}/{y}.",
         str,
     ),
+    Setting(
+        "checkin_max_m",
+        200.0,
+        "Metres between an inspection's check-in and the enterprise beyond which "
+        "the check-in is flagged as far (the phone's reported accuracy is added).",
+        _positive,
+    ),
+    Setting(
+        "hazard_deadline_days",
+        {"ordinary": 30, "major": 90},
+        "Default rectification deadline per hazard level, in days after the "
+        "hazard is found (a local default, not a national rule).",
+        _weights,
+    ),
+    Setting(
+        "hazard_due_soon_days",
+        14,
+        "Days before a rectification deadline from which an open hazard is "
+        "listed in the warden's to-do.",
+        _count,
+    ),
+    Setting(
+        "photo_max_bytes",
+        20_000_000,
+        "Largest photo upload accepted, in bytes.",
+        _count,
+    ),
+    Setting(
+        "photo_max_pixels",
+        50_000_000,
+        "Largest photo accepted in pixels (width x height), read from the header "
+        "before decoding: the decompression-bomb guard.",
+        _count,
+    ),
+    Setting(
+        "photo_max_edge_px",
+        2560,
+        "Longest edge of a stored photo in pixels; larger photos are scaled down.",
+        _count,
+    ),
     Setting("language", "zh_CN", "Default UI language: zh_CN or en.", str),
     Setting("progress", True, "Show progress bars on a terminal.", _bool),
 )
@@ -212,15 +271,12 @@ def load_settings(environ: dict[str, str] | None = None, **overrides: Any) -> Se
     values: dict[str, Any] = {}
     for s in SETTINGS:
         v = raw.get(s.name, s.default)
-        if (
-            v is not None
-            and isinstance(v, str)
-            and s.parse is not str
-            or (isinstance(v, dict) and s.parse is _weights)
-        ):
+        # parse TOML numbers and tables too, so a bad value fails at startup
+        # whatever its source
+        if v is not None and s.parse is not str:
             try:
                 v = s.parse(v)
-            except ValueError as exc:
+            except (ValueError, TypeError) as exc:
                 raise ConfigError(f"GRIDWATCH_{s.name.upper()}: {exc}.") from None
         values[s.name] = v
     if not values["data_dir"]:
@@ -232,6 +288,12 @@ def load_settings(environ: dict[str, str] | None = None, **overrides: Any) -> Se
             f"GRIDWATCH_ONLINE_GEOCODER is {values['online_geocoder']} "
             "but GRIDWATCH_ONLINE_GEOCODER_KEY is unset; set the key or "
             "turn the online geocoder off."
+        )
+    missing = {"ordinary", "major"} - set(values["hazard_deadline_days"])
+    if missing:
+        raise ConfigError(
+            "GRIDWATCH_HAZARD_DEADLINE_DAYS needs a number of days for "
+            f"{', '.join(sorted(missing))}, e.g. ordinary=30,major=90."
         )
     if values["language"] not in {"zh_CN", "en"}:
         raise ConfigError("GRIDWATCH_LANGUAGE must be zh_CN or en.")
