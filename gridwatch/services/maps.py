@@ -199,6 +199,26 @@ def coverage_frames(ctx: Context, data: MapData):
     )
 
 
+def hotspot_frames(ctx: Context, data: MapData):
+    """(cells with Gi*, monthly rows, emerging-hotspot trend) for ``data``'s hazards.
+
+    Raises InvalidInputError when no hazard was found in the period.
+    """
+    from gridwatch.analytics import emerging_hotspots, monthly_getis_ord
+
+    if data.hazards.empty:
+        raise InvalidInputError(
+            f"No hazards were found between {data.start} and "
+            f"{data.end} in this area; choose a longer period.",
+            details={"hint": "gridwatch map hotspots --from/--to"},
+        )
+    located = data.enterprises[data.enterprises.geometry.notna()]
+    cells, monthly = monthly_getis_ord(
+        data.hazards, located, data.grids, ctx.settings.hazard_weights
+    )
+    return cells, monthly, emerging_hotspots(monthly)
+
+
 def build_map(ctx: Context, kind: str, data: MapData):
     from gridwatch import maps
 
@@ -215,18 +235,7 @@ def build_map(ctx: Context, kind: str, data: MapData):
             due_days=ctx.settings.due_days,
         )
     if kind == "hotspots":
-        from gridwatch.analytics import emerging_hotspots, monthly_getis_ord
-
-        if data.hazards.empty:
-            raise InvalidInputError(
-                f"No hazards were found between {data.start} and "
-                f"{data.end} in this area; widen --from/--to."
-            )
-        located = data.enterprises[data.enterprises.geometry.notna()]
-        cells, monthly = monthly_getis_ord(
-            data.hazards, located, data.grids, ctx.settings.hazard_weights
-        )
-        trend = emerging_hotspots(monthly)
+        cells, _monthly, trend = hotspot_frames(ctx, data)
         return maps.hotspot_map(
             cells,
             trend,

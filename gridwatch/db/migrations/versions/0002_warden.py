@@ -29,9 +29,7 @@ def upgrade() -> None:
     # rebuilding the table
     for name, type_ in _CHECKIN:
         op.add_column("inspections", sa.Column(name, type_, nullable=True))
-    op.create_index(
-        "ix_inspections_checkin_status", "inspections", ["checkin_status"]
-    )
+    op.create_index("ix_inspections_checkin_status", "inspections", ["checkin_status"])
     op.create_table(
         "photos",
         sa.Column("id", sa.Integer(), nullable=False),
