@@ -118,7 +118,11 @@ def _open(data: bytes, name: str, limits: PhotoLimits):
             )
         formats.append("HEIF")
     try:
-        return Image.open(io.BytesIO(data), formats=formats)
+        with warnings.catch_warnings():
+            # over Pillow's warning size: the explicit pixel check that follows
+            # refuses it with the real size, so the warning adds nothing
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            return Image.open(io.BytesIO(data), formats=formats)
     except Image.DecompressionBombError:
         raise _too_many_pixels(name, None, limits.max_pixels) from None
     except (UnidentifiedImageError, OSError, ValueError):

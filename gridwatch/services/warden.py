@@ -103,6 +103,11 @@ def _enterprise_select(actor: Actor, on: dt.date, where=None):
     return cols, ids
 
 
+def _flag(values: pd.Series) -> pd.Series:
+    """True/False with missing as False (nullable or object booleans in)."""
+    return values.astype("boolean").fillna(False).astype(bool)
+
+
 def _hazard_summary(conn, ids, on: dt.date, soon_days: int) -> pd.DataFrame:
     """Per enterprise id: ``open_hazards``, ``next_hazard_deadline``,
     ``days_to_hazard_deadline`` (Int64), ``hazard_due`` (open hazard whose
@@ -122,7 +127,7 @@ def _hazard_summary(conn, ids, on: dt.date, soon_days: int) -> pd.DataFrame:
         }
     )
     out.index.name = "id"
-    out["hazard_due"] = (out["days_to_hazard_deadline"] <= soon_days).eq(True)
+    out["hazard_due"] = _flag(out["days_to_hazard_deadline"] <= soon_days)
     return out
 
 
@@ -179,7 +184,7 @@ def enterprise_statuses(
     hz = _hazard_summary(conn, ids, on, int(settings.hazard_due_soon_days))
     out = out.merge(hz, left_on="id", right_index=True, how="left")
     out["open_hazards"] = out["open_hazards"].fillna(0).astype(int)
-    out["hazard_due"] = out["hazard_due"].eq(True)
+    out["hazard_due"] = _flag(out["hazard_due"])
     out["days_to_hazard_deadline"] = out["days_to_hazard_deadline"].astype("Int64")
     out["is_imprecise"] = (
         out["precision"].isin(IMPRECISE_PRECISIONS) | out.geometry.isna()

@@ -66,7 +66,10 @@ def enterprises(ctx) -> pd.DataFrame:
     with ctx.engine.connect() as conn:
         rows = conn.execute(
             sa.select(
-                Enterprise.id, Enterprise.uscc, Enterprise.risk_level, Enterprise.precision
+                Enterprise.id,
+                Enterprise.uscc,
+                Enterprise.risk_level,
+                Enterprise.precision,
             ).order_by(Enterprise.id)
         ).all()
     return pd.DataFrame(rows, columns=["id", "uscc", "risk_level", "precision"])

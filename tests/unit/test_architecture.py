@@ -15,6 +15,7 @@ DOMAIN = [
     "maps",
     "registry",
     "demo",
+    "fieldwork",
 ]
 FORBIDDEN = (
     "flask",
