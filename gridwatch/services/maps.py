@@ -48,10 +48,17 @@ class MapData:
 
 
 def _period(start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.date]:
-    end = end or dt.date.today()
+    """``(start, end)``, both included: default the 365 days ending today (the
+    district's day, Asia/Shanghai, not the server's)."""
+    from gridwatch.timeutil import today
+
+    end = end or today()
     start = start or end - dt.timedelta(days=364)
     if start > end:
-        raise InvalidInputError(f"--from {start} is after --to {end}; swap them.")
+        raise InvalidInputError(
+            f"The period starts ({start}) after it ends ({end}); swap them.",
+            details={"hint": "--from is after --to"},
+        )
     return start, end
 
 
@@ -94,7 +101,9 @@ def load_map_data(
     vid = resolve_version(ctx, None)
     if town and not read_admin_units(ctx, "town", codes=[town]).shape[0]:
         raise NotFoundError(
-            f"Town {town} is not loaded; see 'gridwatch boundaries list --level town'."
+            f"Town/street {town} is not loaded; choose one of the district's "
+            "towns and streets.",
+            details={"hint": "gridwatch boundaries list --level town"},
         )
     eg, gw = EnterpriseGrid, GridWarden
     ent_where, grid_where = _area_clause(actor, vid, town, grid)

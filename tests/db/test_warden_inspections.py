@@ -18,7 +18,8 @@ from gridwatch.services.inspections import (
     record_inspection,
     report_hazard,
 )
-from gridwatch.services.warden import my_grids, todo
+from gridwatch.services.todo import todo
+from gridwatch.services.warden import my_grids
 from gridwatch.timeutil import today
 from tests.actors import SYSTEM
 from tests.db.warden_helpers import expected_ids, office, staffed, warden

@@ -7,7 +7,8 @@ import pytest
 from gridwatch.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from gridwatch.services.enterprise_file import enterprise_file
 from gridwatch.services.maps import coverage_frames, load_map_data
-from gridwatch.services.warden import my_grids, todo
+from gridwatch.services.todo import todo
+from gridwatch.services.warden import my_grids
 from gridwatch.timeutil import today
 from tests.actors import SYSTEM
 from tests.db.warden_helpers import (
@@ -171,6 +172,10 @@ def test_todo_of_a_street_office_is_its_street(district):
     from tests.db.warden_helpers import OTHER_TOWN
 
     assert todo(district, office(OTHER_TOWN), include_on_time=True).total == 0
+    grid = page.items[0]["grid_code"]
+    assert todo(district, office(), grid=grid, include_on_time=True).total > 0
+    with pytest.raises(NotFoundError):
+        todo(district, office(OTHER_TOWN), grid=grid)
 
 
 def test_enterprise_file_in_scope_and_not_found_outside(district):
