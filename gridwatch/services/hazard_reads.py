@@ -20,6 +20,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from gridwatch.db.models import Hazard
+from gridwatch.db.queries import rows_frame
 
 #: Statuses in which the enterprise still has to rectify.
 OPEN_STATUSES = ("open", "overdue")
@@ -68,7 +69,7 @@ def read_hazards(
     if open_only:
         stmt = stmt.where(Hazard.status.in_(OPEN_STATUSES))
     rows = conn.execute(stmt.order_by(Hazard.found_on.desc(), Hazard.id.desc())).all()
-    frame = pd.DataFrame(rows, columns=HAZARD_COLUMNS)
+    frame = rows_frame(rows, HAZARD_COLUMNS)
     frame["is_listed"] = frame["is_listed"].astype(bool)
     frame["is_open"] = frame["status"].isin(OPEN_STATUSES)
     days = [

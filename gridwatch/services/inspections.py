@@ -31,7 +31,7 @@ from gridwatch.db.models import (
     User,
     Warden,
 )
-from gridwatch.db.queries import effective_on, wkb
+from gridwatch.db.queries import effective_on, rows_frame, wkb
 from gridwatch.errors import InvalidInputError, NotFoundError
 from gridwatch.fieldwork.checkin import CheckIn, Position, assess_checkin
 from gridwatch.services.actor import Actor, require_role
@@ -133,7 +133,7 @@ def credit_rows(conn, where: sa.ColumnElement[bool]) -> pd.DataFrame:
         .order_by(Inspection.id, eg.valid_from.desc(), gw.valid_from.desc())
     )
     rows = conn.execute(stmt).all()
-    frame = pd.DataFrame(rows, columns=list(stmt.selected_columns.keys()))
+    frame = rows_frame(rows, list(stmt.selected_columns.keys()))
     return frame.drop_duplicates("inspection_id").reset_index(drop=True)
 
 

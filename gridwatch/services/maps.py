@@ -24,7 +24,7 @@ from gridwatch.db.models import (
     User,
     Warden,
 )
-from gridwatch.db.queries import effective_on, read_frame, wkb
+from gridwatch.db.queries import effective_on, read_frame, rows_frame, wkb
 from gridwatch.errors import InvalidInputError, NotFoundError
 from gridwatch.grids.codes import community_of, town_of
 from gridwatch.services.actor import Actor
@@ -148,15 +148,15 @@ def load_map_data(
         ids = (
             sa.select(Enterprise.id).outerjoin(eg, current).where(ent_where)
         ).scalar_subquery()
-        ins = pd.DataFrame(
+        ins = rows_frame(
             conn.execute(
                 sa.select(Enterprise.uscc, Inspection.inspected_on, Inspection.kind)
                 .join(Enterprise, Enterprise.id == Inspection.enterprise_id)
                 .where(Inspection.inspected_on <= end, Inspection.enterprise_id.in_(ids))
             ).all(),
-            columns=["uscc", "inspected_on", "kind"],
+            ["uscc", "inspected_on", "kind"],
         )
-        hz = pd.DataFrame(
+        hz = rows_frame(
             conn.execute(
                 sa.select(
                     Enterprise.uscc,
@@ -172,7 +172,7 @@ def load_map_data(
                     Hazard.enterprise_id.in_(ids),
                 )
             ).all(),
-            columns=["uscc", "level", "status", "found_on", "is_listed"],
+            ["uscc", "level", "status", "found_on", "is_listed"],
         )
     ents = ents.drop(columns="id")
     grids["warden"] = grids["code"].map(wardens).fillna("")

@@ -34,7 +34,7 @@ from gridwatch.db.models import (
     User,
     Warden,
 )
-from gridwatch.db.queries import effective_on, read_frame, wkb
+from gridwatch.db.queries import effective_on, read_frame, rows_frame, wkb
 from gridwatch.errors import PermissionDeniedError
 from gridwatch.fieldwork.checkin import IMPRECISE_PRECISIONS
 from gridwatch.services.actor import Actor, require_role
@@ -152,13 +152,13 @@ def enterprise_statuses(
     """
     cols, ids = _enterprise_select(actor, on, where)
     ents = read_frame(conn, cols)
-    insp = pd.DataFrame(
+    insp = rows_frame(
         conn.execute(
             sa.select(Inspection.enterprise_id, Inspection.inspected_on).where(
                 Inspection.enterprise_id.in_(ids), Inspection.inspected_on <= on
             )
         ).all(),
-        columns=["id", "inspected_on"],
+        ["id", "inspected_on"],
     )
     insp["uscc"] = insp["id"].map(pd.Series(ents["uscc"].values, index=ents["id"]))
     start, end = status_period(on)
