@@ -29,9 +29,11 @@ def plain(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, dict):
         return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, (list, tuple, set, np.ndarray)):
         return [plain(v) for v in value]
-    return value
+    if isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)  # e.g. a pandas Period: its text ("2026-03")
 
 
 def records(frame: pd.DataFrame, columns: list[str] | None = None) -> list[dict]:

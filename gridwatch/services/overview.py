@@ -28,7 +28,7 @@ from gridwatch.errors import InvalidInputError, NotFoundError
 from gridwatch.grids.codes import town_of
 from gridwatch.services.actor import Actor, require_role
 from gridwatch.services.context import Context
-from gridwatch.services.geojson import feature_collection
+from gridwatch.services.geojson import feature_collection, plain, records
 from gridwatch.services.hazard_reads import read_hazards
 from gridwatch.services.maps import MapData, coverage_frames, load_map_data
 from gridwatch.services.scope import enterprise_ids_clause
@@ -132,6 +132,22 @@ class StreetOverview:
 
     def geojson(self) -> dict:
         return feature_collection(self.grids)
+
+    def to_json(self) -> dict:
+        """JSON-safe: the fields, ``grids`` as GeoJSON, the tables as row lists."""
+        return plain(
+            {
+                "town_code": self.town_code,
+                "town_name": self.town_name,
+                "version": self.version,
+                "start": self.start,
+                "end": self.end,
+                "totals": self.totals,
+                "grids": self.geojson(),
+                "overdue": records(self.overdue),
+                "by_warden": records(self.by_warden),
+            }
+        )
 
 
 def _street_town(actor: Actor, town: str | None) -> str:
@@ -275,6 +291,18 @@ class BureauCoverage:
     def geojson(self) -> dict:
         return feature_collection(self.towns)
 
+    def to_json(self) -> dict:
+        """JSON-safe: the period, ``table`` as rows and ``towns`` as GeoJSON."""
+        return plain(
+            {
+                "version": self.version,
+                "start": self.start,
+                "end": self.end,
+                "table": records(self.table),
+                "towns": self.geojson(),
+            }
+        )
+
 
 def _require_bureau(actor: Actor, action: str) -> None:
     require_role(actor, "bureau", "admin", action=action)
@@ -342,6 +370,22 @@ class HotspotView:
     cells: gpd.GeoDataFrame
     trend: pd.DataFrame
     data: MapData
+
+    def to_json(self) -> dict:
+        """JSON-safe: the period, ``cells`` as GeoJSON (with the trend joined on
+        ``cell_id`` when it has one row per cell)."""
+        cells = self.cells
+        if "cell_id" in self.trend and not self.trend["cell_id"].duplicated().any():
+            cells = cells.merge(self.trend, on="cell_id", how="left")
+        cells = cells.assign(cell_id=cells["cell_id"].astype(str))
+        return plain(
+            {
+                "start": self.start,
+                "end": self.end,
+                "n_hazards": self.n_hazards,
+                "cells": feature_collection(cells),
+            }
+        )
 
 
 def bureau_hotspots(

@@ -8,7 +8,7 @@ the "my grids" map agree on every enterprise.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import pandas as pd
 import sqlalchemy as sa
@@ -18,7 +18,7 @@ from gridwatch.db.models import Enterprise, Grid
 from gridwatch.errors import InvalidInputError, NotFoundError
 from gridwatch.services.actor import Actor, require_role
 from gridwatch.services.context import Context
-from gridwatch.services.geojson import records
+from gridwatch.services.geojson import plain, records
 from gridwatch.services.scope import grid_clause
 from gridwatch.services.warden import enterprise_statuses, label_columns
 from gridwatch.timeutil import today
@@ -58,6 +58,10 @@ class TodoPage:
     pages: int
     counts: dict[str, int]
     on: dt.date
+
+    def to_json(self) -> dict:
+        """JSON-safe dict of every field (dates as ISO text, missing as null)."""
+        return plain(asdict(self))
 
 
 def _as_list(value, options: dict[str, str], what: str) -> list[str] | None:

@@ -39,7 +39,7 @@ from gridwatch.errors import PermissionDeniedError
 from gridwatch.fieldwork.checkin import IMPRECISE_PRECISIONS
 from gridwatch.services.actor import Actor, require_role
 from gridwatch.services.context import Context
-from gridwatch.services.geojson import feature_collection
+from gridwatch.services.geojson import feature_collection, plain
 from gridwatch.services.hazard_reads import read_hazards
 from gridwatch.services.scope import enterprise_clause
 from gridwatch.timeutil import today
@@ -230,6 +230,18 @@ class MyGrids:
             "grids": feature_collection(self.grids),
             "enterprises": feature_collection(self.enterprises),
         }
+
+    def to_json(self) -> dict:
+        """JSON-safe: :meth:`geojson` plus ``on``, the period and ``counts``."""
+        return plain(
+            {
+                "on": self.on,
+                "period_start": self.period_start,
+                "period_end": self.period_end,
+                "counts": self.counts,
+                **self.geojson(),
+            }
+        )
 
 
 def _warden_grids(conn, actor: Actor, on: dt.date) -> gpd.GeoDataFrame:

@@ -22,7 +22,7 @@ from gridwatch.services.todo import todo
 from gridwatch.services.warden import my_grids
 from gridwatch.timeutil import today
 from tests.actors import SYSTEM
-from tests.db.warden_helpers import expected_ids, office, staffed, warden
+from tests.db.warden_helpers import expected_ids, office, one_sentence, staffed, warden
 
 
 @pytest.fixture
@@ -144,6 +144,7 @@ def test_record_inspection_refuses_bad_input_in_one_sentence(district, change, w
     with pytest.raises(InvalidInputError) as exc:
         _record(district, w, eid, None, **change)
     assert words in exc.value.user_msg
+    assert one_sentence(exc.value.user_msg)
     assert enterprise_file(district, w, eid)["n_inspections"] == 0  # nothing stored
 
 
@@ -160,6 +161,7 @@ def test_record_inspection_refuses_a_date_before_registration(district):
     with pytest.raises(InvalidInputError) as exc:
         _record(district, w, eid, None, inspected_on=registered - dt.timedelta(days=1))
     assert "before" in exc.value.user_msg and "registered" in exc.value.user_msg
+    assert one_sentence(exc.value.user_msg)
     assert _record(district, w, eid, None, inspected_on=registered)["id"]
 
 
@@ -247,6 +249,7 @@ def test_report_hazard_refuses_bad_input(district, change, words):
     with pytest.raises(InvalidInputError) as exc:
         report_hazard(district, w, insp["id"], **args)
     assert words in exc.value.user_msg
+    assert one_sentence(exc.value.user_msg)
     with district.engine.connect() as conn:
         assert (
             conn.execute(sa.select(sa.func.count()).select_from(Hazard)).scalar() == 0

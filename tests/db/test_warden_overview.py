@@ -1,6 +1,7 @@
 """Street office and bureau first reads equal the maps' figures for the same grids."""
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -61,6 +62,8 @@ def test_street_overview_grid_figures_equal_the_coverage_map(district):
         assert mine[col].to_dict() == maps.loc[mine.index, col].to_dict(), col
     assert mine["warden"].to_dict() == maps.loc[mine.index, "warden"].to_dict()
     assert ov.totals["n"] == 60 and ov.totals["overdue"] == int(mine["overdue"].sum())
+    out = json.loads(json.dumps(ov.to_json()))
+    assert len(out["grids"]["features"]) == len(mine) and out["totals"]["n"] == 60
 
 
 def test_street_overview_wardens_and_overdue_list(district):
@@ -113,6 +116,8 @@ def test_bureau_coverage_by_town_adds_up_to_the_maps_figures(district):
     assert table.loc["", "n"] == 1 and table.loc["district", "n"] == 61
     assert table.loc["district", "open_hazards"] == 15
     assert bc.towns.set_index("code").loc[TOWN, "n"] == 60
+    rows = json.loads(json.dumps(bc.to_json()))["table"]
+    assert [r["code"] for r in rows] == [TOWN, "", "district"]
 
 
 def test_bureau_pages_refuse_other_roles(district):
@@ -128,5 +133,6 @@ def test_bureau_hotspots_build_on_the_maps_loader(district):
     assert view.n_hazards == 15
     assert {"cell_id", "gi_z", "label"} <= set(view.cells.columns)
     assert view.cells.crs.to_epsg() == 4326
+    assert json.dumps(view.to_json()) and view.to_json()["cells"]["features"]
     html = hotspot_map(district, view).get_root().render()
     assert "leaflet" in html.lower()

@@ -17,6 +17,7 @@ from tests.db.warden_helpers import (
     enterprises,
     expected_ids,
     office,
+    one_sentence,
     staffed,
     warden,
 )
@@ -65,9 +66,17 @@ def test_my_grids_status_equals_the_coverage_map(district):
 def test_my_grids_geojson_is_json_safe(district):
     import json
 
-    out = my_grids(district, warden(district)).geojson()
-    text = json.dumps(out)  # dates as ISO text, no NaN
-    assert "NaN" not in text and out["enterprises"]["features"]
+    w = warden(district)
+    add_inspections(district, [(min(expected_ids(district, w)), _ago(3))])
+    out = my_grids(district, w).to_json()
+    text = json.dumps(out, allow_nan=False)  # dates as ISO text, no NaN
+    assert out["enterprises"]["features"] and _ago(3).isoformat() in text
+    page = json.loads(json.dumps(todo(district, w).to_json(), allow_nan=False))
+    assert page["items"] and page["on"] == today().isoformat()
+    from gridwatch.services.geojson import plain
+
+    eid = min(expected_ids(district, w))
+    assert json.dumps(plain(enterprise_file(district, w, eid)), allow_nan=False)
 
 
 def test_my_grids_is_for_wardens_only(district):
@@ -160,6 +169,7 @@ def test_todo_refuses_bad_filters_and_other_grids(district):
     with pytest.raises(InvalidInputError) as exc:
         todo(district, w, risk="purple")
     assert "Unknown risk level 'purple'" in exc.value.user_msg
+    assert one_sentence(exc.value.user_msg)
     with pytest.raises(InvalidInputError):
         todo(district, w, per_page=0)
     with pytest.raises(PermissionDeniedError):

@@ -15,7 +15,14 @@ from gridwatch.services.photos import MAX_PHOTOS, Upload, add_photos, read_photo
 from gridwatch.services.warden import my_grids
 from gridwatch.timeutil import today
 from tests.actors import SYSTEM
-from tests.db.warden_helpers import jpeg_bytes, office, png_bytes, staffed, warden
+from tests.db.warden_helpers import (
+    jpeg_bytes,
+    office,
+    one_sentence,
+    png_bytes,
+    staffed,
+    warden,
+)
 
 
 @pytest.fixture
@@ -91,6 +98,7 @@ def test_a_text_file_renamed_jpg_is_refused_and_nothing_is_stored(district):
     with pytest.raises(InvalidInputError) as exc:
         _inspect(district, w, [Upload("ok.jpg", jpeg_bytes()), Upload("x.jpg", b"hi")])
     assert "x.jpg is not a JPEG, PNG or HEIC photo" in exc.value.user_msg
+    assert one_sentence(exc.value.user_msg)
     assert _files(district) == [] and _rows(district) == 0
     assert enterprise_file(district, w, eid)["n_inspections"] == 0
 
@@ -100,6 +108,7 @@ def test_an_oversized_photo_is_refused(district):
     with pytest.raises(InvalidInputError) as exc:
         _inspect(district, warden(district), [Upload("big.jpg", jpeg_bytes())])
     assert "big.jpg is" in exc.value.user_msg and "at most" in exc.value.user_msg
+    assert one_sentence(exc.value.user_msg)
 
 
 def test_a_decompression_bomb_is_refused(district):
@@ -108,6 +117,7 @@ def test_a_decompression_bomb_is_refused(district):
     with pytest.raises(InvalidInputError) as exc:
         _inspect(district, warden(district), [Upload("bomb.png", buf.getvalue())])
     assert "bomb.png" in exc.value.user_msg and "million" in exc.value.user_msg
+    assert one_sentence(exc.value.user_msg)
     assert _files(district) == []
 
 

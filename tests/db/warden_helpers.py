@@ -122,3 +122,9 @@ def png_bytes(size=(300, 200)) -> bytes:
     buf = io.BytesIO()
     Image.new("RGBA", size, (0, 200, 0, 128)).save(buf, "PNG")
     return buf.getvalue()
+
+
+def one_sentence(message: str) -> bool:
+    """A refusal is one sentence: it ends with a full stop and has no other."""
+    body = message.rstrip()
+    return body.endswith(".") and ". " not in body and "。" not in body[:-1]

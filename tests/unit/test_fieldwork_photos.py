@@ -12,6 +12,10 @@ from gridwatch.fieldwork.photos import PhotoLimits, clean_photo
 _GPS_IFD, _EXIF_IFD, _ORIENTATION = 0x8825, 0x8769, 0x0112
 
 
+def _one_sentence(message: str) -> bool:
+    return message.endswith(".") and ". " not in message
+
+
 def _exif(orientation=6):
     exif = Image.Exif()
     exif[_ORIENTATION] = orientation
@@ -101,6 +105,7 @@ def test_clean_photo_refuses_heic_without_pillow_heif(monkeypatch):
     with pytest.raises(InvalidInputError) as exc:
         clean_photo(fake, "IMG_0003.HEIC")
     assert "Most Compatible" in exc.value.user_msg
+    assert _one_sentence(exc.value.user_msg)
 
 
 @pytest.mark.parametrize(
@@ -114,6 +119,7 @@ def test_clean_photo_refuses_non_images(data, name, words):
     with pytest.raises(InvalidInputError) as exc:
         clean_photo(data, name)
     assert name in exc.value.user_msg and words in exc.value.user_msg
+    assert _one_sentence(exc.value.user_msg)
 
 
 def test_clean_photo_refuses_other_image_types_by_content():
@@ -122,12 +128,14 @@ def test_clean_photo_refuses_other_image_types_by_content():
     with pytest.raises(InvalidInputError) as exc:
         clean_photo(buf.getvalue(), "renamed.png")
     assert "a GIF image" in exc.value.user_msg
+    assert _one_sentence(exc.value.user_msg)
 
 
 def test_clean_photo_refuses_oversized_bytes():
     with pytest.raises(InvalidInputError) as exc:
         clean_photo(_jpeg(), "x.jpg", PhotoLimits(max_bytes=1_000))
     assert "at most 0.001 MB" in exc.value.user_msg
+    assert _one_sentence(exc.value.user_msg)
 
 
 def test_clean_photo_refuses_too_many_pixels_before_decoding():
@@ -137,6 +145,7 @@ def test_clean_photo_refuses_too_many_pixels_before_decoding():
     with pytest.raises(InvalidInputError) as exc:
         clean_photo(data, "bomb.png")
     assert "9000x9000" in exc.value.user_msg and "50 million" in exc.value.user_msg
+    assert _one_sentence(exc.value.user_msg)
 
 
 def test_clean_photo_refuses_a_decompression_bomb_past_pillows_guard():
@@ -144,6 +153,7 @@ def test_clean_photo_refuses_a_decompression_bomb_past_pillows_guard():
     with pytest.raises(InvalidInputError) as exc:
         clean_photo(data, "bomb2.png", PhotoLimits(max_pixels=10**12))
     assert "far more than a photo has" in exc.value.user_msg
+    assert _one_sentence(exc.value.user_msg)
 
 
 def test_clean_photo_refuses_a_truncated_jpeg():
@@ -151,6 +161,7 @@ def test_clean_photo_refuses_a_truncated_jpeg():
     with pytest.raises(InvalidInputError) as exc:
         clean_photo(data[: len(data) // 2], "half.jpg")
     assert "damaged or incomplete" in exc.value.user_msg
+    assert _one_sentence(exc.value.user_msg)
 
 
 def test_clean_photo_keeps_only_the_base_name():
