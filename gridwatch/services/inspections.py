@@ -73,9 +73,9 @@ def _choice(value, options: dict[str, str], what: str) -> str:
 
 
 def _text(value, what: str, *, required: bool = False) -> str | None:
-    text = (value or "").strip() if isinstance(value, str) or value is None else None
-    if text is None:
+    if value is not None and not isinstance(value, str):
         raise InvalidInputError(f"The {what} must be text.")
+    text = (value or "").strip()
     if required and not text:
         raise InvalidInputError(f"The {what} is empty; describe what was found.")
     if len(text) > TEXT_MAX:
