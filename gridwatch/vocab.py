@@ -94,6 +94,17 @@ INSPECTION_RESULTS: dict[str, str] = {
     "ordered_to_stop": "责令停产停业",
 }
 
+#: Check-in of an inspection recorded on a phone (gridwatch.checkin). Only
+#: ``far`` is flagged for review; the others say why nothing could be verified.
+CHECKIN_STATUSES: dict[str, str] = {
+    "verified": "已核验(在企业附近)",
+    "far": "距企业过远(待核查)",
+    "coarse": "手机定位精度不足,无法核验",
+    "site_imprecise": "企业位置仅到镇街/村社区,无法核验",
+    "not_same_day": "补录(定位非检查当日),无法核验",
+    "unverified": "未获取定位,未核验",
+}
+
 HAZARD_LEVELS: dict[str, str] = {"ordinary": "一般隐患", "major": "重大隐患"}
 
 #: States of the hazard machine (gridwatch.supervision.lifecycle): 排查 → 整改 → 复查
