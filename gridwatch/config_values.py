@@ -126,9 +126,6 @@ hazard_weights = _some_positive(
 due_days = per_level(
     tuple(RISK_LEVELS), "risk level", "red=30,orange=90,yellow=182,blue=365", whole_days
 )
-hazard_deadline_days = per_level(
-    tuple(HAZARD_LEVELS), "hazard level", "ordinary=30,major=90", whole_days
-)
 
 
 def day_of_month(v: str | int) -> int:

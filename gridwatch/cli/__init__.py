@@ -20,6 +20,7 @@ from gridwatch.cli import (
     serve_cmd,
     supervision_cmd,
     users_cmd,
+    vocab_cmd,
 )
 from gridwatch.cli.base import GridwatchGroup
 from gridwatch.cli.config_cmd import config_group
@@ -53,5 +54,6 @@ for _module in (
     serve_cmd,
     hazards_cmd,
     supervision_cmd,
+    vocab_cmd,
 ):
     _module.register(main)

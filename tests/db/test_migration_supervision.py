@@ -378,7 +378,7 @@ def test_0003_downgrade_restores_the_old_statuses(engine_0001):
         before, old = _counts(conn), _old_hazards(conn)
     migrate.upgrade(engine)
     with engine.begin() as conn:
-        command.downgrade(migrate.alembic_config(conn), "0002_cleanup")
+        command.downgrade(migrate.alembic_config(conn), "0002_warden")
     engine.dispose()
     assert "hazard_events" not in sa.inspect(engine).get_table_names()
     with engine.connect() as conn:

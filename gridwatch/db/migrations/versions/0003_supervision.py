@@ -2,7 +2,7 @@
 tip-offs, campaigns
 
 Revision ID: 0003_supervision
-Revises: 0002_cleanup
+Revises: 0002_warden
 Create Date: 2026-11-30
 
 Data: hazards move from the old statuses to the states of the machine
@@ -18,7 +18,7 @@ from alembic import op
 from geoalchemy2 import Geometry
 
 revision = '0003_supervision'
-down_revision = '0002_cleanup'
+down_revision = '0002_warden'
 branch_labels = None
 depends_on = None
 
