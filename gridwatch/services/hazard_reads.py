@@ -1,15 +1,12 @@
 """The one read of hazards behind the warden pages (to-do, file, map counts).
 
-Kept to one function on purpose: the hazard lifecycle (rectification,
-re-inspection, closure, listed supervision) is being built separately and may
-change what "open" means or where the status lives; swapping this function is
-then the whole change for the warden, street and bureau reads.
-
-Today's model (``hazards`` table): ``status`` is open / rectified / closed /
-overdue (``gridwatch.vocab.HAZARD_STATUSES``). A hazard is *open* while the
-enterprise still has to act (``open`` or ``overdue``); ``rectified`` waits for
-the re-inspection, not for the enterprise (as
-``gridwatch.analytics.coverage.count_open_hazards`` counts it).
+``hazards.status`` holds the state of the machine in :mod:`gridwatch.supervision`
+(``vocab.HAZARD_STATUSES``: found / rectifying / rectified / closed; overdue is
+derived from the deadline). A hazard is *open* here while the enterprise still has
+to act: :data:`gridwatch.supervision.UNRECTIFIED_STATES` (``found``,
+``rectifying``); ``rectified`` waits for the re-inspection, not for the enterprise
+(as ``gridwatch.analytics.coverage.count_open_hazards`` counts it). The
+supervision pages read through :mod:`gridwatch.services.supervision`.
 """
 
 from __future__ import annotations
@@ -21,9 +18,10 @@ import sqlalchemy as sa
 
 from gridwatch.db.models import Hazard
 from gridwatch.db.queries import rows_frame
+from gridwatch.supervision import UNRECTIFIED_STATES
 
-#: Statuses in which the enterprise still has to rectify.
-OPEN_STATUSES = ("open", "overdue")
+#: States in which the enterprise still has to rectify.
+OPEN_STATUSES = UNRECTIFIED_STATES
 
 HAZARD_COLUMNS = [
     "id",

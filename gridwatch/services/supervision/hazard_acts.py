@@ -67,12 +67,15 @@ def store_new_hazard(
     inspection_id: int | None = None,
     self_report_id: int | None = None,
     external_ref: str | None = None,
+    attach=None,
 ) -> Hazard:
     """Insert the hazard of a ``discover`` transition and its event; return the row.
 
     The one way every path (inspections, self-reports, tip-offs, the demo's
     single records) stores a new hazard, so its first event is always the
-    machine's ``discover``.
+    machine's ``discover``. ``attach(hazard_id)``, when given, stores the
+    discovery's photos once the row has its id and returns their keys (photo ids
+    as text), which the event then lists.
     """
     h = t.hazard
     row = Hazard(
@@ -90,6 +93,8 @@ def store_new_hazard(
     session.add(row)
     session.flush()
     event = dataclasses.replace(t.event, hazard_id=row.id)
+    if attach is not None:
+        event = dataclasses.replace(event, photos=event.photos + tuple(attach(row.id)))
     session.add(HazardEvent(**event_values(event, recorded_by)))
     return row
 
