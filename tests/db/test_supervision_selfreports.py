@@ -16,6 +16,7 @@ from gridwatch.services.supervision import (
     missing_reports,
     supervision_todo,
 )
+from gridwatch.services.todo import todo
 from gridwatch.supervision import replay
 from tests.actors import SYSTEM
 from tests.data.selfreports.make_sample import ROWS
@@ -156,10 +157,14 @@ def test_non_reporters_per_grid_and_month(world):
     assert make_code(3) in codes and make_code(0) not in codes
     # a warden sees their own non-reporters in the to-do
     w = world.warden_of(world.enterprise_ids()[10])
-    todo = supervision_todo(ctx, w, on=ON)
-    assert todo["non_reporters"]["month"] == "2026-02"
-    mine = {i["uscc"] for i in todo["non_reporters"]["items"]}
+    items = todo(ctx, w, on=ON, per_page=200).items
+    mine = {i["uscc"] for i in items if "no_report" in i["reasons"]}
     assert mine and mine <= codes
     assert all(
-        i["warden_username"] == w.username for i in todo["non_reporters"]["items"]
+        i["missing_report_month"] == "2026-02"
+        for i in items
+        if "no_report" in i["reasons"]
     )
+    own = missing_reports(ctx, w, month="2026-02", on=ON)["items"]
+    assert mine == {i["uscc"] for i in own}
+    assert supervision_todo(ctx, w, on=ON)["counts"]["non_reporters"] == len(mine)

@@ -1,11 +1,12 @@
-"""Supervision work lists: the warden's and street office's to-do, the overdue and
-listed lists, non-reporting enterprises.
+"""Supervision work lists: the to-do's supervision parts, the overdue and listed
+lists, non-reporting enterprises.
 
-:func:`supervision_todo` is the supervision part of a warden's (or street
-office's) to-do: hazards nearing or past their deadline, rectifications waiting
-for re-inspection, new tip-offs, running campaigns' outstanding targets, and last
-month's non-reporters. The inspection part (enterprises due a visit) is the
-warden services' to-do; a page shows both.
+The warden's (and street office's) to-do is one: :func:`gridwatch.services.todo.todo`
+lists the enterprises that need something (an inspection due, a hazard due, a
+running campaign's target still short — :func:`enterprise_flags` —, a missing
+monthly self-report); :func:`supervision_todo` adds the sections that are not
+enterprises: hazards by deadline, rectifications awaiting re-inspection, new
+tip-offs.
 """
 
 from __future__ import annotations
@@ -118,7 +119,9 @@ def missing_reports(
     -------
     dict
         ``month``, ``due_on``, ``on``, ``expected``, ``submitted``, ``missing``,
-        ``pending`` (counts); ``items``: the non-reporters (``id``, ``uscc``,
+        ``pending`` (counts); ``imported``: whether any report of the month is
+        stored in the district (False: the month's export was not imported yet,
+        so the list says who has no report stored, not who failed to report); ``items``: the non-reporters (``id``, ``uscc``,
         ``name``, ``grid_code``, ``town_code``, ``warden_username``, ``status``
         ``missing``/``pending``, ``is_past_due``); ``by_grid``: per grid
         ``grid_code``, ``expected``, ``reported``, ``late``, ``missing``,
@@ -137,6 +140,12 @@ def missing_reports(
             .join(Enterprise, Enterprise.id == SelfReport.enterprise_id)
             .where(SelfReport.month == month, enterprise_clause(actor, day))
         ).all()  # fmt: skip
+        imported = (
+            conn.execute(
+                sa.select(SelfReport.id).where(SelfReport.month == month).limit(1)
+            ).first()
+            is not None
+        )
     reports = pd.DataFrame([tuple(r) for r in reps],
                            columns=["uscc", "month", "submitted_on"])  # fmt: skip
     missing = non_reporters(ents, reports, month, on, due_day=due_day)
@@ -153,12 +162,13 @@ def missing_reports(
         "submitted": int(totals["reported"] + totals["late"]),
         "missing": int(totals["missing"]),
         "pending": int(totals["pending"]),
+        "imported": imported,
         "items": [plain(r) for r in missing[cols].to_dict("records")],
         "by_grid": [plain(r) for r in rates.to_dict("records")],
     }
 
 
-def _campaign_todo(ctx, actor: Actor, on: dt.date, grid) -> list[dict]:
+def _campaign_todo(ctx, actor: Actor, on: dt.date, grid, limit=TODO_LIMIT):
     with ctx.engine.connect() as conn:
         ids = list(conn.execute(
             sa.select(Campaign.id).where(Campaign.starts_on <= on,
@@ -177,16 +187,52 @@ def _campaign_todo(ctx, actor: Actor, on: dt.date, grid) -> list[dict]:
         out.append({
             "campaign_id": cid, "name": row.name, "ends_on": spec.end.isoformat(),
             "outstanding": len(left),
-            "items": [plain(r) for r in left[cols].head(TODO_LIMIT).to_dict("records")],
+            "items": [plain(r) for r in (left[cols] if limit is None
+                                         else left[cols].head(limit)).to_dict("records")],
         })  # fmt: skip
     return out
+
+
+def enterprise_flags(
+    ctx: Context, actor: Actor, *, on: dt.date, grid: str | None = None
+) -> pd.DataFrame:
+    """Per enterprise of the scope: the running campaigns it still falls short
+    in, and the month of a missing self-report (the to-do's reasons).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by enterprise id: ``campaigns`` (list of ``campaign_id``,
+        ``name``, ``ends_on``, ``still_needed``; empty when none) and
+        ``missing_report_month`` (``YYYY-MM`` or None): the latest month already
+        due that has no report (``missing``, not ``pending``).
+    """
+    campaigns: dict[int, list] = {}
+    for c in _campaign_todo(ctx, actor, on, grid, limit=None):
+        for i in c["items"]:
+            campaigns.setdefault(int(i["id"]), []).append({
+                "campaign_id": c["campaign_id"], "name": c["name"],
+                "ends_on": c["ends_on"], "still_needed": i["still_needed"]})  # fmt: skip
+    missing = missing_reports(ctx, actor, grid=grid, on=on)
+    # no report of the month stored anywhere: its export was not imported, so
+    # nobody can be said to have missed it
+    months = {int(i["id"]): missing["month"] for i in missing["items"]
+              if i["status"] == "missing"} if missing["imported"] else {}  # fmt: skip
+    ids = sorted(set(campaigns) | set(months))
+    return pd.DataFrame(
+        {"campaigns": [campaigns.get(i, []) for i in ids],
+         "missing_report_month": [months.get(i) for i in ids]},
+        index=pd.Index(ids, name="id"), dtype=object,
+    )  # fmt: skip
 
 
 def supervision_todo(
     ctx: Context, actor: Actor, *, grid: str | None = None, on: dt.date | None = None
 ) -> dict:
-    """The supervision part of the to-do of a warden (their grids) or a street
-    office (its street), judged on ``on`` (default today).
+    """The hazard and tip-off sections of a warden's (or street office's) to-do,
+    judged on ``on`` (default today). The enterprise list of the to-do —
+    inspections due, hazards due, campaign targets, missing self-reports — is
+    :func:`gridwatch.services.todo.todo`; the page shows both.
 
     Returns
     -------
@@ -195,14 +241,10 @@ def supervision_todo(
         ``hazard_due_soon_days`` days, earliest deadline first (items as
         ``list_hazards``, at most 200); ``awaiting_reinspection``: rectified
         hazards waiting for their re-inspection; ``tipoffs``: new tip-offs in the
-        scope, oldest first (items as ``list_tipoffs``); ``campaigns``: each
-        running campaign with targets still short of its target (``campaign_id``,
-        ``name``, ``ends_on``, ``outstanding``, ``items``: ``id``, ``uscc``,
-        ``name``, ``grid_code``, ``inspections``, ``still_needed``);
-        ``non_reporters``: :func:`missing_reports` of the latest month already
-        due; ``counts``: the number of each (``hazards``, ``overdue``,
-        ``awaiting_reinspection``, ``tipoffs``, ``escalated_tipoffs``,
-        ``campaign_targets``, ``non_reporters``).
+        scope, oldest first (items as ``list_tipoffs``); ``counts``: ``hazards``,
+        ``overdue``, ``awaiting_reinspection``, ``tipoffs``,
+        ``escalated_tipoffs``, ``campaign_targets`` (targets still short, over
+        the running campaigns), ``non_reporters`` (latest month already due).
     """
     require_role(actor, "warden", "street_office", action="The to-do list")
     on = the_day(on)
@@ -213,27 +255,22 @@ def supervision_todo(
                            per_page=TODO_LIMIT, on=on)  # fmt: skip
     tips = list_tipoffs(ctx, actor, status="new", grid=grid, per_page=TODO_LIMIT,
                         on=on)  # fmt: skip
-    campaigns = _campaign_todo(ctx, actor, on, grid)
-    missing = missing_reports(ctx, actor, grid=grid, on=on)
-    missing["items"] = [i for i in missing["items"] if i["status"] == "missing"]
+    flags = enterprise_flags(ctx, actor, on=on, grid=grid)
     return {
         "on": on.isoformat(),
         "hazards": hazards.items,
         "awaiting_reinspection": waiting.items,
         "tipoffs": tips.items,
-        "campaigns": campaigns,
-        "non_reporters": missing,
         "counts": {
             "hazards": hazards.total,
-            "overdue": list_hazards(
-                ctx, actor, overdue=True, grid=grid, per_page=1, on=on
-            ).total,
+            "overdue": list_hazards(ctx, actor, overdue=True, grid=grid, per_page=1,
+                                    on=on).total,
             "awaiting_reinspection": waiting.total,
             "tipoffs": tips.total,
-            "escalated_tipoffs": list_tipoffs(
-                ctx, actor, status="new", grid=grid, escalated=True, per_page=1, on=on
-            ).total,
-            "campaign_targets": sum(c["outstanding"] for c in campaigns),
-            "non_reporters": len(missing["items"]),
+            "escalated_tipoffs": list_tipoffs(ctx, actor, status="new", grid=grid,
+                                              escalated=True, per_page=1,
+                                              on=on).total,
+            "campaign_targets": int(flags["campaigns"].map(len).sum()),
+            "non_reporters": int(flags["missing_report_month"].notna().sum()),
         },
-    }
+    }  # fmt: skip

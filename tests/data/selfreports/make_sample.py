@@ -1,7 +1,7 @@
 """Write sample.csv (GBK, as the city system exports it) and sample.xlsx.
 
 A month's self-report export (自查自报) for the enterprises of the test district
-``tests/db/conftest.py`` (credit codes ``91440604MA000000n`` + check digit), with
+``tests/db/conftest.py`` (credit codes ``make_uscc("MA00000n")``), with
 one row of each case the import must handle; the comment of each row says what
 the import must do with it. Run from the repository root:
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from gridwatch.registry import uscc_check_digit
+from gridwatch.registry import make_uscc
 
 HERE = Path(__file__).resolve().parent
 HEADER = ["统一社会信用代码", "企业名称", "报送月份", "报送日期", "填报人", "隐患编号",
@@ -22,8 +22,8 @@ HEADER = ["统一社会信用代码", "企业名称", "报送月份", "报送日
 
 
 def code(n: int) -> str:
-    first = f"91440604MA{n:07d}"
-    return first + uscc_check_digit(first)
+    """The credit code of enterprise ``n`` of the test district (its make_code)."""
+    return make_uscc(f"MA{n:06d}")
 
 
 #: (row cells, what the import must do) — row 1 is the title, row 2 the header
@@ -39,7 +39,7 @@ ROWS = [
     ([code(2), "企业2", "2026-02", "2026-03-07", "王五", "ZC-2026-0003", "粉尘清扫制度未落实",
       "重大隐患", "粉尘防爆", "2026-03-02", "2026-06-30", "", ""],
      "stored: a major hazard, found; the proposed deadline kept in the note"),
-    (["91440604MA9999999X", "不存在", "2026-02", "2026-03-05", "", "", "", "", "", "",
+    ([make_uscc("MA999999"), "不存在", "2026-02", "2026-03-05", "", "", "", "", "", "",
       "", "", ""], "rejected: uscc (not in the area)"),
     ([code(5), "企业5", "2026-13", "2026-03-05", "", "", "", "", "", "", "", "", ""],
      "rejected: month"),
