@@ -270,3 +270,29 @@ def test_list_filters_overdue_and_listed_like_the_domain(world):
     assert not out["is_listed"] and out["delisted_on"] == day(33).isoformat()
     ever = list_hazards(ctx, world.bureau, ever_listed=True)
     assert [i["id"] for i in ever.items] == [major["id"]]
+
+
+def test_a_rectification_with_photos_lists_them_on_its_event(world):
+    from gridwatch.services.photos import Upload, read_photo
+    from tests.db.warden_helpers import jpeg_bytes
+
+    ctx = world.ctx
+    ent = world.enterprise_ids()[8]
+    warden = world.warden_of(ent)
+    h = create_hazard(ctx, warden, enterprise_id=ent, level="ordinary",
+                      category="fire", description="灭火器缺失", found_on=F,
+                      uploads=[Upload("before.jpg", jpeg_bytes())])  # fmt: skip
+    assert len(h["history"][0]["photos"]) == 1
+    out = transition_hazard(
+        ctx, warden, h["id"], "rectified", note="已配置灭火器", on=day(3),
+        uploads=[Upload("after.jpg", jpeg_bytes(color=(200, 30, 30)))],
+    )  # fmt: skip
+    keys = out["history"][-1]["photos"]
+    assert len(keys) == 1 and keys != h["history"][0]["photos"]
+    assert read_photo(ctx, warden, int(keys[0])).path.is_file()
+    with pytest.raises(NotFoundError):
+        read_photo(ctx, world.other_warden(ent), int(keys[0]))
+    bad = Upload("x.jpg", b"not an image")
+    with pytest.raises(InvalidInputError):
+        transition_hazard(ctx, warden, h["id"], "closed", on=day(4), uploads=[bad])
+    assert show_hazard(ctx, warden, h["id"])["status"] == "rectified"

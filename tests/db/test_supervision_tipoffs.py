@@ -230,3 +230,28 @@ def test_an_address_placed_only_to_a_community_goes_to_the_street_office(
         "street", "440604011", None, None)  # fmt: skip
     for w in world.wardens:
         assert list_tipoffs(ctx, w, on=DAY).total == 0
+
+
+def test_a_tipoff_photo_is_stored_and_shown_only_in_scope(world):
+    from gridwatch.services.photos import Upload
+    from gridwatch.services.supervision import tipoff_photo
+    from tests.db.warden_helpers import jpeg_bytes
+
+    ctx = world.ctx
+    x, y = _enterprise_point(ctx, world)
+    submit_tipoff(ctx, description="随手拍:仓库门口堆放气瓶", lng=x, lat=y, now=NOW,
+                  uploads=[Upload("IMG_0001.jpg", jpeg_bytes())])  # fmt: skip
+    t = list_tipoffs(ctx, world.office, on=DAY).items[0]
+    assert len(t["photos"]) == 1 and t["photos"][0].endswith(".jpg")
+    f = tipoff_photo(ctx, world.office, t["id"], t["photos"][0])
+    assert f.path.is_file() and f.content_type == "image/jpeg"
+    owner = next(w for w in world.wardens if w.warden_id == t["warden_id"])
+    other = next(w for w in world.wardens if w.warden_id != t["warden_id"])
+    assert tipoff_photo(ctx, owner, t["id"], t["photos"][0]).path == f.path
+    with pytest.raises(NotFoundError):
+        tipoff_photo(ctx, other, t["id"], t["photos"][0])
+    with pytest.raises(NotFoundError):
+        tipoff_photo(ctx, world.office, t["id"], "../../secret_key")
+    with pytest.raises(InvalidInputError):
+        submit_tipoff(ctx, description="坏图", lng=x, lat=y, now=NOW,
+                      uploads=[Upload("x.jpg", b"GIF89a not a photo")])  # fmt: skip

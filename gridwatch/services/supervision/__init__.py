@@ -49,6 +49,7 @@ from gridwatch.services.supervision.tipoffs import (
     PUBLIC,
     list_tipoffs,
     submit_tipoff,
+    tipoff_photo,
 )
 from gridwatch.services.supervision.worklists import (
     listed_hazards,
@@ -91,6 +92,7 @@ __all__ = [
     "show_tipoff",
     "submit_tipoff",
     "supervision_todo",
+    "tipoff_photo",
     "transition_hazard",
     "triage_tipoff",
 ]

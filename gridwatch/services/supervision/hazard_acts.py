@@ -23,6 +23,7 @@ from gridwatch.db.models import Hazard, HazardEvent, Inspection
 from gridwatch.errors import InvalidInputError, NotFoundError
 from gridwatch.services.actor import Actor
 from gridwatch.services.context import Context
+from gridwatch.services.photos import attach_photos, prepare_photos, store_files
 from gridwatch.services.scope import enterprise_ids_clause
 from gridwatch.services.supervision.common import (
     acting_role,
@@ -127,6 +128,7 @@ def create_hazard(
     deadline: dt.date | str | None = None,
     order_rectification: bool = True,
     photos: Sequence[str] = (),
+    uploads: Sequence = (),
 ) -> dict:
     """Record a hazard found by the actor (排查): ``discover`` in the machine.
 
@@ -149,7 +151,9 @@ def create_hazard(
         set one for this level (a warden may not for a major hazard: it stays
         ``found`` until the street office or bureau orders it).
     photos : sequence of str
-        Photo keys.
+        Photo keys already stored.
+    uploads : sequence of :class:`gridwatch.services.photos.Upload`
+        Photos to store with it (at most 6; listed on the discovery event).
 
     Returns
     -------
@@ -166,6 +170,8 @@ def create_hazard(
             details={"field": "description"},
         )
     deadline = parse_date(deadline, "deadline")
+    clean = prepare_photos(ctx.settings, uploads) if uploads else []
+    store_files(ctx.settings, clean)
     with ctx.transaction(actor) as s:
         conn = s.connection()
         ent = enterprise_in_scope(conn, actor, enterprise_id=enterprise_id, uscc=uscc)
@@ -193,11 +199,30 @@ def create_hazard(
             recorded_by=actor.username,
             source="inspection",
             inspection_id=inspection_id,
-        )
+            attach=(lambda hid: [str(i) for i in attach_photos(
+                s, actor, clean, enterprise_id=ent.id, hazard_id=hid)])
+            if clean else None,
+        )  # fmt: skip
         if ins is not None and ins.result == "pass":
             ins.result = "hazards_found"
         new_id = row.id
     return show_hazard(ctx, actor, new_id, on=max(found, the_day(None)))
+
+
+def _clean_uploads(ctx: Context, hazard_id: int, uploads) -> list:
+    """Check and store the photo files of a hazard step before its transaction
+    (the photo store's order: a refused upload stores nothing)."""
+    if not uploads:
+        return []
+    from gridwatch.db.models import Photo
+
+    with ctx.engine.connect() as conn:
+        have = conn.execute(
+            sa.select(sa.func.count()).where(Photo.hazard_id == hazard_id)
+        ).scalar_one()
+    clean = prepare_photos(ctx.settings, uploads, already=int(have))
+    store_files(ctx.settings, clean)
+    return clean
 
 
 def _arguments(action: str, hazard, day, kw: dict, settings) -> dict:
@@ -270,6 +295,7 @@ def transition_hazard(
     supervising_body: str | None = None,
     responsible_person: str | None = None,
     on: dt.date | None = None,
+    uploads: Sequence = (),
 ) -> dict:
     """Make one transition of a hazard, by action name or target state.
 
@@ -291,6 +317,11 @@ def transition_hazard(
     on : date, optional
         The day it happened (default today; not in the future, not before the
         hazard's latest event).
+    uploads : sequence of :class:`gridwatch.services.photos.Upload`
+        Photos taken now (a rectification, a re-inspection): checked first
+        (nothing is stored for a refused one), stored by the photo store, linked
+        to the hazard (at most 6 per hazard in all) and listed on the event as
+        their photo ids (text) after ``photos``.
 
     Returns
     -------
@@ -316,6 +347,7 @@ def transition_hazard(
         "supervising_body": supervising_body,
         "responsible_person": responsible_person,
     }
+    clean = _clean_uploads(ctx, hazard_id, uploads)
     with ctx.transaction(actor) as s:
         row = s.execute(
             sa.select(Hazard)
@@ -334,6 +366,10 @@ def transition_hazard(
         # role, scope, state and date first: their refusal says more than a
         # missing argument would
         precheck(name, hazard, role, True, day)
+        if clean:
+            ids = attach_photos(s, actor, clean, enterprise_id=row.enterprise_id,
+                                hazard_id=row.id)  # fmt: skip
+            kw["photos"] = tuple(kw["photos"] or ()) + tuple(str(i) for i in ids)
         args = _arguments(name, hazard, day, kw, ctx.settings)
         t = perform(
             hazard, name, actor=actor.username, role=role, in_scope=True, on=day,

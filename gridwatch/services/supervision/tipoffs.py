@@ -38,6 +38,7 @@ from gridwatch.db.queries import wkb
 from gridwatch.errors import InvalidInputError, NotFoundError, RateLimitedError
 from gridwatch.services.actor import Actor, require_role
 from gridwatch.services.context import Context
+from gridwatch.services.photos import prepare_photos, store_files
 from gridwatch.services.scope import warden_grid_codes
 from gridwatch.services.supervision import routing
 from gridwatch.services.supervision.common import (
@@ -140,6 +141,7 @@ def submit_tipoff(
     contact_name: str | None = None,
     contact_phone: str | None = None,
     photos: Sequence[str] = (),
+    uploads: Sequence = (),
     client_address: str | None = None,
     gazetteer: Callable | None = None,
     now: dt.datetime | None = None,
@@ -158,7 +160,12 @@ def submit_tipoff(
     contact_name, contact_phone : str, optional
         Personal data: stored, shown only to staff whose scope covers the report.
     photos : sequence of str
-        Photo keys already stored by the caller (at most 6).
+        Photo keys already stored by the caller.
+    uploads : sequence of :class:`gridwatch.services.photos.Upload`
+        Photos sent with it: checked by the photo store's rules (type, size,
+        pixels; metadata such as GPS stripped), stored by content hash, listed
+        as ``<sha256>.<ext>`` keys (at most 6 with ``photos``); a bad one refuses
+        the whole report in one sentence.
     client_address : str, optional
         The sender's network address, for the per-address limit.
     gazetteer : callable, optional
@@ -190,7 +197,9 @@ def submit_tipoff(
             details={"field": "contact_phone"},
         )
     keys = [str(p).strip() for p in photos or () if str(p).strip()]
-    if len(keys) > MAX_PHOTOS:
+    clean = prepare_photos(ctx.settings, uploads, already=len(keys)) if uploads \
+        else []  # fmt: skip
+    if len(keys) + len(clean) > MAX_PHOTOS:
         raise InvalidInputError(f"Send at most {MAX_PHOTOS} photos.")
     x, y = _point(lng, lat, datum)
     if x is None and not where:
@@ -207,6 +216,9 @@ def submit_tipoff(
             return load_gazetteer(ctx)
 
     digest = client_hash(ctx, client_address)
+    if clean:  # files before rows (the photo store's order)
+        store_files(ctx.settings, clean)
+        keys += [f"{p.sha256}.{p.ext}" for p in clean]
     with ctx.transaction(PUBLIC) as s:
         conn = s.connection()
         _check_rate(conn, ctx, digest, now)
@@ -224,6 +236,39 @@ def submit_tipoff(
             client_hash=digest,
         ))  # fmt: skip
     return {"accepted": True, "received_on": day.isoformat()}
+
+
+def tipoff_photo(ctx: Context, actor: Actor, tipoff_id: int, key: str):
+    """The stored file of one photo of a tip-off in the actor's scope.
+
+    Returns a :class:`gridwatch.services.photos.PhotoFile` (``id`` 0: tip-off
+    photos have no ``photos`` row, they belong to no enterprise).
+
+    Raises
+    ------
+    NotFoundError
+        No such tip-off in the scope, no such photo on it, or its file missing.
+    """
+    from gridwatch.services.photos import PhotoFile, photo_path
+
+    require_role(actor, *READERS, action="Reading tip-offs")
+    with ctx.engine.connect() as conn:
+        row = load_tipoff(conn, actor, tipoff_id, the_day(None))
+    keys = row.photos if isinstance(row.photos, list) else []
+    if key not in keys or not re.fullmatch(r"[0-9a-f]{64}\.(jpg|png)", key):
+        raise NotFoundError(f"Tip-off {tipoff_id} has no photo {key!r}.")
+    sha, ext = key.split(".")
+    path = photo_path(ctx.settings, sha, ext)
+    if not path.is_file():
+        raise NotFoundError(
+            f"The file of photo {key} is missing from the data directory; restore "
+            "the photos folder from the backup."
+        )
+    return PhotoFile(
+        id=0, path=path, content_type="image/png" if ext == "png" else "image/jpeg",
+        sha256=sha, size_bytes=path.stat().st_size,
+        download_name=f"tipoff-{tipoff_id}-{keys.index(key) + 1}.{ext}",
+    )  # fmt: skip
 
 
 def tipoff_clause(actor: Actor, day: dt.date | None = None) -> sa.ColumnElement:
