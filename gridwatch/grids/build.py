@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-import numpy as np
-
 import geopandas as gpd
+import numpy as np
 import shapely
 
 from gridwatch.crs import METRIC_CRS, WGS84

@@ -21,7 +21,6 @@ A town code (9 digits, used when grids are built within towns) is padded with
 from __future__ import annotations
 
 import numpy as np
-
 import shapely
 
 from gridwatch.errors import InvalidInputError

@@ -6,10 +6,9 @@ how undo works (the previous version is kept).
 
 from __future__ import annotations
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
-
-import geopandas as gpd
 import shapely
 
 from gridwatch.crs import METRIC_CRS
