@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from gridwatch.cli.params import SEED
+
 
 @click.command("demo")
 @click.option(
@@ -16,7 +18,7 @@ import click
 )
 @click.option(
     "--seed",
-    type=int,
+    type=SEED,
     default=20131,
     show_default=True,
     help="Random seed: the same seed builds the same district.",
