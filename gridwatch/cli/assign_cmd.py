@@ -5,11 +5,12 @@ from __future__ import annotations
 import click
 
 from gridwatch.cli.base import GridwatchGroup, cli_actor, emit_json, open_ctx
+from gridwatch.cli.params import ROW_ID, Digits
 
 
 @click.command("assign")
 @click.option(
-    "--version", "version_id", type=int, help="Grid version (default active)."
+    "--version", "version_id", type=ROW_ID, help="Grid version (default active)."
 )
 @click.option(
     "--path",
@@ -56,9 +57,9 @@ def wardens_group() -> None:
 
 
 @wardens_group.command("assign")
-@click.option("--street", help="Only this street/town (9-digit code).")
+@click.option("--street", type=Digits(9), help="Only this street/town (9-digit code).")
 @click.option(
-    "--version", "version_id", type=int, help="Grid version (default active)."
+    "--version", "version_id", type=ROW_ID, help="Grid version (default active)."
 )
 @click.option("--json", "as_json", is_flag=True)
 def wardens_assign(street, version_id, as_json):

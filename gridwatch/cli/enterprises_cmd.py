@@ -13,6 +13,7 @@ from gridwatch.cli.base import (
     open_ctx,
     row_progress,
 )
+from gridwatch.cli.params import Text
 from gridwatch.errors import InvalidInputError
 
 
@@ -194,7 +195,7 @@ def geocode_group(click_ctx, mode, as_json):
 
 
 @geocode_group.command("address")
-@click.argument("text")
+@click.argument("text", type=Text(max_length=500))
 @click.option("--json", "as_json", is_flag=True)
 def geocode_address(text, as_json):
     """Geocode one address and show what it matched."""
