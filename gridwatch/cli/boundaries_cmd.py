@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from gridwatch.cli.base import GridwatchGroup, cli_actor, emit_json, open_ctx
-from gridwatch.cli.params import CRSParam, Digits, Text, input_file
+from gridwatch.cli.params import SEED, CRSParam, Digits, Text, input_file
 
 
 @click.group("boundaries", cls=GridwatchGroup)
@@ -109,6 +109,79 @@ def _print_import(result: dict, file: str, level: str) -> None:
         click.echo("Dry run: nothing was written.")
     for note in result["notes"]:
         click.echo(f"  note: {note}")
+
+
+@boundaries_group.command("import-codes")
+@click.argument("file", type=input_file())
+@click.option(
+    "--level",
+    type=click.Choice(["town", "community"]),
+    required=True,
+    help="Which units of the list to load.",
+)
+@click.option(
+    "--parent",
+    type=Digits(6, 9),
+    help="Only units under this district (6 digits) or town (9 digits).",
+)
+@click.option(
+    "--illustrative-seed",
+    "seed",
+    type=SEED,
+    default=20131,
+    show_default=True,
+    help="Seed of the illustrative layout: the same seed draws the same polygons.",
+)
+@click.option("--code-field", type=Text(), help="Column holding the codes.")
+@click.option("--name-field", type=Text(), help="Column holding the names.")
+@click.option(
+    "--dry-run", is_flag=True, help="Show what would be stored; write nothing."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def import_codes_cmd(
+    file, level, parent, seed, code_field, name_field, dry_run, as_json
+):
+    """Load towns or communities from the official names-and-codes list (CSV).
+
+    The list has no geometry, so each unit gets an illustrative polygon (示意边界)
+    generated inside its loaded parent, tiling it exactly; names and codes are
+    the official ones. Import the parent boundaries first.
+    """
+    from gridwatch.services.divisions import import_codes
+
+    r = import_codes(
+        open_ctx(),
+        cli_actor(),
+        file,
+        level,
+        parent=parent,
+        seed=seed,
+        code_field=code_field,
+        name_field=name_field,
+        dry_run=dry_run,
+    )
+    if as_json:
+        emit_json(r)
+        return
+    verb = "would be" if dry_run else "were"
+    sk = r["skipped"]
+    click.echo(
+        f"{r['units']} {level} units drawn illustrative (示意边界, seed {seed}) in "
+        f"{len(r['parents'])} parent(s): {r['inserted']} new, {r['updated']} "
+        f"updated, {r['unchanged']} unchanged {verb} stored."
+    )
+    click.echo(
+        f"{r['rows']} rows: {r['units']} drawn, {sk['other_level']} of other "
+        f"levels, {sk['other_parent']} under other parents, "
+        f"{sk['parent_not_loaded']} whose parent is not loaded, "
+        f"{sk['rejected']} rejected."
+    )
+    for bad in r["rejected"][:10]:
+        click.echo(f"  rejected line {bad['line']} ({bad['code']}): {bad['reason']}")
+    for note in r["notes"]:
+        click.echo(f"  note: {note}")
+    if dry_run:
+        click.echo("Dry run: nothing was written.")
 
 
 @boundaries_group.command("list")

@@ -7,7 +7,15 @@ import sys
 import click
 
 from gridwatch.cli.base import GridwatchGroup, cli_actor, emit_json, open_ctx
-from gridwatch.cli.params import ROW_ID, SEED, Digits, FiniteFloat
+from gridwatch.cli.params import (
+    ROW_ID,
+    SEED,
+    CRSParam,
+    Digits,
+    FiniteFloat,
+    Text,
+    input_file,
+)
 from gridwatch.errors import InvalidInputError
 
 GRID_CODE = Digits(15)
@@ -298,6 +306,85 @@ def list_cmd(version_id, town, as_json):
         work = "?" if r["workload"] is None else f"{r['workload']:.1f}"
         n = "?" if r["n_enterprises"] is None else str(r["n_enterprises"])
         click.echo(f"{r['code']:<17}{unit:<22}{work:>8}{n:>6}  {r['warden'] or '—'}")
+
+
+@grids_group.command("import")
+@click.argument("file", type=input_file())
+@click.option(
+    "--parent-field",
+    type=Text(),
+    help="Field holding each grid's community/town code (default: from the code).",
+)
+@click.option(
+    "--code-field",
+    type=Text(),
+    help="Field holding the 15-digit grid codes (default: assigned west→east, "
+    "north→south within each unit).",
+)
+@click.option(
+    "--crs",
+    type=CRSParam(),
+    help="Datum or CRS code when the file does not say (see boundaries import).",
+)
+@click.option("--layer", type=Text(), help="Layer name (GeoPackage).")
+@click.option(
+    "--where", "where", multiple=True, type=Text(), help="Keep FIELD=VALUE features."
+)
+@click.option("--label", type=Text(), help="Label of the new draft version.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def import_cmd(file, parent_field, code_field, crs, layer, where, label, as_json):
+    """Bring grids drawn elsewhere in as a draft version, checked like a built one.
+
+    Exits 1 when the draft's check fails (gaps, overlaps, grids outside their
+    unit, empty or unbalanced grids, grids off the district outline); the draft
+    is kept either way so it can be fixed or discarded.
+    """
+    from gridwatch.grids.boundary_fields import parse_where
+    from gridwatch.services.grid_files import import_grids
+
+    r = import_grids(
+        open_ctx(),
+        cli_actor(),
+        file,
+        parent_field=parent_field,
+        code_field=code_field,
+        crs=crs,
+        layer=layer,
+        where=parse_where(where),
+        label=label,
+    )
+    if as_json:
+        emit_json(r)
+    else:
+        kept = (
+            f", plus {r['kept_from_active']} kept from the active version"
+            if r["kept_from_active"]
+            else ""
+        )
+        click.echo(
+            f"Version {r['version']} (draft): {r['grids']} grids imported for "
+            f"{', '.join(r['towns'])}{kept}."
+        )
+        for note in r["notes"]:
+            click.echo(f"  note: {note}")
+        check = r["check"]
+        for name, key in (
+            ("Tiling", "tiling_ok"),
+            ("Balance", "balance_ok"),
+            ("Outline", "outline_ok"),
+        ):
+            click.echo(f"{name} {'OK' if check[key] else 'BROKEN'}.")
+        shown = (
+            check["problems"] + check["balance_problems"] + check["outline_problems"]
+        )
+        for p in shown[:20]:
+            click.echo(f"  problem: {p}")
+        click.echo(
+            f"Details: 'gridwatch grids check --version {r['version']}'; switch with "
+            f"'gridwatch grids activate {r['version']}'."
+        )
+    if not r["check"]["is_ok"]:
+        sys.exit(1)
 
 
 def register(main: click.Group) -> None:

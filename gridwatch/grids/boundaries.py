@@ -207,18 +207,10 @@ def read_boundaries(
         features (or none matching ``where``), no polygons, coordinates that
         cannot be longitude/latitude in China, bad or missing codes.
     """
-    path = Path(path)
     if level not in LEVELS:
         _fail(f"Unknown level {level!r}; use district, town or community.")
-    if not path.is_file():
-        _fail(f"There is no file {path}; check the path.", file=str(path))
-    if path.suffix.lower() not in SUFFIXES:
-        _fail(f"{path.name} is not a .geojson, .json, .shp, .zip or .gpkg file.")
-    frame, notes = read_file(path, layer)
-    if len(frame) == 0:
-        _fail(f"{path.name} holds no features; export the boundaries again.")
-    frame, kept = apply_where(frame, where, path.name)
-    frame = _polygonal(frame, path, notes)
+    path = Path(path)
+    frame, notes, raw_geoms, declared = _read_features(path, layer, where)
     code_col = pick_field(frame, code_field, CODE_FIELDS, "code")
     if code_col is None:
         _fail("No code field found; name the field that holds the official codes "
@@ -229,13 +221,51 @@ def read_boundaries(
     used = {"code": code_col, "name": name_col, "illustrative": flag_col}
     used.update({f"select {f}": f for f, _ in where or ()})
     notes.insert(0, fields_note(frame, used))
-    notes += [n for n in (kept, flag_note) if n]
-    raw_geoms = frame.geometry.to_numpy()
+    if flag_note:
+        notes.append(flag_note)
     frame, declared = _to_wgs84(frame, crs, notes)
     check_lonlat(raw_geoms, frame.geometry.to_numpy(), declared, path.name, near,
                  metric_crs)
     frame = _repair(frame, code_col, notes)
     return _canonical(frame, code_col, name_col, flags, level, parent_code, notes)
+
+
+def _read_features(path: Path, layer, where):
+    """Polygon features of the file (its CRS), notes, raw geometries."""
+    if not path.is_file():
+        _fail(f"There is no file {path}; check the path.", file=str(path))
+    if path.suffix.lower() not in SUFFIXES:
+        _fail(f"{path.name} is not a .geojson, .json, .shp, .zip or .gpkg file.")
+    frame, notes = read_file(path, layer)
+    if len(frame) == 0:
+        _fail(f"{path.name} holds no features; export the boundaries again.")
+    frame, kept = apply_where(frame, where, path.name)
+    if kept:
+        notes.append(kept)
+    frame = _polygonal(frame, path, notes)
+    return frame, notes, frame.geometry.to_numpy(), None
+
+
+def read_polygons(path, crs: str | None = None, layer: str | None = None, *,
+                  where=None, near=None, metric_crs: str = METRIC_CRS,
+                  label_field: str | None = None):
+    """Polygon features of any boundary file in WGS-84, repaired, with attributes.
+
+    The reading half of :func:`read_boundaries` (decoding, ``where``, CRS and
+    its plausibility, repairs) for other polygon files, such as grids.
+
+    Returns
+    -------
+    (GeoDataFrame, list[str])
+        The file's attributes and geometry (EPSG:4326), and notes.
+    """
+    path = Path(path)
+    frame, notes, raw_geoms, _ = _read_features(path, layer, where)
+    frame, declared = _to_wgs84(frame, crs, notes)
+    check_lonlat(raw_geoms, frame.geometry.to_numpy(), declared, path.name, near,
+                 metric_crs)
+    label = label_field if label_field in frame.columns else frame.columns[0]
+    return _repair(frame, label, notes), notes
 
 
 def _polygonal(frame, path: Path, notes: list[str]):
