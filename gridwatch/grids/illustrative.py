@@ -210,7 +210,8 @@ def illustrative_children(parent_wgs84, parent_code: str, children, seed: int,
     centre_wgs84 : (lng, lat), optional
         City centre the urban core leans towards; default the parent's middle.
     metric_crs : str
-        CRS in which seeds and cells are laid out.
+        Unused (kept for callers); the layout is made in a local plane whose map
+        from lon/lat is affine (see ``_local_plane``).
 
     Returns
     -------
@@ -239,16 +240,42 @@ def illustrative_children(parent_wgs84, parent_code: str, children, seed: int,
     if len(children) == 0:
         raise InvalidInputError(f"Unit {parent_code} has no children to draw.")
     rng = np.random.default_rng([int(seed), int(parent_code)])
-    parent_m = gpd.GeoSeries([parent_wgs84], crs=WGS84).to_crs(metric_crs).iloc[0]
+    to_plane, to_lonlat = _local_plane(parent_wgs84)
+    parent_m = to_plane(parent_wgs84)
     kinds = (children["kind"].fillna("community").to_numpy(dtype=object)
              if "kind" in children.columns
              else np.full(len(children), "community", dtype=object))
     centre_m = None
     if centre_wgs84 is not None:
-        centre_m = np.array(gpd.GeoSeries([Point(centre_wgs84)], crs=WGS84)
-                            .to_crs(metric_crs).iloc[0].coords[0])
+        centre_m = np.array(to_plane(Point(centre_wgs84)).coords[0])
     core = core_point(parent_m, centre_m, 0.6)
     seeds = place_seeds(parent_m, kinds, core, rng)
-    pieces = voronoi_pieces(parent_m, seeds)
+    pieces = [to_lonlat(p) for p in voronoi_pieces(parent_m, seeds)]
     return gpd.GeoDataFrame({"code": list(children["code"])}, geometry=pieces,
-                            crs=metric_crs).to_crs(WGS84)
+                            crs=WGS84)
+
+
+def _local_plane(geom_wgs84):
+    """Forward and back maps between lon/lat and a local equirectangular plane (m).
+
+    The map is affine, so a straight lon/lat edge stays straight: the new nodes
+    the Voronoi edges put on the parent's boundary lie on its stored (WGS-84)
+    edges and the children tile the stored parent exactly, not only in a
+    projected CRS (where a 10 km edge bows by metres). Over a district the
+    scale error of ignoring the curvature is far below what an illustrative
+    layout needs.
+    """
+    c = geom_wgs84.centroid
+    kx = 111_320.0 * np.cos(np.radians(c.y))  # metres per degree of longitude
+    ky = 110_574.0  # metres per degree of latitude near 23°N
+    x0, y0 = c.x, c.y
+
+    def fwd(g):
+        return shapely.transform(
+            g, lambda a: np.column_stack([(a[:, 0] - x0) * kx, (a[:, 1] - y0) * ky]))
+
+    def back(g):
+        return shapely.transform(
+            g, lambda a: np.column_stack([a[:, 0] / kx + x0, a[:, 1] / ky + y0]))
+
+    return fwd, back
