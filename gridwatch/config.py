@@ -47,6 +47,33 @@ def _weights(v: str | dict) -> dict[str, float]:
     return out
 
 
+def _rate(v: str) -> str:
+    """A rate-limit string ('10 per 5 minutes', '5/minute'), checked by ``limits``."""
+    from limits import parse_many
+
+    try:
+        parse_many(v)
+    except ValueError:
+        raise ValueError(
+            f"{v!r} is not a rate such as '10 per 5 minutes' or '5/minute'"
+        ) from None
+    return v
+
+
+def _count(v: str) -> int:
+    n = int(v)
+    if n < 0:
+        raise ValueError(f"expected 0 or more, got {v!r}")
+    return n
+
+
+def _positive(v: str) -> float:
+    x = float(v)
+    if not x > 0:
+        raise ValueError(f"expected a positive number, got {v!r}")
+    return x
+
+
 def _default_data_dir() -> str:
     xdg = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return str(Path(xdg) / "gridwatch")
@@ -131,6 +158,34 @@ SETTINGS: tuple[Setting, ...] = (
         str,
     ),
     Setting("language", "zh_CN", "Default UI language: zh_CN or en.", str),
+    Setting(
+        "secure_cookies",
+        False,
+        "Mark the web app's cookies Secure (sent over HTTPS only); set true when "
+        "the app is served behind TLS.",
+        _bool,
+    ),
+    Setting(
+        "signin_limit",
+        "10 per 5 minutes",
+        "Sign-in attempts allowed per client address and per username "
+        "(a limits string such as '10 per 5 minutes'); then HTTP 429.",
+        _rate,
+    ),
+    Setting(
+        "proxy_hops",
+        0,
+        "How many reverse proxies (TLS terminators) stand in front of the web app; "
+        "their X-Forwarded-For/-Proto headers are then trusted for the client "
+        "address and scheme (0: none, the default).",
+        _count,
+    ),
+    Setting(
+        "max_upload_mb",
+        20.0,
+        "Largest request body the web app accepts, in MB (uploads); larger: 413.",
+        _positive,
+    ),
     Setting("progress", True, "Show progress bars on a terminal.", _bool),
 )
 

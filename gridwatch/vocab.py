@@ -229,3 +229,23 @@ PENALTY_TOTAL_LABELS: dict[str, str] = {
     "fines_yuan": "罚款金额(元)",
     "confiscated_yuan": "没收违法所得(元)",
 }
+
+#: Accident grades of State Council Decree No. 493 (2007), least severe first;
+#: thresholds in :func:`gridwatch.analytics.assessment.accident_grade`.
+ACCIDENT_GRADES: dict[str, str] = {
+    "ordinary": "一般事故",
+    "relatively_serious": "较大事故",
+    "serious": "重大事故",
+    "especially_serious": "特别重大事故",
+}
+#: Chinese spellings accepted for each accident grade.
+ACCIDENT_GRADE_ALIASES: dict[str, str] = {
+    "一般": "ordinary",
+    "一般事故": "ordinary",
+    "较大": "relatively_serious",
+    "较大事故": "relatively_serious",
+    "重大": "serious",
+    "重大事故": "serious",
+    "特别重大": "especially_serious",
+    "特别重大事故": "especially_serious",
+}

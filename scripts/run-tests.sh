@@ -10,6 +10,7 @@ trap 'bash scripts/pg-throwaway.sh stop' EXIT
 export GRIDWATCH_TEST_POSTGIS_URL="$url"
 export GRIDWATCH_REQUIRE_POSTGIS=1
 export GRIDWATCH_REQUIRE_BROWSER=1
+export GRIDWATCH_REQUIRE_LIBREOFFICE=1
 export GRIDWATCH_DATA_DIR=$(mktemp -d)
 set +e
 .venv/bin/python -m pytest -q -p no:cacheprovider -n 2 --dist loadfile "$@"

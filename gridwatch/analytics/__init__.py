@@ -1,4 +1,8 @@
-"""Analytics on frames: inspection coverage and hazard hotspots (pure, no I/O)."""
+"""Analytics on frames: coverage, hotspots (counts and rates), report figures.
+
+Pure, no I/O. The responsibility assessment is :mod:`gridwatch.analytics.assessment`;
+the report arithmetic (year-on-year, percent of target) :mod:`.figures`.
+"""
 
 from gridwatch.analytics.coverage import (
     COVERAGE_LEVELS,
@@ -17,10 +21,13 @@ from gridwatch.analytics.hotspots import (
     hazard_points,
     monthly_getis_ord,
 )
+from gridwatch.analytics.rates import MEASURE_LABELS, MEASURES, smooth_rates
 from gridwatch.analytics.trends import emerging_hotspots
 
 __all__ = [
     "COVERAGE_LEVELS",
+    "MEASURES",
+    "MEASURE_LABELS",
     "STATUSES",
     "aggregate_hazards",
     "cell_weights",
@@ -34,4 +41,5 @@ __all__ = [
     "hazard_points",
     "monthly_getis_ord",
     "overdue_list",
+    "smooth_rates",
 ]

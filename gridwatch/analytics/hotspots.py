@@ -16,6 +16,12 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from gridwatch.analytics.rates import (
+    MEASURE_LABELS,
+    NO_DATA,
+    add_rate_columns,
+    check_measure,
+)
 from gridwatch.crs import METRIC_CRS, WGS84
 from gridwatch.errors import CRSMismatchError, InvalidInputError
 from gridwatch.frames import require_columns
@@ -28,6 +34,7 @@ LABELS_ZH: dict[str, str] = {
     "hot_99": "热点 99% 置信", "hot_95": "热点 95% 置信", "hot_90": "热点 90% 置信",
     "not_significant": "不显著",
     "cold_90": "冷点 90% 置信", "cold_95": "冷点 95% 置信", "cold_99": "冷点 99% 置信",
+    NO_DATA: "无受检企业（未检验）",
 }
 #: Grids are used only when there are at least this many of them...
 MIN_GRIDS = 30
@@ -90,8 +97,9 @@ def _auto_resolution(enterprises) -> int:
 
 
 def aggregate_hazards(hazards, enterprises, grids=None, weights=None,
-                      h3_resolution=None, unit="auto"):
-    """Sum severity-weighted hazards per grid or per H3 cell.
+                      h3_resolution=None, unit="auto", *, measure="count",
+                      inspections=None, period=None, smoothing="global"):
+    """Sum severity-weighted hazards per grid or per H3 cell (and their rates).
 
     Unit rule (``unit="auto"``): the grids are used when they are given, number at
     least :data:`MIN_GRIDS` (30) and are not too uneven in area (90th-percentile
@@ -120,6 +128,19 @@ def aggregate_hazards(hazards, enterprises, grids=None, weights=None,
     h3_resolution : int, optional
         Force H3 at this resolution.
     unit : {"auto", "grid", "h3"}
+    measure : {"count", "rate_per_inspected", "rate_per_inspection"}
+        What :func:`getis_ord` will analyse (``attrs["value_col"]``): the
+        severity-weighted count (``weight``, the default), or the empirical-Bayes
+        rate per inspected enterprise or per inspection (``rate_smoothed``;
+        rules in :mod:`gridwatch.analytics.rates`).
+    inspections : DataFrame, optional
+        ``uscc``, ``inspected_on``; required by the rate measures.
+    period : (date, date), optional
+        Inclusive; for the rate measures, inspections outside it are ignored
+        (pass it when ``inspections`` reaches beyond the hazards' period).
+    smoothing : {"global", "spatial", "none"}
+        Empirical Bayes toward the district rate (default), toward the
+        neighbourhood rate, or none (rate measures only).
 
     Returns
     -------
@@ -128,13 +149,20 @@ def aggregate_hazards(hazards, enterprises, grids=None, weights=None,
         ``weight`` (sum of severity weights), ``rate`` (weight per enterprise,
         NaN without enterprises), ``geometry``. ``attrs``: ``unit`` ("grid"/"h3"),
         ``h3_resolution``, ``unit_reason`` (Chinese, for the legend), ``weights``,
-        ``n_unlocated`` (hazards that could not be placed in a cell).
+        ``n_unlocated`` (hazards that could not be placed in a cell),
+        ``measure``, ``measure_label`` (Chinese, for the legend), ``value_col``.
+        The rate measures add the columns of
+        :func:`gridwatch.analytics.rates.add_rate_columns` (``n_inspected``,
+        ``n_inspections``, ``exposure``, ``events``, ``raw_rate``,
+        ``rate_smoothed``, ``has_exposure``).
 
     Raises
     ------
     InvalidInputError
-        Missing columns, a hazard level without a weight, frames in different CRS.
+        Missing columns, a hazard level without a weight, frames in different CRS,
+        a rate measure without inspections.
     """
+    check_measure(measure, smoothing)
     weights = _checked_weights(hazards, enterprises, weights)
     if enterprises.crs is None:
         raise InvalidInputError("enterprises has no CRS; set it (e.g. EPSG:4326).")
@@ -161,9 +189,10 @@ def aggregate_hazards(hazards, enterprises, grids=None, weights=None,
                                        h3.cell_to_boundary(c)]) for c in ids],
             crs=WGS84)
     cell_of = pd.Series(ent_cell.to_numpy(), index=ents["uscc"].to_numpy())
-    hz = pd.DataFrame({"cell": hazards["uscc"].map(cell_of),
-                       "w": hazards["level"].map(weights).astype(float),
-                       "major": (hazards["level"] == "major").astype(int)})
+    hz = pd.DataFrame({"uscc": hazards["uscc"].to_numpy(),
+                       "cell": hazards["uscc"].map(cell_of).to_numpy(),
+                       "w": hazards["level"].map(weights).astype(float).to_numpy(),
+                       "major": (hazards["level"] == "major").astype(int).to_numpy()})
     hz = hz[hz["cell"].isin(cells["cell_id"])]
     per = hz.groupby("cell").agg(n_hazards=("w", "size"), weight=("w", "sum"),
                                  n_major=("major", "sum"))
@@ -177,8 +206,27 @@ def aggregate_hazards(hazards, enterprises, grids=None, weights=None,
     out = out[["cell_id", "n_enterprises", "n_hazards", "n_major", "weight", "rate",
                "geometry"]]
     out.attrs.update(unit=kind, h3_resolution=res, unit_reason=reason,
-                     weights=weights, n_unlocated=int(len(hazards) - len(hz)))
-    return out
+                     weights=weights, n_unlocated=int(len(hazards) - len(hz)),
+                     measure="count", measure_label=MEASURE_LABELS["count"],
+                     value_col="weight")
+    if measure == "count":
+        return out
+    w = None
+    if smoothing == "spatial":
+        w = _exposure_weights(out, cell_of, inspections, period, measure)
+    return add_rate_columns(out, hz, cell_of.dropna(), inspections, measure, period,
+                            smoothing, w)
+
+
+def _exposure_weights(cells, cell_of, inspections, period, measure):
+    """Weights over the cells with exposure, for spatial smoothing."""
+    probe = add_rate_columns(cells, pd.DataFrame(columns=["uscc", "cell", "w"]),
+                             cell_of.dropna(), inspections, measure, period, "none")
+    sub = cells[probe["has_exposure"].to_numpy()].reset_index(drop=True)
+    sub.attrs = dict(cells.attrs)
+    w = cell_weights(sub)
+    w.id_order = list(range(len(sub)))
+    return w
 
 
 def _h3_cells(points: gpd.GeoSeries, res: int) -> list:
@@ -224,7 +272,7 @@ def cell_weights(cells):
     return w
 
 
-def getis_ord(cells, value_col="weight", permutations=999, seed=0, fdr=True,
+def getis_ord(cells, value_col=None, permutations=999, seed=0, fdr=True,
               weights=None):
     """Getis-Ord Gi* per cell with permutation p-values and FDR-corrected labels.
 
@@ -234,9 +282,13 @@ def getis_ord(cells, value_col="weight", permutations=999, seed=0, fdr=True,
         Output of :func:`aggregate_hazards` (``cell_id``, ``value_col``,
         geometry; ``attrs["unit"]`` selects the neighbour rule of
         :func:`cell_weights`).
-    value_col : str, default "weight"
-        Severity-weighted counts; ``"rate"`` gives hazards per enterprise (cells
-        without enterprises count as 0).
+    value_col : str, optional
+        Default ``cells.attrs["value_col"]`` (the measure chosen in
+        :func:`aggregate_hazards`), else ``"weight"``: severity-weighted
+        counts. ``"rate"`` gives hazards per enterprise (cells without
+        enterprises count as 0). With a rate measure (``rate_smoothed``), cells
+        without exposure (``has_exposure`` False) are left out of the test and
+        of every neighbourhood, and labelled ``no_data``.
     permutations : int, default 999
         Conditional permutations (esda); the smallest attainable p is
         ``1 / (permutations + 1)``.
@@ -246,7 +298,8 @@ def getis_ord(cells, value_col="weight", permutations=999, seed=0, fdr=True,
         Benjamini-Hochberg false discovery rate (``esda.fdr``) at each of
         alpha = 0.10, 0.05, 0.01; otherwise the raw ``p_sim`` is compared.
     weights : libpysal.weights.W, optional
-        Use these instead of :func:`cell_weights`.
+        Use these instead of :func:`cell_weights` (ignored when cells are left
+        out for lack of exposure: the weights are rebuilt on the others).
 
     Returns
     -------
@@ -255,8 +308,9 @@ def getis_ord(cells, value_col="weight", permutations=999, seed=0, fdr=True,
         p-value, ties counted against significance: :func:`_tie_aware_p`),
         ``p_sim_esda`` (esda's own, for reference), ``confidence`` (0, 90, 95 or
         99) and ``label`` (hot_99 … not_significant … cold_99; the tail the
-        observed Gi* lies in gives hot or cold).
-        ``attrs["fdr"]`` records whether FDR was applied.
+        observed Gi* lies in gives hot or cold; ``no_data`` for untested cells).
+        ``attrs["fdr"]`` records whether FDR was applied, ``attrs["n_tested"]``
+        how many cells were tested.
 
     Notes
     -----
@@ -268,11 +322,17 @@ def getis_ord(cells, value_col="weight", permutations=999, seed=0, fdr=True,
     from esda import G_Local
     from esda import fdr as esda_fdr
 
+    value_col = value_col or cells.attrs.get("value_col") or "weight"
     _check(cells, ["cell_id", value_col, "geometry"], "cells")
+    if value_col == "rate_smoothed" and "has_exposure" in cells:
+        observed = cells["has_exposure"].fillna(False).to_numpy(bool)
+        if not observed.all():
+            return _getis_ord_observed(cells, observed, value_col, permutations,
+                                       seed, fdr)
     y = cells[value_col].fillna(0).to_numpy(float)
     out = cells.copy()
     out.attrs = dict(cells.attrs, fdr=bool(fdr), permutations=permutations,
-                     value_col=value_col)
+                     value_col=value_col, n_tested=len(y))
     if len(y) < 3 or np.ptp(y) == 0:
         out["gi_z"], out["p_sim"] = np.nan, 1.0
         out["confidence"], out["label"] = 0, "not_significant"
@@ -284,6 +344,10 @@ def getis_ord(cells, value_col="weight", permutations=999, seed=0, fdr=True,
         warnings.filterwarnings("ignore", "The alternative hypothesis",
                                 DeprecationWarning)
         warnings.filterwarnings("ignore", "`row_stack`", DeprecationWarning)
+        # a cell whose neighbourhood is the whole study area (tiny areas, or few
+        # cells left by a rate measure) has no variance: its z is NaN, p stands
+        warnings.filterwarnings("ignore", "invalid value encountered in divide",
+                                RuntimeWarning)
         g = G_Local(y, w, transform="B", permutations=permutations, star=True,
                     seed=seed, n_jobs=1, keep_simulations=True)
     p, is_hot = _tie_aware_p(np.asarray(g.Gs, float), np.asarray(g.rGs, float))
@@ -297,6 +361,22 @@ def getis_ord(cells, value_col="weight", permutations=999, seed=0, fdr=True,
     out["p_sim_esda"] = np.asarray(g.p_sim, float)
     out["label"] = np.where(conf > 0, [f"{s}_{c}" for s, c in zip(side, conf)],
                             "not_significant")
+    return out
+
+
+def _getis_ord_observed(cells, observed, value_col, permutations, seed, fdr):
+    """Gi* on the cells with exposure only; the others are labelled no_data."""
+    sub = cells[observed].reset_index(drop=True)
+    sub.attrs = dict(cells.attrs)
+    tested = getis_ord(sub, value_col, permutations, seed, fdr)
+    out = cells.copy()
+    out.attrs = dict(tested.attrs, n_tested=int(observed.sum()))
+    for col, empty in (("gi_z", np.nan), ("p_sim", np.nan), ("p_sim_esda", np.nan),
+                       ("confidence", 0), ("label", NO_DATA)):
+        values = np.full(len(out), empty, dtype=object if col == "label" else float)
+        if col in tested:
+            values[observed] = tested[col].to_numpy()
+        out[col] = values.astype(int) if col == "confidence" else values
     return out
 
 
@@ -320,40 +400,56 @@ def _tie_aware_p(observed: np.ndarray, simulated: np.ndarray):
 
 def monthly_getis_ord(hazards, enterprises, grids=None, weights=None,
                       h3_resolution=None, date_col="found_on", permutations=999,
-                      seed=0, fdr=True):
+                      seed=0, fdr=True, *, measure="count", inspections=None,
+                      period=None, smoothing="global"):
     """Gi* for each calendar month, on one fixed set of cells.
 
     The unit (grid or H3 and its resolution) is chosen once from all the hazards
     (:func:`aggregate_hazards`), then each month is aggregated on the same cells
     and tested with :func:`getis_ord` (seed ``seed + k`` for the k-th month).
+    With a rate measure each month's rate uses that month's inspections
+    (``inspected_on`` in the month) and its own smoothing; ``period`` bounds
+    the whole-period cells' inspections (see :func:`aggregate_hazards`).
 
     Returns
     -------
     (GeoDataFrame, DataFrame)
         The cells (all hazards, with Gi*), and the long frame ``cell_id``,
         ``month`` (Period[M]), ``weight``, ``gi_z``, ``p_sim``, ``label`` that
-        :func:`gridwatch.analytics.emerging_hotspots` takes.
+        :func:`gridwatch.analytics.emerging_hotspots` takes (plus
+        ``rate_smoothed`` for a rate measure).
     """
     _check(hazards, ["uscc", "level", date_col], "hazards")
-    whole = aggregate_hazards(hazards, enterprises, grids, weights, h3_resolution)
+    rated = {"measure": measure, "inspections": inspections, "smoothing": smoothing}
+    whole = aggregate_hazards(hazards, enterprises, grids, weights, h3_resolution,
+                              period=period, **rated)
     unit, res = whole.attrs["unit"], whole.attrs["h3_resolution"]
     w = cell_weights(whole)
     months = pd.to_datetime(hazards[date_col], errors="coerce").dt.to_period("M")
+    value_col = whole.attrs["value_col"]
     rows = []
     for k, month in enumerate(sorted(months.dropna().unique())):
+        bounds = (month.start_time.date(), month.end_time.date())
         part = aggregate_hazards(hazards[months == month], enterprises, grids,
-                                 weights, res, unit=unit)
+                                 weights, res, unit=unit, period=bounds, **rated)
         part = part.set_index("cell_id").reindex(whole["cell_id"]).reset_index()
         part = gpd.GeoDataFrame(part, geometry=whole.geometry.to_numpy(), crs=WGS84)
         part["weight"] = part["weight"].fillna(0.0)
+        if "has_exposure" in part:
+            part["has_exposure"] = part["has_exposure"].fillna(False).astype(bool)
         part.attrs = dict(whole.attrs)
-        gi = getis_ord(part, "weight", permutations, seed + k, fdr, weights=w)
-        rows.append(pd.DataFrame({"cell_id": gi["cell_id"], "month": month,
-                                  "weight": gi["weight"], "gi_z": gi["gi_z"],
-                                  "p_sim": gi["p_sim"], "label": gi["label"]}))
-    whole_gi = getis_ord(whole, "weight", permutations, seed, fdr, weights=w)
+        gi = getis_ord(part, value_col, permutations, seed + k, fdr, weights=w)
+        cols = ["cell_id", "weight", "gi_z", "p_sim", "label"]
+        if value_col != "weight":
+            cols.insert(2, value_col)
+        rows.append(gi[cols].assign(month=month))
+    whole_gi = getis_ord(whole, value_col, permutations, seed, fdr, weights=w)
     cols = ["cell_id", "month", "weight", "gi_z", "p_sim", "label"]
-    monthly = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=cols)
+    if rows:
+        monthly = pd.DataFrame(pd.concat(rows, ignore_index=True))
+        monthly = monthly[cols + [c for c in monthly if c not in cols]]
+    else:
+        monthly = pd.DataFrame(columns=cols)
     return whole_gi, monthly
 
 

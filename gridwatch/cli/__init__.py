@@ -40,6 +40,7 @@ for _module in (
     "gazetteer_cmd",
     "assign_cmd",
     "map_cmd",
+    "serve_cmd",
 ):
     # command modules that exist register themselves; each is optional while the
     # domain package behind it is being built.

@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -122,6 +123,42 @@ class User(Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     language: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    # set when an admin creates the account or resets its password: the web app
+    # lets the user do nothing but choose a new one (bulk loads such as the demo
+    # leave it false through the server default)
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+
+
+class ApiToken(Base):
+    """A personal API token: only the SHA-256 of its secret is stored.
+
+    The token a script sends is ``gw_<prefix>_<secret>``; ``prefix`` finds the row,
+    the hash of the whole token is compared in constant time.
+    """
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    created_by: Mapped[str] = mapped_column(String(64))
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class RateLimit(Base):
+    """A fixed-window rate-limit counter shared by every web worker (sign-in
+    throttling; see :mod:`gridwatch.services.throttle`). ``expires_at`` is in
+    seconds since the epoch."""
+
+    __tablename__ = "rate_limits"
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    hits: Mapped[int] = mapped_column(Integer)
+    expires_at: Mapped[float] = mapped_column(Float, index=True)
 
 
 class Warden(Base):

@@ -9,6 +9,7 @@ import pandas as pd
 from folium.plugins import HeatMap
 
 from gridwatch.analytics.hotspots import LABELS, LABELS_ZH
+from gridwatch.analytics.rates import MEASURE_LABELS, NO_DATA, SMOOTHING_LABELS
 from gridwatch.analytics.trends import TRENDS, TRENDS_ZH
 from gridwatch.crs import METRIC_CRS, WGS84, from_wgs84
 from gridwatch.maps.assets import HEAT_JS, use_local_assets
@@ -26,6 +27,7 @@ from gridwatch.maps.layers import Legend, PolygonLayer, geojson_text, legend_row
 #: ArcGIS-style hot/cold colours in :data:`LABELS` order (hot 99 … cold 99).
 LABEL_COLORS: dict[str, str | None] = dict(zip(LABELS, (
     "#d62f27", "#ed7551", "#fab984", None, "#a9c8e0", "#6d9dc7", "#4575b5")))
+LABEL_COLORS[NO_DATA] = "#d9d9d9"  # no inspected enterprise: not tested (rates)
 TREND_COLORS: dict[str, str | None] = dict(zip(TRENDS, (
     "#fd8d3c", "#99000d", "#de2d26", "#fcae91", "#fdd49e", "#bdbdbd", None)))
 #: ColorBrewer "Purples" (5 classes) for grid workload quintiles.
@@ -48,6 +50,12 @@ def _cell_layer(cells, datum) -> PolygonLayer:
               ["加权隐患", "weight_txt"], ["企业数", "n_enterprises"]]
     props = ["cell_id", "label_zh", "z_txt", "p_txt", "n_hazards", "n_major",
              "weight_txt", "n_enterprises"]
+    if "rate_smoothed" in c:  # a rate measure: show the rate behind the test
+        c["rate_txt"], c["raw_txt"] = (_fmt(c["rate_smoothed"], ".2f"),
+                                       _fmt(c["raw_rate"], ".2f"))
+        fields += [["受检企业数", "n_inspected"], ["检查次数", "n_inspections"],
+                   ["隐患率（平滑后）", "rate_txt"], ["隐患率（原始）", "raw_txt"]]
+        props += ["n_inspected", "n_inspections", "rate_txt", "raw_txt"]
     colors = [LABEL_COLORS.get(v) for v in c["label"]]
     return PolygonLayer(geojson_text(c, props, datum, colors), "热点/冷点 (Gi*)",
                         fields=fields, title_field="cell_id", color="#8c8c8c",
@@ -82,9 +90,30 @@ def _heat_layer(heat, datum):
     return layer
 
 
+def _measure_text(attrs) -> str:
+    """What Gi* analysed, in Chinese: count, rate per enterprise, smoothed rate."""
+    if attrs.get("value_col") == "rate":
+        return "每家企业的加权隐患数（隐患率）"
+    measure = attrs.get("measure", "count")
+    if attrs.get("value_col") != "rate_smoothed" or measure not in MEASURE_LABELS:
+        return MEASURE_LABELS["count"]
+    text = MEASURE_LABELS[measure]
+    smoothing = SMOOTHING_LABELS.get(attrs.get("smoothing", ""), "")
+    if smoothing:
+        text += f"；{smoothing}"
+    if attrs.get("smoothing_note"):
+        text += f"；{attrs['smoothing_note']}"
+    if attrs.get("n_no_exposure"):
+        text += f"；{attrs['n_no_exposure']} 个单元无受检企业，未参与检验"
+    return escape(text)
+
+
 def _hotspot_legend(cells, trend, heat, datum, has_tiles) -> str:
     a = cells.attrs
-    labels = [(LABEL_COLORS[k] or "#ffffff00", LABELS_ZH[k]) for k in LABELS]
+    keys = list(LABELS)
+    if "label" in cells and (cells["label"] == NO_DATA).any():
+        keys.append(NO_DATA)
+    labels = [(LABEL_COLORS[k] or "#ffffff00", LABELS_ZH[k]) for k in keys]
     text = "<h4>隐患热点（Getis-Ord Gi*）</h4>" + legend_rows(labels)
     unit = a.get("unit_reason") or ("网格" if a.get("unit") == "grid" else "H3 六边形")
     w = a.get("weights") or {}
@@ -92,8 +121,7 @@ def _hotspot_legend(cells, trend, heat, datum, has_tiles) -> str:
                     for k, v in w.items())
     perms = a.get("permutations", 999)
     fdr = "经错误发现率（FDR）校正" if a.get("fdr", True) else "未做多重检验校正"
-    value = ("每家企业的加权隐患数（隐患率）" if a.get("value_col") == "rate"
-             else "加权隐患数（含企业密集的影响）")
+    value = _measure_text(a)
     text += (f'<div class="gw-note">统计单元：{escape(unit)}</div>'
              f'<div class="gw-note">分析指标：{value}</div>'
              f'<div class="gw-note">权重：{escape(wtxt)}；{perms} 次置换检验，'

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +20,14 @@ import shapely
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from gridwatch.db.models import Enterprise
-from gridwatch.db.queries import bulk_insert, read_frame, wkb
+from gridwatch.db.models import Enterprise, EnterpriseGrid
+from gridwatch.db.queries import bulk_insert, effective_on, read_frame, wkb
+from gridwatch.errors import InvalidInputError
 from gridwatch.services.actor import Actor, require_role
 from gridwatch.services.context import Context
 from gridwatch.services.scope import enterprise_clause
+from gridwatch.timeutil import today
+from gridwatch.vocab import RISK_LEVELS, SECTORS
 
 #: Columns a registry record may set; None in a record never erases a stored value.
 DATA_FIELDS = (
@@ -204,39 +208,152 @@ def _apply_updates(conn, updates: list[dict], now: dt.datetime) -> None:
         conn.execute(stmt, params)
 
 
+@dataclass(frozen=True)
+class EnterpriseFilter:
+    """What to read of the enterprises in scope (all fields optional).
+
+    ``bbox`` is ``(minx, miny, maxx, maxy)`` in WGS-84 degrees (enterprises without
+    a location never match it); ``risk`` and ``sector`` are lists of
+    :data:`gridwatch.vocab.RISK_LEVELS` / ``SECTORS`` codes; ``grid`` a grid code
+    (the enterprises assigned to it on ``day``, default today).
+    """
+
+    codes: tuple[str, ...] | None = None
+    bbox: tuple[float, float, float, float] | None = None
+    risk: tuple[str, ...] | None = None
+    sector: tuple[str, ...] | None = None
+    grid: str | None = None
+    day: dt.date | None = None
+
+    def __post_init__(self) -> None:
+        if self.bbox is not None:
+            minx, miny, maxx, maxy = self.bbox
+            if not (-180 <= minx < maxx <= 180 and -90 <= miny < maxy <= 90):
+                raise InvalidInputError(
+                    "bbox must be minx,miny,maxx,maxy in degrees with min < max.",
+                    details={"field": "bbox", "value": list(self.bbox)},
+                )
+        for name, vocab in (("risk", RISK_LEVELS), ("sector", SECTORS)):
+            bad = sorted(set(getattr(self, name) or ()) - set(vocab))
+            if bad:
+                raise InvalidInputError(
+                    f"Unknown {name} {', '.join(bad)}; use {', '.join(vocab)}.",
+                    details={"field": name},
+                )
+
+
+def _bbox_clause(conn, bbox) -> sa.ColumnElement[bool]:
+    """Index-backed bounding-box test on either backend."""
+    minx, miny, maxx, maxy = bbox
+    if conn.dialect.name == "postgresql":
+        env = sa.func.ST_MakeEnvelope(minx, miny, maxx, maxy, 4326)
+        return Enterprise.geom.op("&&")(env)
+    # SpatiaLite: query its R-tree (idx_<table>_<column>) for candidate rows, then
+    # the exact test on the point's coordinates
+    rtree = sa.table(
+        "idx_enterprises_geom",
+        sa.column("pkid"),
+        sa.column("xmin"),
+        sa.column("xmax"),
+        sa.column("ymin"),
+        sa.column("ymax"),
+    )
+    candidates = sa.select(rtree.c.pkid).where(
+        rtree.c.xmax >= minx,
+        rtree.c.xmin <= maxx,
+        rtree.c.ymax >= miny,
+        rtree.c.ymin <= maxy,
+    )
+    return sa.and_(
+        Enterprise.id.in_(candidates),
+        sa.func.ST_X(Enterprise.geom).between(minx, maxx),
+        sa.func.ST_Y(Enterprise.geom).between(miny, maxy),
+    )
+
+
+def _where(conn, actor: Actor, f: EnterpriseFilter) -> list:
+    clauses = [enterprise_clause(actor, f.day)]
+    if f.codes is not None:
+        clauses.append(Enterprise.uscc.in_(f.codes))
+    if f.bbox is not None:
+        clauses.append(_bbox_clause(conn, f.bbox))
+    if f.risk:
+        clauses.append(Enterprise.risk_level.in_(f.risk))
+    if f.sector:
+        clauses.append(Enterprise.sector.in_(f.sector))
+    if f.grid:
+        eg = sa.orm.aliased(EnterpriseGrid)
+        clauses.append(
+            Enterprise.id.in_(
+                sa.select(eg.enterprise_id).where(
+                    eg.grid_code == f.grid, effective_on(eg, f.day or today())
+                )
+            )
+        )
+    return clauses
+
+
+_READ_COLUMNS = (
+    "id",
+    "uscc",
+    "name",
+    "address",
+    "sector",
+    "risk_level",
+    "is_three_in_one",
+    "has_hazchem",
+    "employees",
+    "registered_on",
+    "source_datum",
+    "precision",
+    "reliability",
+    "geocode_matched",
+    "geocode_flags",
+    "town_code",
+    "community_code",
+)
+
+
 def read_enterprises(
-    ctx: Context, actor: Actor, codes: list[str] | None = None
+    ctx: Context,
+    actor: Actor,
+    codes: list[str] | None = None,
+    *,
+    where: EnterpriseFilter | None = None,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> gpd.GeoDataFrame:
-    """The enterprises in the actor's scope (or those of them with the given credit
-    codes) as a GeoDataFrame in EPSG:4326, ordered by credit code."""
-    cols = [
-        Enterprise.id,
-        Enterprise.uscc,
-        Enterprise.name,
-        Enterprise.address,
-        Enterprise.sector,
-        Enterprise.risk_level,
-        Enterprise.is_three_in_one,
-        Enterprise.has_hazchem,
-        Enterprise.employees,
-        Enterprise.registered_on,
-        Enterprise.source_datum,
-        Enterprise.precision,
-        Enterprise.reliability,
-        Enterprise.geocode_matched,
-        Enterprise.geocode_flags,
-        Enterprise.town_code,
-        Enterprise.community_code,
-        wkb(Enterprise.geom),
-    ]
-    stmt = sa.select(*cols).where(enterprise_clause(actor)).order_by(Enterprise.uscc)
+    """The enterprises in the actor's scope as a GeoDataFrame in EPSG:4326.
+
+    Filtered in SQL by the scope, ``codes`` (credit codes) and ``where``; ordered
+    by credit code, or by id when paged (``limit``/``offset``) so pages are stable.
+    Columns :data:`_READ_COLUMNS` and geometry (None where not located).
+    """
+    f = where or EnterpriseFilter()
     if codes is not None:
-        stmt = stmt.where(Enterprise.uscc.in_(codes))
+        f = replace(f, codes=tuple(codes))
+    cols = [getattr(Enterprise, c) for c in _READ_COLUMNS] + [wkb(Enterprise.geom)]
     with ctx.engine.connect() as conn:
+        stmt = sa.select(*cols).where(*_where(conn, actor, f))
+        if limit is not None:
+            stmt = stmt.order_by(Enterprise.id).limit(limit).offset(offset)
+        else:
+            stmt = stmt.order_by(Enterprise.uscc)
         frame = read_frame(conn, stmt)
     for col in ("is_three_in_one", "has_hazchem"):
         frame[col] = frame[col].astype(bool)
     return frame
+
+
+def count_enterprises(
+    ctx: Context, actor: Actor, where: EnterpriseFilter | None = None
+) -> int:
+    """How many enterprises :func:`read_enterprises` would return unpaged."""
+    with ctx.engine.connect() as conn:
+        stmt = sa.select(sa.func.count(Enterprise.id)).where(
+            *_where(conn, actor, where or EnterpriseFilter())
+        )
+        return int(conn.execute(stmt).scalar_one())
 
 
 def export_records(ctx: Context, actor: Actor) -> list[dict]:

@@ -217,3 +217,172 @@ def test_hazard_points_drops_unlocated():
     pts = hazard_points(_hazards({"E0": (1, 0), "E1": (1, 0)}), ents)
     assert list(pts["uscc"]) == ["E1"]
     assert isinstance(pts.geometry.iloc[0], Point)
+
+
+# --- rates: hazards per inspected enterprise / per inspection, EB-smoothed ----
+
+
+def _district(n_ent, n_haz, inspected=lambda code: True, visits=1):
+    """Enterprises spread inside each grid; ``n_haz(code)`` ordinary hazards."""
+    rows, hz, ins = [], [], []
+    for code, geom in zip(GRIDS["code"], GRIDS.geometry):
+        n, h = n_ent(code), n_haz(code)
+        minx, miny = geom.bounds[:2]
+        for k in range(n):
+            u = f"{code}-{k}"
+            rows.append((u, code, Point(minx + STEP * (k % 7 + 0.5) / 7,
+                                        miny + STEP * (k // 7 % 7 + 0.5) / 7)))
+            if inspected(code):
+                ins += [(u, f"2026-03-{v + 1:02d}") for v in range(visits)]
+        hz += [(f"{code}-{j % n}", "ordinary") for j in range(h)]
+    ents = gpd.GeoDataFrame(rows, columns=["uscc", "grid_code", "geometry"],
+                            crs="EPSG:4326")
+    return (ents, pd.DataFrame(hz, columns=["uscc", "level"]),
+            pd.DataFrame(ins, columns=["uscc", "inspected_on"]))
+
+
+def _diag(code):
+    return int(code[1]) + int(code[2])
+
+
+PARK = ["g00", "g01", "g10", "g11"]
+SPARSE = ["g33", "g34", "g43", "g44"]
+
+
+def test_rate_dense_park_is_hot_by_count_but_not_by_rate():
+    # the park has 40 enterprises a cell, elsewhere 6; all at about 0.5 hazards each
+    ents, hz, ins = _district(lambda c: 40 if c in PARK else 6,
+                              lambda c: 20 if c in PARK else 2 + _diag(c) % 3)
+    by_count = getis_ord(aggregate_hazards(hz, ents, GRIDS), seed=1)
+    assert by_count.set_index("cell_id").loc[PARK, "label"].str.startswith("hot").all()
+    cells = aggregate_hazards(hz, ents, GRIDS, measure="rate_per_inspected",
+                              inspections=ins)
+    by_rate = getis_ord(cells, seed=1).set_index("cell_id")
+    assert cells.attrs["value_col"] == "rate_smoothed"
+    assert "每家受检企业" in by_rate.attrs["measure_label"]
+    assert (by_rate.loc[PARK, "raw_rate"] == 0.5).all()
+    assert not by_rate["label"].str.startswith("hot").any()
+
+
+def test_rate_sparse_cells_do_not_swing_with_smoothing():
+    # four neighbouring cells with ONE enterprise each and 3 hazards: raw rate 3,
+    # six times the district's, on the evidence of four enterprises
+    ents, hz, ins = _district(lambda c: 1 if c in SPARSE else 8,
+                              lambda c: 3 if c in SPARSE else 3 + _diag(c) % 3)
+    raw = aggregate_hazards(hz, ents, GRIDS, measure="rate_per_inspected",
+                            inspections=ins, smoothing="none")
+    raw_gi = getis_ord(raw, seed=1).set_index("cell_id")
+    assert raw_gi.loc[SPARSE, "label"].str.startswith("hot").all()
+    eb = aggregate_hazards(hz, ents, GRIDS, measure="rate_per_inspected",
+                           inspections=ins)
+    eb_gi = getis_ord(eb, seed=1).set_index("cell_id")
+    mean = eb["events"].sum() / eb["exposure"].sum()
+    shrunk = eb_gi.loc[SPARSE, "rate_smoothed"] - mean
+    assert (shrunk.abs() < 0.1 * (3 - mean)).all()
+    assert not eb_gi["label"].str.startswith("hot").any()
+    # the well-observed cells barely move
+    big = eb_gi.drop(SPARSE)
+    assert ((big["rate_smoothed"] - big["raw_rate"]).abs() < 0.15).all()
+
+
+def test_rate_smoothing_matches_esda_called_directly():
+    from esda.smoothing import Empirical_Bayes
+
+    ents, hz, ins = _district(lambda c: 1 if c in SPARSE else 8,
+                              lambda c: 3 if c in SPARSE else 3 + _diag(c) % 3)
+    eb = aggregate_hazards(hz, ents, GRIDS, measure="rate_per_inspected",
+                           inspections=ins)
+    ref = Empirical_Bayes(eb["events"].to_numpy(), eb["exposure"].to_numpy()).r
+    np.testing.assert_allclose(eb["rate_smoothed"], ref.ravel())
+
+
+def test_rate_cells_without_inspection_are_no_data_not_tested():
+    ents, hz, ins = _district(lambda c: 6, lambda c: 2 + _diag(c) % 3,
+                              inspected=lambda c: c not in ("g55", "g54"))
+    cells = aggregate_hazards(hz, ents, GRIDS, measure="rate_per_inspected",
+                              inspections=ins)
+    out = getis_ord(cells, seed=1).set_index("cell_id")
+    assert not out.loc["g55", "has_exposure"]
+    assert np.isnan(out.loc["g55", "rate_smoothed"])
+    assert out.loc["g55", "label"] == "no_data" and np.isnan(out.loc["g55", "gi_z"])
+    assert (out.drop(["g55", "g54"])["label"] != "no_data").all()
+    assert out.attrs["n_tested"] == 34
+    # their hazards are not counted against anyone's rate
+    assert cells.attrs["n_hazards_uninspected"] == int(
+        hz["uscc"].str.startswith(("g55", "g54")).sum())
+
+
+def test_rate_per_inspection_divides_by_inspections():
+    ents, hz, ins = _district(lambda c: 4, lambda c: 4, visits=2)
+    cells = aggregate_hazards(hz, ents, GRIDS, measure="rate_per_inspection",
+                              inspections=ins).set_index("cell_id")
+    row = cells.loc["g00"]
+    assert row["n_inspected"] == 4 and row["n_inspections"] == 8
+    assert row["raw_rate"] == 0.5 and row["exposure"] == 8
+
+
+def test_rate_period_bounds_the_inspections():
+    ents, hz, ins = _district(lambda c: 4, lambda c: 2, visits=3)  # 1st-3rd March
+    cells = aggregate_hazards(hz, ents, GRIDS, measure="rate_per_inspection",
+                              inspections=ins, period=("2026-03-02", "2026-03-31"))
+    assert (cells["n_inspections"] == 8).all()
+
+
+def test_rate_measure_needs_inspections():
+    with pytest.raises(InvalidInputError, match="inspections"):
+        aggregate_hazards(_hazards(HOT), ENTS, GRIDS, measure="rate_per_inspected")
+
+
+def test_rate_unknown_measure_is_refused():
+    with pytest.raises(ValueError, match="measure"):
+        aggregate_hazards(_hazards(HOT), ENTS, GRIDS, measure="rate")
+
+
+def test_smooth_rates_negative_variance_shrinks_to_the_mean():
+    from gridwatch.analytics.rates import smooth_rates
+
+    # rates no more variable than chance: esda's factor leaves [0, 1] here
+    r, note = smooth_rates([5, 5, 6], [10, 10, 10])
+    np.testing.assert_allclose(r, 16 / 30)
+    assert note
+
+
+def test_rate_spatial_smoothing_runs_with_weights():
+    ents, hz, ins = _district(lambda c: 1 if c in SPARSE else 8,
+                              lambda c: 3 if c in SPARSE else 3 + _diag(c) % 3,
+                              inspected=lambda c: c != "g00")
+    cells = aggregate_hazards(hz, ents, GRIDS, measure="rate_per_inspected",
+                              inspections=ins, smoothing="spatial")
+    assert cells.attrs["smoothing"] == "spatial"
+    assert cells["rate_smoothed"].notna().sum() == 35
+
+
+def test_monthly_getis_ord_with_rates_keeps_every_cell():
+    ents, hz, ins = _district(lambda c: 6, lambda c: 2 + _diag(c) % 3)
+    hz["found_on"] = np.where(np.arange(len(hz)) % 2 == 0, "2026-03-15", "2026-04-10")
+    ins2 = pd.concat([ins, ins.assign(inspected_on="2026-04-02")], ignore_index=True)
+    whole, monthly = monthly_getis_ord(hz, ents, GRIDS, permutations=99,
+                                       measure="rate_per_inspected", inspections=ins2)
+    assert len(monthly) == 36 * 2 and "rate_smoothed" in monthly
+    assert whole.attrs["measure"] == "rate_per_inspected"
+    emerging_hotspots(monthly)  # the trend step takes the rate frame as it is
+
+
+def test_rate_measure_on_h3_cells():
+    ents, hz, ins = _district(lambda c: 6, lambda c: 2 + _diag(c) % 3,
+                              inspected=lambda c: c != "g00")
+    cells = aggregate_hazards(hz, ents, GRIDS, h3_resolution=8,
+                              measure="rate_per_inspected", inspections=ins,
+                              smoothing="spatial")
+    assert cells.attrs["unit"] == "h3"
+    assert cells["n_inspected"].sum() == 35 * 6
+    out = getis_ord(cells, permutations=99)
+    assert set(out.loc[~out["has_exposure"], "label"]) <= {"no_data"}
+
+
+def test_rates_docstring_examples_hold():
+    import doctest
+
+    from gridwatch.analytics import rates
+
+    assert doctest.testmod(rates).failed == 0

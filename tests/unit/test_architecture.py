@@ -16,6 +16,7 @@ DOMAIN = [
     "registry",
     "demo",
     "supervision",
+    "report",
 ]
 FORBIDDEN = (
     "flask",

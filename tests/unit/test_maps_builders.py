@@ -266,3 +266,19 @@ def test_illustrative_boundaries_are_labelled_on_the_map():
     assert any(m in html for m in mark)
     official = towns.assign(is_illustrative=False)
     assert not any(m in render_html(grids_map(grids, towns=official)) for m in mark)
+
+
+def test_hotspot_map_legend_names_the_rate_measure_and_untested_cells(district):
+    ins = pd.DataFrame({"uscc": district["ents"]["uscc"][:3],
+                        "inspected_on": ["2024-03-01"] * 3})
+    cells = aggregate_hazards(district["hz"], district["ents"], district["grids"],
+                              measure="rate_per_inspected", inspections=ins)
+    fmap = hotspot_map(getis_ord(cells, permutations=99))
+    legend = _legend(fmap)
+    assert "每家受检企业的加权隐患数" in legend and "经验贝叶斯" in legend
+    assert "无受检企业" in legend
+    layer = next(c for c in fmap._children.values() if isinstance(c, PolygonLayer))
+    assert ["隐患率（平滑后）", "rate_txt"] in layer.options["fields"]
+    counts = hotspot_map(getis_ord(aggregate_hazards(
+        district["hz"], district["ents"], district["grids"]), permutations=99))
+    assert "含企业密集的影响" in _legend(counts) and "受检企业" not in _legend(counts)

@@ -1,0 +1,32 @@
+"""The navigation of each role: ``(endpoint, label msgid)`` in display order.
+
+A blueprint that adds a page adds its entry here (the label is a Chinese msgid;
+give it an English translation in ``translations/en/LC_MESSAGES/messages.po``).
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+NAV: dict[str, list[tuple[str, str]]] = {
+    "warden": [("warden.home", _l("首页"))],
+    "street_office": [("street.home", _l("首页"))],
+    "bureau": [("bureau.home", _l("首页"))],
+    "admin": [
+        ("admin.users", _l("用户")),
+        ("admin.import_users_page", _l("批量导入")),
+    ],
+}
+#: pages every signed-in user has (after the role's own)
+COMMON: list[tuple[str, str]] = [("auth.account", _l("我的账号"))]
+
+HOME = {
+    "warden": "warden.home",
+    "street_office": "street.home",
+    "bureau": "bureau.home",
+    "admin": "admin.users",
+}
+
+
+def items(role: str) -> list[tuple[str, str]]:
+    return NAV.get(role, []) + COMMON
