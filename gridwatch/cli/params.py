@@ -113,3 +113,25 @@ class CRSParam(click.ParamType):
         if not text or text.isdigit():
             self.fail(f"write the code as EPSG:{text}.", param, ctx)
         return text
+
+
+class Host(Text):
+    """An address to listen on: an IPv4/IPv6 literal or a hostname (RFC 1123)."""
+
+    name = "host"
+
+    def convert(self, value, param, ctx):
+        import ipaddress
+        import re
+
+        text = super().convert(value, param, ctx)
+        try:
+            ipaddress.ip_address(text)
+            return text
+        except ValueError:
+            pass
+        label = r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)"
+        numeric = re.fullmatch(r"[0-9.]+", text)
+        if numeric or not re.fullmatch(rf"{label}(\.{label})*", text):
+            self.fail(f"{text!r} is neither an IP address nor a host name.", param, ctx)
+        return text

@@ -47,6 +47,10 @@ ALLOWED: dict[tuple[tuple[str, ...], str], set[str]] = {
     (("users", "add"), "username"): ANY_TEXT,
     (("geocode", "address"), "text"): ANY_TEXT,
     (("enterprises", "place"), "actor"): ANY_TEXT,
+    (("grids", "import"), "label"): ANY_TEXT,
+    # "nan", "inf" and "no-such-choice" are well-formed host names
+    (("serve",), "host"): {"nan", "inf", "bad-choice"},
+    (("demo",), "host"): {"nan", "inf", "bad-choice"},
     # a huge target workload is meaningful: one grid per unit
     (("grids", "build"), "target_workload"): {"huge"},
 }
@@ -105,14 +109,38 @@ def template(tmp_path_factory):
         draft = build_version(ctx, SYSTEM, target_workload=30)
         from gridwatch.services.grids import read_grids
 
-        grid = read_grids(ctx, SYSTEM, draft["version"])["code"].iloc[0]
+        grids = read_grids(ctx, SYSTEM, draft["version"])
+        grid = grids["code"].iloc[0]
         ctx.close()
     finally:
         mp.undo()
     sample = root / "input.csv"
     sample.write_text("code,name\n440604011,张槎街道\n", "utf-8")
+    grids_file = root / "grids.geojson"
+    grids.rename(columns={"parent_code": "SQDM"})[["code", "SQDM", "geometry"]] \
+        .to_file(grids_file, driver="GeoJSON")
     return {"dir": root / "data", "grid": grid, "draft": draft["version"],
-            "file": sample, "root": root}
+            "file": sample, "root": root, "grids_file": grids_file}
+
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def _base(path, target: str, t: dict) -> dict[str, str]:
+    """Valid values that take a command past parsing into its service, so an
+    edge value of another option meets the real code."""
+    if path == ("boundaries", "import"):
+        return {"file": str(DATA / "grids" / "gbk_villages.zip"),
+                "level": "community"}
+    if path == ("boundaries", "import-codes"):
+        return {"file": str(DATA / "boundaries" / "chancheng_440604_villages_nbs.csv"),
+                "level": "community"}
+    if path == ("grids", "build") and target not in (
+            "target_workload", "grids_per_unit", "cell_size", "method"):
+        return {"target_workload": "20"}
+    if path == ("grids", "import"):
+        return {"file": str(t["grids_file"]), "parent_field": "SQDM"}
+    return {}
 
 
 def _base_value(param: click.Parameter, t: dict) -> str | None:
@@ -134,10 +162,11 @@ def _base_value(param: click.Parameter, t: dict) -> str | None:
 
 def _argv(path, cmd: click.Command, target: str, value: str, t: dict) -> list[str]:
     args: list[str] = [*path]
+    base = _base(path, target, t)
     for param in cmd.params:
         if getattr(param, "is_flag", False):
             continue
-        given = value if param.name == target else (
+        given = value if param.name == target else base.get(param.name) or (
             _base_value(param, t) if param.required else None)
         if given is None:
             continue
