@@ -1,6 +1,8 @@
 """Issue 11: splitting refuses what cannot be balanced; `grids check` is OK only
 when the grids are tiled, balanced and inside the district (issue 13)."""
 
+import json
+
 import geopandas as gpd
 import numpy as np
 import pytest
@@ -162,3 +164,27 @@ def test_check_grids_compares_the_union_with_the_district():
     assert report.tiling_ok and not report.outline_ok and not report.is_ok
     assert "km² of the grids lie outside the district" in report.outline_problems[0]
     assert report.overall["outline"]["outside_km2"] > 5
+
+
+# --- the grids map names the level the grids were built in -----------------------
+
+
+@pytest.mark.parametrize("parent, words", [
+    ("440604011001", "在村/社区内划分"),
+    ("440604011", "在镇/街道内划分"),
+    ("440604", "在区内划分"),
+])
+def test_grids_map_legend_names_the_level(parent, words):
+    from gridwatch.maps.hotspots import grids_map
+
+    cells = [box(113.0 + 0.01 * i, 23.0, 113.01 + 0.01 * i, 23.01) for i in range(2)]
+    grids = gpd.GeoDataFrame(
+        {"code": [f"{parent.ljust(12, '0')}00{i + 1}" for i in range(2)],
+         "parent_code": parent, "workload": [3.0, 5.0]}, geometry=cells, crs=4326)
+    html = grids_map(grids).get_root().render()
+
+    def shown(text):  # the legend is written into the page as a JSON string
+        return json.dumps(text)[1:-1] in html
+
+    assert shown(words)
+    assert shown("相对所在" + words[1:-3] + "平均")
