@@ -99,14 +99,22 @@ def most_parts(s: Spots, tolerance: float = BALANCE_TOLERANCE,
 
 def why_not(k: int, s: Spots, what: str, tolerance: float = BALANCE_TOLERANCE,
             by_weight: bool = True) -> str:
-    """One sentence: why ``what`` cannot become ``k`` equal-workload grids."""
+    """One sentence: why ``what`` cannot become ``k`` equal-workload grids.
+
+    >>> s = Spots(np.array([4.0, 1, 1]), np.zeros(3, int))
+    >>> why_not(4, s, "Grid X")  # doctest: +NORMALIZE_WHITESPACE
+    'Grid X cannot become 4 grids of equal workload: its enterprises stand at 3
+    place(s), and every grid needs at least one; and its heaviest place holds
+    workload 4 of 6, more than a 4th share ±10%; it can be balanced into at most 1.'
+    """
     live = s.weight[s.weight > 0]
     most = most_parts(s, tolerance, by_weight)
+    reasons = []
     if len(live) < k:
-        reason = (f"its enterprises stand at {len(live)} place(s), and every grid "
-                  "needs at least one")
-    else:
-        reason = (f"its heaviest place holds workload {s.heaviest:g} of "
-                  f"{s.total:g}, more than a {k}th share ±{tolerance:.0%}")
-    return (f"{what} cannot become {k} grids of equal workload: {reason}; it can "
-            f"be balanced into at most {most}.")
+        reasons.append(f"its enterprises stand at {len(live)} place(s), and every "
+                       "grid needs at least one")
+    if by_weight and most_parts(s, tolerance) < min(k, len(live)):
+        reasons.append(f"its heaviest place holds workload {s.heaviest:g} of "
+                       f"{s.total:g}, more than a {k}th share ±{tolerance:.0%}")
+    return (f"{what} cannot become {k} grids of equal workload: "
+            f"{'; and '.join(reasons)}; it can be balanced into at most {most}.")

@@ -162,7 +162,12 @@ def check_lonlat(geoms_raw, geoms_wgs84, declared: str, source: str, near=None,
     what = ("cannot be longitude/latitude (they look like metres)"
             if not is_lonlat.all() else "lie outside China as longitude/latitude")
     guesses = guess_projected(geoms_raw, near, metric_crs)
-    if len(raw) and _raw_is_lonlat_in_china(raw):
+    if len(raw) and _raw_is_lonlat_in_china(shapely.transform(
+            raw, lambda a: a[:, ::-1])):
+        fix = ("the numbers are latitude, longitude in China (the axes are "
+               "swapped); export the file with longitude first")
+        hint = "re-export as longitude, latitude"
+    elif len(raw) and _raw_is_lonlat_in_china(raw):
         fix = ("the numbers themselves are longitude/latitude in China, so declare "
                "the datum wgs84 (gcj02 or bd09 if they came from Amap or Baidu)")
         hint = "--crs wgs84"

@@ -56,6 +56,8 @@ def test_metres_read_with_the_suggested_crs_land_in_zhangcha(tmp_path):
     (METRES_RING, "wgs84", "cannot be longitude/latitude"),
     # a real projected CRS declared, but the numbers are lon/lat
     (box(113.08, 23.04, 113.09, 23.05), "EPSG:4547", "outside China"),
+    # latitude first: the axes are swapped
+    (box(23.04, 113.08, 23.05, 113.09), None, "axes are swapped"),
 ])
 def test_implausible_coordinates_are_refused(tmp_path, geom, crs, words):
     path = _geojson(tmp_path / "t.geojson", geom)
