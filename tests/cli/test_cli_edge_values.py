@@ -46,6 +46,10 @@ ALLOWED: dict[tuple[tuple[str, ...], str], set[str]] = {
     (("users", "add"), "full_name"): ANY_TEXT,
     (("users", "add"), "username"): ANY_TEXT,
     (("geocode", "address"), "text"): ANY_TEXT,
+    # a town / village hint is a name as the registry wrote it; an unknown one is
+    # reported by the geocoder, not refused
+    (("geocode", "address"), "hint_town"): ANY_TEXT,
+    (("geocode", "address"), "hint_community"): ANY_TEXT,
     (("enterprises", "place"), "actor"): ANY_TEXT,
     (("grids", "import"), "label"): ANY_TEXT,
     # "nan", "inf" and "no-such-choice" are well-formed host names
