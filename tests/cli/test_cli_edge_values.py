@@ -4,8 +4,9 @@ The walk goes over the click command tree as it is (so commands added later are
 walked too) and feeds each parameter, one at a time, the values that break
 programs: negative, zero, huge, NaN, infinite, empty, a path that does not
 exist, a choice that is not offered. Each run must end without a traceback; a
-failing run prints exactly one ``Error:`` line; and every value except zero must
-fail unless the parameter is free text that legitimately takes it (ALLOWED).
+failing run prints exactly one ``Error:`` line; and every value except zero and
+a tiny positive number must fail unless the parameter is free text that
+legitimately takes it (ALLOWED).
 
 Commands run for real on a copy of a small district (towns, communities,
 enterprises, an active and a draft grid version), so a value that click lets
@@ -28,6 +29,7 @@ from gridwatch.cli import main
 EDGES = {
     "negative": "-1",
     "zero": "0",
+    "tiny": "0.000001",
     "huge": "99999999999999999999",
     "nan": "nan",
     "inf": "inf",
@@ -191,7 +193,7 @@ def test_edge_value_is_refused_in_one_sentence(template, tmp_path, monkeypatch, 
     argv = _argv(path, cmd, name, EDGES[kind].format(file=template["file"]),
                  template)
     param = next(p for p in cmd.params if p.name == name)
-    must_fail = kind != "zero" and kind not in _allowed(path, param)
+    must_fail = kind not in ("zero", "tiny") and kind not in _allowed(path, param)
     if path in PARSE_ONLY:
         if must_fail:
             with pytest.raises(click.UsageError):
@@ -232,6 +234,25 @@ def test_issue_examples_name_the_option():
         assert r.exit_code == 2, (argv, r.output)
         errors = [ln for ln in r.output.splitlines() if ln.startswith("Error")]
         assert len(errors) == 1 and option in errors[0], r.output
+
+
+def test_a_tiny_target_workload_makes_one_grid_per_place_at_most(template, tmp_path,
+                                                                  monkeypatch):
+    data = tmp_path / "data"
+    shutil.copytree(template["dir"], data)
+    monkeypatch.setenv("GRIDWATCH_DATA_DIR", str(data))
+    r = CliRunner().invoke(main, ["grids", "build", "--target-workload", "0.000001"])
+    assert r.exit_code == 0, r.output
+    assert "units have fewer places with enterprises than the grids asked" in r.output
+    r = CliRunner().invoke(main, ["grids", "check", "--version", "3", "--json"])
+    import json
+
+    report = json.loads(r.output)
+    assert report["overall"]["n_grids"] <= 60  # 60 enterprises: never more grids
+    # one grid per place cannot always be contiguous: what is left empty is said,
+    # and the check fails rather than saying OK
+    if report["overall"]["empty_grids"]:
+        assert r.exit_code == 1 and not report["balance_ok"]
 
 
 def test_unknown_layer_of_a_geopackage_is_one_sentence(tmp_path, monkeypatch):
