@@ -107,6 +107,40 @@ def sample_in(geom, rng, n, centre=None, sigma=None) -> np.ndarray:
     return out[:n]
 
 
+def spread_seeds(geom, n: int, rng) -> np.ndarray:
+    """``n`` seeds spread evenly over ``geom`` (towns of a district: no urban core
+    to lean towards, so each gets about the same area)."""
+    r = 0.75 * np.sqrt(geom.area / n)
+    seeds: list[np.ndarray] = []
+    for _ in range(n):
+        for _attempt in range(40):
+            cand = sample_in(geom, rng, 32)
+            if not seeds:
+                break
+            p = np.asarray(seeds)
+            d = np.hypot(cand[:, None, 0] - p[None, :, 0],
+                         cand[:, None, 1] - p[None, :, 1]).min(axis=1)
+            if (d >= r).any():
+                cand = cand[d >= r]
+                break
+            r *= 0.9
+        seeds.append(cand[0])
+    return np.asarray(seeds)
+
+
+def relax(region, seeds: np.ndarray, rounds: int = 5) -> np.ndarray:
+    """Lloyd's relaxation: move each seed to its cell's centroid a few times, which
+    evens out the cells' areas (a centroid outside a concave cell is replaced by
+    the cell's representative point)."""
+    for _ in range(rounds if len(seeds) > 1 else 0):
+        moved = []
+        for cell in voronoi_pieces(region, seeds):
+            c = cell.centroid
+            moved.append(c if region.contains(c) else cell.representative_point())
+        seeds = shapely.get_coordinates(np.asarray(moved, dtype=object))
+    return seeds
+
+
 def place_seeds(geom, kinds: np.ndarray, core: np.ndarray, rng) -> np.ndarray:
     """Seed points for one parent: urban ones near ``core``, villages further out."""
     n_u = int((kinds == "community").sum())
@@ -204,7 +238,8 @@ def illustrative_children(parent_wgs84, parent_code: str, children, seed: int,
         Its code; with ``seed`` it fixes the layout, so a parent's children come
         out the same whatever other parents are generated in the same run.
     children : DataFrame
-        ``code``, optionally ``kind`` (community/village); one row per child.
+        ``code``, optionally ``kind``: community/village (dense near an urban
+        core / sparse) or ``town`` (spread evenly); one row per child.
     seed : int
         Seed of the layout (0 to 2**32-1).
     centre_wgs84 : (lng, lat), optional
@@ -248,8 +283,10 @@ def illustrative_children(parent_wgs84, parent_code: str, children, seed: int,
     centre_m = None
     if centre_wgs84 is not None:
         centre_m = np.array(to_plane(Point(centre_wgs84)).coords[0])
-    core = core_point(parent_m, centre_m, 0.6)
-    seeds = place_seeds(parent_m, kinds, core, rng)
+    if (kinds == "town").all():
+        seeds = relax(parent_m, spread_seeds(parent_m, len(kinds), rng))
+    else:
+        seeds = place_seeds(parent_m, kinds, core_point(parent_m, centre_m, 0.6), rng)
     pieces = [to_lonlat(p) for p in voronoi_pieces(parent_m, seeds)]
     return gpd.GeoDataFrame({"code": list(children["code"])}, geometry=pieces,
                             crs=WGS84)

@@ -90,12 +90,15 @@ def import_codes(
     _refuse_official(ctx, level, units)
     notes = list(listed.notes)
     drawn = []
+    if level == "town":
+        units = units.assign(kind="town")  # spread evenly; stored kind stays None
     for pcode, kids in units.groupby("parent_code", sort=True):
         geom = parents.loc[parents["code"] == pcode].geometry.iloc[0]
         pieces = illustrative_children(
             geom, pcode, kids, seed, metric_crs=ctx.settings.metric_crs
         )
-        drawn.append(kids.assign(geometry=pieces.geometry.to_numpy()))
+        drawn.append(kids.assign(geometry=pieces.geometry.to_numpy(),
+                                 kind=None if level == "town" else kids["kind"]))
         notes += _stale_note(ctx, level, pcode, set(kids["code"]))
     frame = gpd.GeoDataFrame(
         pd.concat(drawn, ignore_index=True), geometry="geometry", crs=WGS84
