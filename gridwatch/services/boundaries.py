@@ -67,7 +67,7 @@ def import_boundaries(
         near=outline,
         metric_crs=ctx.settings.metric_crs,
     )
-    _check_parents(ctx, units, level)
+    notes += _check_parents(ctx, units, level)
     if level != "district" and outline is not None:
         notes += _outline_notes(ctx, units, outline, crs)
     counts = upsert_admin_units(
@@ -84,17 +84,18 @@ def import_boundaries(
     }
 
 
-def _check_parents(ctx: Context, units, level: str) -> None:
-    """Refuse units whose parent is not loaded or that lie mostly outside it."""
+def _check_parents(ctx: Context, units, level: str) -> list[str]:
+    """Refuse units whose parent is not loaded or that lie mostly outside an
+    official parent; against an illustrative parent (a sketch) only say so."""
     from gridwatch.grids import check_children_within
 
     parent_level = _PARENT_LEVEL.get(level)
     if not parent_level or not units["parent_code"].notna().any():
-        return
+        return []
     parents = read_admin_units(ctx, parent_level)
     parents = parents[parents.geometry.notna()]
     if not len(parents):
-        return
+        return []
     unknown = sorted(set(units["parent_code"].dropna()) - set(parents["code"]))
     if unknown:
         raise InvalidInputError(
@@ -102,15 +103,28 @@ def _check_parents(ctx: Context, units, level: str) -> None:
             f"{parent_level} boundaries first or fix the parent codes.",
             details={"hint": "--parent-code CODE", "unknown": unknown},
         )
-    outside = check_children_within(units, parents, metric_crs=ctx.settings.metric_crs)
-    if outside:
-        o = outside[0]
+    outside = check_children_within(
+        units, parents, metric_crs=ctx.settings.metric_crs
+    )
+    sketch = set(parents.loc[parents["is_illustrative"], "code"])
+    official = [o for o in outside if o["parent_code"] not in sketch]
+    if official:
+        o = official[0]
         raise InvalidInputError(
             f"{level.capitalize()} {o['code']} lies mostly outside its parent "
             f"{o['parent_code']} (only {o['share_inside']:.0%} inside); check the "
             "file's CRS and the parent codes.",
             details={"hint": "--crs", "outside": outside},
         )
+    drawn = [o["code"] for o in outside]
+    if not drawn:
+        return []
+    note = (
+        f"{len(drawn)} {level} unit(s) lie mostly outside their illustrative "
+        f"{parent_level} (示意边界, e.g. {drawn[0]}): the sketch does not match "
+        f"these boundaries; draw the {parent_level} boundaries again to fit them"
+    )
+    return [note]
 
 
 def _outline_notes(ctx: Context, units, outline, crs) -> list[str]:

@@ -190,3 +190,20 @@ def test_grids_file_comes_back_as_a_checked_draft(small_district, tmp_path):
     r = import_grids(ctx, SYSTEM, str(path), parent_field="SQDM", code_field="WGBM")
     assert not r["check"]["tiling_ok"] and not r["check"]["is_ok"]
     assert any("not covered" in p for p in r["check"]["problems"])
+
+
+def test_real_communities_across_illustrative_towns_are_kept_and_said(ctx, tmp_path):
+    _nanhai(ctx)  # towns are illustrative sketches
+    towns = read_admin_units(ctx, "town").set_index("code").geometry
+    # a real village of 里水镇 (440605126) that the sketch puts in 大沥镇 (440605125)
+    inside_other = towns["440605125"].representative_point()
+    village = shapely.intersection(inside_other.buffer(0.005), towns["440605125"])
+    feats = [{"type": "Feature", "properties": {"code": "440605126001",
+                                                "name": "跨界村"},
+              "geometry": mapping(village)}]
+    path = tmp_path / "real.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": feats},
+                               ensure_ascii=False), "utf-8")
+    r = import_boundaries(ctx, SYSTEM, str(path), "community")
+    assert r["inserted"] == 1  # the real boundary is not refused by a sketch
+    assert any("outside their illustrative town" in n for n in r["notes"])
