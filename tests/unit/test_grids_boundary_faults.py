@@ -142,3 +142,11 @@ def test_decode_values_recovers_every_whole_character_of_a_cut_field(
         assert len(value.encode("gb18030")) >= len(cut) - 3  # at most one dropped
     assert {i for i, (n, v) in enumerate(zip(names, got.values))
             if len(v.encode("gb18030")) != len(raw[i])} == set(got.truncated)
+
+
+def test_a_gbk_geojson_is_refused_naming_the_file(tmp_path):
+    # RFC 7946: GeoJSON is UTF-8; a GBK one is refused with the fix, not a traceback
+    path = _geojson(tmp_path / "gbk.geojson", box(113.08, 23.04, 113.09, 23.05))
+    path.write_bytes(path.read_text("utf-8").encode("gbk"))
+    with pytest.raises(InvalidInputError, match="gbk.geojson.*save it as UTF-8"):
+        read_boundaries(path, "town")
