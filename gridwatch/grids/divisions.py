@@ -209,8 +209,8 @@ def read_divisions(path, level: str, parent: str | None = None, *,
         raise InvalidInputError(
             f"{path.name} lists no {level}{where} ({out.other_level} rows of other "
             f"levels, {out.outside_parent} under other parents, "
-            f"{len(out.rejected)} rejected); check --level and --parent.",
-            details={"rows": len(frame)})
+            f"{len(out.rejected)} rejected); check the level and the parent code.",
+            details={"rows": len(frame), "hint": "--level / --parent"})
     out.units = pd.DataFrame(kept).sort_values("code").reset_index(drop=True)
     return out
 
