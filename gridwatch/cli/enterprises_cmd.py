@@ -151,14 +151,39 @@ def responsible(uscc, on, as_json):
     r = responsible_on(open_ctx(), cli_actor(), uscc, on.date())
     if as_json:
         emit_json(r)
-    elif r is None:
-        click.echo(f"{uscc} was in no grid on {on.date()}.")
-    else:
-        deputies = f"; deputies {', '.join(r['deputies'])}" if r["deputies"] else ""
-        click.echo(
-            f"{uscc} on {r['date']}: grid {r['grid_code']} (version {r['version']}), "
-            f"warden {r['warden'] or 'none'} {r['warden_name'] or ''}{deputies}"
+        return
+    click.echo(responsible_text(r))
+
+
+def responsible_text(r: dict) -> str:
+    """One line from :func:`gridwatch.services.assignment.responsible_on`."""
+    town = (
+        f"town {r['town_code']} {r['town_name'] or ''}".rstrip()
+        if r["town_code"]
+        else "the district (town unknown)"
+    )
+    if r["placement"] == "unplaced":
+        return (
+            f"{r['uscc']} on {r['date']}: in {town}, grid unknown: located only to "
+            f"{r['precision']} level, so no warden is responsible; the street office "
+            "places it by hand ('gridwatch enterprises place USCC LNG LAT')."
         )
+    if r["placement"] == "no_location":
+        return f"{r['uscc']} on {r['date']}: in no grid: it has no location."
+    if r["placement"] == "unassigned":
+        return f"{r['uscc']} on {r['date']}: in no grid on that date."
+    deputies = f"; deputies {', '.join(r['deputies'])}" if r["deputies"] else ""
+    guess = (
+        " (imprecise: located only to community level, the grid within it is a "
+        "guess)"
+        if r["placement"] == "imprecise"
+        else ""
+    )
+    return (
+        f"{r['uscc']} on {r['date']}: grid {r['grid_code']} (version {r['version']})"
+        f"{guess}, warden {r['warden'] or 'none'} {r['warden_name'] or ''}"
+        f"{deputies}"
+    )
 
 
 def register(main: click.Group) -> None:
