@@ -18,6 +18,7 @@ from gridwatch.cli import (
     map_cmd,
     serve_cmd,
     users_cmd,
+    vocab_cmd,
 )
 from gridwatch.cli.base import GridwatchGroup
 from gridwatch.cli.config_cmd import config_group
@@ -49,5 +50,6 @@ for _module in (
     assign_cmd,
     map_cmd,
     serve_cmd,
+    vocab_cmd,
 ):
     _module.register(main)
