@@ -85,7 +85,7 @@ def _town(row: dict) -> str:
 
 
 @assign.command("unplaced")
-@click.option("--street", help="Only this street/town (9-digit code).")
+@click.option("--street", type=Digits(9), help="Only this street/town (9-digit code).")
 @click.option("--json", "as_json", is_flag=True)
 def unplaced(street, as_json):
     """List the enterprises located only to town or district level (no grid).
@@ -114,7 +114,7 @@ def wardens_group() -> None:
 
 
 @wardens_group.command("list")
-@click.option("--street", help="Only this street/town (9-digit code).")
+@click.option("--street", type=Digits(9), help="Only this street/town (9-digit code).")
 @click.option("--json", "as_json", is_flag=True)
 def wardens_list(street, as_json):
     """List the wardens with their grids and workload (active grid version)."""
