@@ -57,6 +57,8 @@ ALLOWED: dict[tuple[tuple[str, ...], str], set[str]] = {
     # "nan", "inf" and "no-such-choice" are well-formed host names
     (("serve",), "host"): {"nan", "inf", "bad-choice"},
     (("demo",), "host"): {"nan", "inf", "bad-choice"},
+    # "show at most N" with a huge N shows everything
+    (("enterprises", "list"), "limit"): {"huge"},
     # a huge target workload is meaningful: one grid per unit
     (("grids", "build"), "target_workload"): {"huge"},
 }
