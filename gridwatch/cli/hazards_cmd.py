@@ -5,10 +5,12 @@ from __future__ import annotations
 import click
 
 from gridwatch.cli.base import GridwatchGroup
+from gridwatch.cli.params import Digits
 from gridwatch.cli.supervision_base import (
     DAY,
     PAGE,
     ROW_ID,
+    USCC,
     Text,
     acting,
     as_option,
@@ -51,8 +53,8 @@ def _line(h: dict) -> str:
 @click.option("--status", multiple=True, type=click.Choice(list(HAZARD_STATUSES)))
 @click.option("--level", type=click.Choice(list(HAZARD_LEVELS)))
 @click.option("--source", type=click.Choice(list(HAZARD_SOURCES)))
-@click.option("--grid", type=Text(15), help="One grid (its code).")
-@click.option("--town", type=Text(12), help="One town/street (its code).")
+@click.option("--grid", type=Digits(15), help="One grid (its code).")
+@click.option("--town", type=Digits(9), help="One town/street (its code).")
 @click.option("--overdue/--not-overdue", default=None, help="Only overdue (or not).")
 @click.option("--listed/--not-listed", default=None, help="Under listed supervision.")
 @click.option("--open", "open_only", is_flag=True, help="Leave out closed hazards.")
@@ -203,7 +205,7 @@ def tipoffs_list(status, escalated, on, page, as_user, as_json):
     required=True,
     help_text="The warden, street office or bureau account that triages it.",
 )
-@click.option("--enterprise", "uscc", type=Text(18), help="convert: its credit code.")
+@click.option("--enterprise", "uscc", type=USCC, help="convert: its credit code.")
 @click.option("--category", type=click.Choice(list(HAZARD_CATEGORIES)))
 @click.option("--level", type=click.Choice(list(HAZARD_LEVELS)), default="ordinary")
 @click.option("--deadline", type=DAY)

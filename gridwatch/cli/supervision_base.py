@@ -69,8 +69,40 @@ class Amount(click.ParamType):
         return text
 
 
+class Uscc(click.ParamType):
+    """A unified social credit code (GB 32100-2015, check characters tested)."""
+
+    name = "credit code"
+
+    def convert(self, value, param, ctx):
+        from gridwatch.registry.uscc import explain_uscc, normalise_uscc
+
+        code = normalise_uscc(str(value).strip())
+        why = explain_uscc(code)
+        if why:
+            self.fail(f"{value!r} is not a credit code: {why}.", param, ctx)
+        return code
+
+
+class Month(click.ParamType):
+    """A month written ``YYYY-MM``."""
+
+    name = "month"
+
+    def convert(self, value, param, ctx):
+        import re
+
+        text = str(value).strip()
+        m = re.fullmatch(r"(\d{4})-(\d{2})", text)
+        if not m or not 1 <= int(m[2]) <= 12 or int(m[1]) < 1900:
+            self.fail(f"{value!r} is not a month; write it as YYYY-MM.", param, ctx)
+        return text
+
+
 DAY = Day()
 USERNAME = Text(64)
+USCC = Uscc()
+MONTH = Month()
 
 
 def as_option(required: bool = False, help_text: str | None = None):

@@ -5,10 +5,13 @@ from __future__ import annotations
 import click
 
 from gridwatch.cli.base import GridwatchGroup
+from gridwatch.cli.params import Digits, OutputPath, input_file
 from gridwatch.cli.supervision_base import (
     DAY,
+    MONTH,
     PAGE,
     ROW_ID,
+    USCC,
     Amount,
     Text,
     acting,
@@ -26,8 +29,8 @@ from gridwatch.vocab import (
     SECTORS,
 )
 
-_IN = click.Path(exists=True, dir_okay=False)
-_OUT = click.Path(dir_okay=False, writable=True)
+_IN = input_file()
+_OUT = OutputPath()
 
 
 @click.group("penalties", cls=GridwatchGroup)
@@ -36,7 +39,7 @@ def penalties_group() -> None:
 
 
 @penalties_group.command("add")
-@click.option("--uscc", type=Text(18), required=True, help="The enterprise.")
+@click.option("--uscc", type=USCC, required=True, help="The enterprise.")
 @click.option("--no", "decision_no", type=Text(64), required=True,
               help="Decision number (处罚决定书文号), unique.")  # fmt: skip
 @click.option("--date", "decided_on", type=DAY, required=True)
@@ -86,7 +89,7 @@ def import_cmd(file, sheet, dry_run, rejects_path, as_user, as_json):
 
 
 @penalties_group.command("list")
-@click.option("--town", type=Text(12))
+@click.option("--town", type=Digits(9))
 @click.option("--from", "start", type=DAY)
 @click.option("--to", "end", type=DAY)
 @click.option("--page", type=PAGE, default=1, show_default=True)
@@ -161,8 +164,8 @@ def sr_import(file, sheet, dry_run, rejects_path, as_user, as_json):
 
 
 @self_reports_group.command("missing")
-@click.option("--month", type=Text(7), help="YYYY-MM (default the latest due).")
-@click.option("--grid", type=Text(15))
+@click.option("--month", type=MONTH, help="YYYY-MM (default the latest due).")
+@click.option("--grid", type=Digits(15))
 @as_option()
 @click.option("--json", "as_json", is_flag=True)
 def sr_missing(month, grid, as_user, as_json):
@@ -200,7 +203,7 @@ def campaigns_group() -> None:
 @click.option("--hazchem/--no-hazchem", default=None)
 @click.option("--hazard-category", "cats", multiple=True,
               type=click.Choice(list(HAZARD_CATEGORIES)))  # fmt: skip
-@click.option("--area", "areas", multiple=True, type=Text(12),
+@click.option("--area", "areas", multiple=True, type=Digits(6, 9, 12),
               help="Town or community code (repeat).")  # fmt: skip
 @click.option("--min-inspections", type=click.IntRange(1, 100), default=1,
               show_default=True)  # fmt: skip
