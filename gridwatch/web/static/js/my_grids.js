@@ -54,6 +54,8 @@
     document.querySelectorAll("[data-count]").forEach(function (span) {
       span.textContent = String(data.counts[span.getAttribute("data-count")] || 0);
     });
+    var note = document.getElementById("imprecise-note");
+    if (note) note.textContent = gwp.fmt("impreciseNote", { n: data.counts.imprecise || 0 });
     document.querySelectorAll("input[data-status]").forEach(function (box) {
       box.addEventListener("change", function () {
         points.setStatusShown(+box.getAttribute("data-status"), box.checked);
