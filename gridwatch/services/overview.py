@@ -402,17 +402,20 @@ class HotspotView:
 
     def to_json(self) -> dict:
         """JSON-safe: the period, ``cells`` as GeoJSON (with the trend joined on
-        ``cell_id`` when it has one row per cell)."""
+        ``cell_id`` when it has one row per cell) and the ``towns`` shown
+        (``code``, ``name``; outlines for the map)."""
         cells = self.cells
         if "cell_id" in self.trend and not self.trend["cell_id"].duplicated().any():
             cells = cells.merge(self.trend, on="cell_id", how="left")
         cells = cells.assign(cell_id=cells["cell_id"].astype(str))
+        towns = self.data.towns[["code", "name", "geometry"]]
         return plain(
             {
                 "start": self.start,
                 "end": self.end,
                 "n_hazards": self.n_hazards,
                 "cells": feature_collection(cells),
+                "towns": feature_collection(towns),
             }
         )
 

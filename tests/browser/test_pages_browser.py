@@ -111,6 +111,10 @@ def _context(browser, viewport, **kw):
 
 
 def _shot(page, name: str) -> None:
+    # lazy images load once scrolled to: show them in the full-page picture
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    page.wait_for_timeout(200)
+    page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
@@ -213,6 +217,7 @@ def test_warden_records_inspection_and_hazard_on_a_phone(browser, demo, tmp_path
     assert XSS in _open_popup(page, uscc)
     _fits(page, PHONE["width"])
     _shot(page, "warden_grids")
+    context.set_geolocation({"latitude": lat, "longitude": lng, "accuracy": 15})
     page.click("#where-am-i")
     page.wait_for_selector("#geo-status.ok")
     _shot(page, "warden_grids_where_am_i")
@@ -273,6 +278,7 @@ def test_warden_records_inspection_and_hazard_on_a_phone(browser, demo, tmp_path
     # move the pin: a tap on the map, saved as placed by hand
     page.goto(f"{origin}/w/enterprises/{eid}/location")
     page.wait_for_selector(".leaflet-marker-icon")
+    page.locator("#map").scroll_into_view_if_needed()
     box = page.locator("#map").bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2 + 20, box["y"] + box["height"] / 2)
     assert page.is_enabled("#save-pin")
@@ -331,7 +337,9 @@ def test_street_office_sees_overdue_list_and_grid_map(browser, demo):
     page.goto(origin + "/s/overview")
     page.wait_for_selector("#map[data-ready='1']")
     lng, lat = _site(ctx, _enterprise_id(ctx, demo["hostile"]))
-    page.evaluate("([lat, lng]) => gwpage.maps.map.setView([lat, lng], 18)", [lat, lng])
+    page.evaluate(
+        "([lat, lng]) => { gwpage.maps.map.setView([lat, lng], 18); }", [lat, lng]
+    )
     _click_marker_near(page, lat, lng)
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for(timeout=5000)
@@ -365,6 +373,14 @@ def _click_marker_near(page, lat, lng):
     page.mouse.click(box["x"] + x, box["y"] + y)
 
 
+def _features(page) -> int:
+    """GeoJSON features drawn on the page's map."""
+    return page.evaluate(
+        "() => { let n = 0; gwpage.maps.map.eachLayer(l => { if (l.feature) n++; });"
+        " return n; }"
+    )
+
+
 def test_bureau_sees_coverage_by_town_and_hotspots(browser, demo):
     origin = demo["origin"]
     context = _context(browser, DESK)
@@ -376,11 +392,11 @@ def test_bureau_sees_coverage_by_town_and_hotspots(browser, demo):
     rows = page.locator("table.figures tbody tr")
     assert rows.count() >= 5  # four towns/streets and the district
     assert "全区" in page.inner_text("table.figures")
-    assert page.locator("path.leaflet-interactive").count() >= 4
+    assert _features(page) >= 4  # town polygons (drawn on the canvas)
     _shot(page, "bureau_coverage")
     page.goto(origin + "/b/hotspots")
     page.wait_for_selector("#map[data-ready='1']", timeout=120_000)
-    assert page.locator("path.leaflet-interactive").count() > 0
+    assert _features(page) > 0
     _shot(page, "bureau_hotspots")
     watch.check()
     context.close()

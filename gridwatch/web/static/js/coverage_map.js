@@ -70,6 +70,12 @@
                  fillOpacity: c ? 0.65 : 0.05 };
       },
       onEachFeature: function (f, l) {
+        if (d.labels === "1") {
+          // few large areas (towns): their names on the map, figures on tap
+          gwp.label(l, f.properties.name);
+          l.bindPopup(function () { return tooltip(f.properties); });
+          return;
+        }
         l.bindTooltip(function () { return tooltip(f.properties); }, { sticky: true });
         if (d.gridUrl) {
           l.on("click", function () {

@@ -34,6 +34,8 @@
     var d = el.dataset;
     var map = L.map(el, { preferCanvas: true, maxZoom: 19, zoomSnap: 0.5 });
     map.attributionControl.setPrefix(false);
+    gwp.maps = gwp.maps || {};
+    gwp.maps[el.id] = map;  // by element id (the browser tests find it here)
     if (d.tiles) {
       L.tileLayer(d.tiles, {
         attribution: d.attribution || "", subdomains: d.subdomains || "abc", maxZoom: 19,
@@ -121,6 +123,14 @@
         gwp.say(statusId, gwp.text(key || "geoUnavailable"), "warn");
       }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 30000 });
     };
+  };
+
+  // A permanent name label in the middle of an area (text only).
+  gwp.label = function (layer, text) {
+    if (!text) return;
+    layer.bindTooltip(gwp.el("span", text), {
+      permanent: true, direction: "center", className: "area-label", interactive: false,
+    });
   };
 
   gwp.percent = function (share) {

@@ -53,6 +53,14 @@
         l.bindTooltip(function () { return tooltip(f.properties); }, { sticky: true });
       },
     }).addTo(map);
+    data.towns.features.forEach(function (f) {
+      if (f.geometry) f.geometry.coordinates = shift(f.geometry.coordinates);
+    });
+    L.geoJSON(data.towns, {
+      interactive: false,
+      style: function () { return { color: "#37474f", weight: 1.5, dashArray: "5 4", fill: false }; },
+      onEachFeature: function (f, l) { gwp.label(l, f.properties.name); },
+    }).addTo(map);
     if (layer.getBounds().isValid()) map.fitBounds(layer.getBounds());
     else map.setView([35, 105], 4);
     gwp.say("map-status", gwp.fmt("summary", { a: data.start, b: data.end, n: data.n_hazards,
