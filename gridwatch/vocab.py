@@ -105,6 +105,56 @@ CHECKIN_STATUSES: dict[str, str] = {
     "unverified": "未获取定位,未核验",
 }
 
+#: Inspection status of an enterprise at the end of a period (the map colours;
+#: rules and the same labels in gridwatch.analytics.coverage.STATUS_LABELS).
+INSPECTION_STATUSES: dict[str, str] = {
+    "on_time": "按期",
+    "due_soon": "即将到期",
+    "overdue": "逾期",
+    "never": "从未检查",
+}
+
+#: Why an enterprise is on the warden's to-do list (gridwatch.services.todo.URGENCY).
+TODO_URGENCIES: dict[str, str] = {
+    "overdue": "逾期未检查",
+    "due_soon": "即将到期",
+    "hazard_due": "隐患整改临近期限",
+    "on_time": "按期",
+}
+
+#: Where an enterprise stands in the grids (gridwatch.assign.precision.placement;
+#: gridwatch.services.assignment.responsible_on adds ``unassigned``).
+PLACEMENTS: dict[str, str] = {
+    "definite": "已入格",
+    "imprecise": "入格存疑(仅定位到村/社区)",
+    "unplaced": "待人工落格(仅定位到镇街或区)",
+    "no_location": "未定位,无法入格",
+    "unassigned": "已定位,但不在任何网格内",
+}
+
+#: Getis-Ord Gi* class of a hotspot cell (gridwatch.analytics.hotspots.LABELS_ZH).
+HOTSPOT_LABELS: dict[str, str] = {
+    "hot_99": "热点 99% 置信",
+    "hot_95": "热点 95% 置信",
+    "hot_90": "热点 90% 置信",
+    "not_significant": "不显著",
+    "cold_90": "冷点 90% 置信",
+    "cold_95": "冷点 95% 置信",
+    "cold_99": "冷点 99% 置信",
+    "no_data": "无受检企业（未检验）",
+}
+
+#: Emerging-hotspot pattern of a cell (gridwatch.analytics.trends.TRENDS_ZH).
+HOTSPOT_TRENDS: dict[str, str] = {
+    "new": "新热点",
+    "intensifying": "加剧热点",
+    "persistent": "持续热点",
+    "diminishing": "减弱热点",
+    "sporadic": "零星热点",
+    "historical": "历史热点",
+    "none": "无模式",
+}
+
 HAZARD_LEVELS: dict[str, str] = {"ordinary": "一般隐患", "major": "重大隐患"}
 
 #: States of the hazard machine (gridwatch.supervision.lifecycle): 排查 → 整改 → 复查
@@ -192,6 +242,19 @@ PRECISIONS: dict[str, str] = {  # geocode precision, best first
     "town": "镇街",
     "district": "区",
     "none": "未定位",
+}
+
+#: How far an enterprise's point can be trusted, one plain sentence per precision
+#: (gridwatch.fieldwork.checkin.location_note; shown in the enterprise's file).
+LOCATION_NOTES: dict[str, str] = {
+    "manual": "位置由人工在地图上标注。",
+    "supplied": "位置为登记时提供的坐标。",
+    "door": "位置精确到门牌。",
+    "road": "位置仅精确到道路，门牌未确认，可能偏离企业数百米。",
+    "community": "位置仅精确到村/社区：地图上的点是村/社区的代表点，不是企业所在地。",
+    "town": "位置仅精确到镇街：地图上的点是镇街的代表点，不是企业所在地。",
+    "district": "位置仅精确到区：地图上的点是全区的代表点，不是企业所在地。",
+    "none": "尚未定位：请在地图上标注企业位置。",
 }
 
 ADMIN_LEVELS: dict[str, str] = {

@@ -259,6 +259,11 @@ class Inspection(Base):
     """检查 / 抽查 / 巡查 of one enterprise on one day."""
 
     __tablename__ = "inspections"
+    # (enterprise, date): the coverage status reads each enterprise's dates in
+    # order (db.queries.inspection_summary); the index alone answers it
+    __table_args__ = (
+        Index("ix_inspections_enterprise_day", "enterprise_id", "inspected_on"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16))

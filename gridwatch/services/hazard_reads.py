@@ -40,7 +40,13 @@ HAZARD_COLUMNS = [
 
 
 def read_hazards(
-    conn, where: sa.ColumnElement[bool], on: dt.date, *, open_only: bool = False
+    conn,
+    where: sa.ColumnElement[bool],
+    on: dt.date,
+    *,
+    open_only: bool = False,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> pd.DataFrame:
     """Hazards matching ``where`` (the caller's scope clause), newest first.
 
@@ -53,6 +59,8 @@ def read_hazards(
         The day against which deadlines are measured (district today).
     open_only : bool
         Only hazards in :data:`OPEN_STATUSES`.
+    limit, offset : int, optional
+        One page of the newest-first order (paged in SQL; default all).
 
     Returns
     -------
@@ -66,7 +74,10 @@ def read_hazards(
     stmt = sa.select(*cols).where(where)
     if open_only:
         stmt = stmt.where(Hazard.status.in_(OPEN_STATUSES))
-    rows = conn.execute(stmt.order_by(Hazard.found_on.desc(), Hazard.id.desc())).all()
+    stmt = stmt.order_by(Hazard.found_on.desc(), Hazard.id.desc())
+    if limit is not None:
+        stmt = stmt.limit(limit).offset(offset)
+    rows = conn.execute(stmt).all()
     frame = rows_frame(rows, HAZARD_COLUMNS)
     frame["is_listed"] = frame["is_listed"].astype(bool)
     frame["is_open"] = frame["status"].isin(OPEN_STATUSES)
@@ -79,3 +90,13 @@ def read_hazards(
         (frame["days_to_deadline"] < 0).fillna(False).astype(bool)
     )
     return frame
+
+
+def count_hazards(
+    conn, where: sa.ColumnElement[bool], *, open_only: bool = False
+) -> int:
+    """How many hazards :func:`read_hazards` would return without paging."""
+    stmt = sa.select(sa.func.count()).select_from(Hazard).where(where)
+    if open_only:
+        stmt = stmt.where(Hazard.status.in_(OPEN_STATUSES))
+    return int(conn.execute(stmt).scalar() or 0)

@@ -8,13 +8,13 @@ the "my grids" map agree on every enterprise.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import pandas as pd
 import sqlalchemy as sa
 
 from gridwatch import vocab
-from gridwatch.db.models import Enterprise, Grid
+from gridwatch.db.models import Enterprise, Grid, GridVersion
 from gridwatch.errors import InvalidInputError, NotFoundError
 from gridwatch.services.actor import Actor, require_role
 from gridwatch.services.context import Context
@@ -54,7 +54,9 @@ class TodoPage:
     or None).
 
     ``total``: items over all pages; ``counts``: enterprises per urgency (with
-    the filters, before paging); ``pages``: number of pages.
+    the filters, before paging); ``pages``: number of pages; ``grids``: the
+    codes of the grids in the actor's scope on ``on`` (active version), for the
+    grid filter.
     """
 
     items: list[dict]
@@ -64,6 +66,7 @@ class TodoPage:
     pages: int
     counts: dict[str, int]
     on: dt.date
+    grids: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         """JSON-safe dict of every field (dates as ISO text, missing as null)."""
@@ -109,6 +112,18 @@ def _check_grid(conn, actor: Actor, on: dt.date, grid: str) -> None:
     ).scalar()
     if found is None:
         raise NotFoundError(f"There is no grid {grid} in your area.")
+
+
+def _scope_grids(conn, actor: Actor, on: dt.date) -> list[str]:
+    """Codes of the active version's grids in the actor's scope on ``on``."""
+    active = sa.select(GridVersion.id).where(GridVersion.status == "active")
+    return list(
+        conn.execute(
+            sa.select(Grid.code)
+            .where(Grid.version_id.in_(active.scalar_subquery()), grid_clause(actor, on))
+            .order_by(Grid.code)
+        ).scalars()
+    )
 
 
 def _ordinal(day) -> float:
@@ -217,6 +232,7 @@ def todo(
     with ctx.engine.connect() as conn:
         where = _filters(conn, actor, on, grid, risk, sector)
         ents = enterprise_statuses(conn, ctx.settings, actor, on, where)
+        grids = _scope_grids(conn, actor, on)
     flags = enterprise_flags(ctx, actor, on=on, grid=grid)
     ents["campaigns"] = (
         ents["id"]
@@ -246,4 +262,5 @@ def todo(
         pages=max(1, -(-total // per_page)),
         counts=counts,
         on=on,
+        grids=grids,
     )

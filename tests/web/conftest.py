@@ -50,6 +50,8 @@ def world(world_template, tmp_path_factory):
     source, template = world_template
     folder = tmp_path_factory.mktemp("web")
     shutil.copy(source / "gridwatch.sqlite", folder / "gridwatch.sqlite")
+    if (source / "photos").is_dir():  # the world's inspection and hazard photos
+        shutil.copytree(source / "photos", folder / "photos")
     ctx = open_context(make_settings(folder))
     yield dataclasses.replace(template, ctx=ctx)
     ctx.close()
