@@ -1,14 +1,14 @@
 """pages: inspections indexed by (enterprise, date) for the coverage status
 
 Revision ID: 0002_pages
-Revises: 0002_warden
+Revises: 0003_supervision
 Create Date: 2026-12-01
 """
 
 from alembic import op
 
 revision = "0002_pages"
-down_revision = "0002_warden"
+down_revision = "0003_supervision"
 branch_labels = None
 depends_on = None
 
