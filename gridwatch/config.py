@@ -187,6 +187,26 @@ SETTINGS: tuple[Setting, ...] = (
         _positive,
     ),
     Setting("progress", True, "Show progress bars on a terminal.", _bool),
+    Setting(
+        "job_worker",
+        "thread",
+        "Who runs long jobs (grid builds, patrol plans): thread (a thread in each "
+        "web worker process) or off (only 'gridwatch jobs work' runs them).",
+        str,
+    ),
+    Setting(
+        "holidays_file",
+        None,
+        "CSV of local days off and make-up working days for patrol plans "
+        "(date,is_workday,name; on top of the official holidays and 调休).",
+        str,
+    ),
+    Setting(
+        "patrol_visits_per_day",
+        8,
+        "Visits a warden makes per working day when a patrol plan names none.",
+        _count,
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -290,4 +310,8 @@ def load_settings(environ: dict[str, str] | None = None, **overrides: Any) -> Se
         )
     if values["language"] not in {"zh_CN", "en"}:
         raise ConfigError("GRIDWATCH_LANGUAGE must be zh_CN or en.")
+    if values["job_worker"] not in {"thread", "off"}:
+        raise ConfigError("GRIDWATCH_JOB_WORKER must be thread or off.")
+    if not values["patrol_visits_per_day"]:
+        raise ConfigError("GRIDWATCH_PATROL_VISITS_PER_DAY must be at least 1.")
     return Settings(values)

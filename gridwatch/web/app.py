@@ -9,7 +9,7 @@ from flask import Blueprint, Flask
 
 from gridwatch.config import Settings, load_settings
 from gridwatch.services.context import Context, open_context
-from gridwatch.web import errors, i18n, nav, security
+from gridwatch.web import errors, i18n, job_thread, nav, security
 from gridwatch.web.extensions import (
     babel,
     csrf,
@@ -43,6 +43,7 @@ def build_app(settings: Settings | None = None, ctx: Context | None = None) -> F
     security.install(app)
     errors.register_error_handlers(app)
     app.jinja_env.globals.update(nav_items=nav.items)
+    job_thread.install(app, ctx)
     if settings.proxy_hops:
         # behind a TLS proxy: the client address (sign-in throttling) and https
         # come from its X-Forwarded-* headers, trusted for that many hops only
