@@ -1,0 +1,143 @@
+"""What a reassignment reads besides the grids: who holds which enterprise now,
+and the carrying over of other streets' wardens to a newly activated version."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import shapely
+import sqlalchemy as sa
+
+from gridwatch.db.models import Enterprise, EnterpriseGrid, GridWarden, User, Warden
+from gridwatch.db.queries import bulk_insert
+from gridwatch.errors import InvalidInputError
+from gridwatch.services.actor import Actor, require_role
+from gridwatch.services.grids import version_grids
+
+
+def street_of_actor(actor: Actor, street: str | None, what: str) -> str:
+    """The street acted on: a street office's own (another is refused); admins
+    and the command line name one."""
+    from gridwatch.services.assignment import _street_of
+
+    require_role(actor, "street_office", "admin", action=what)
+    street = _street_of(actor, street, what)
+    if not street:
+        raise InvalidInputError(
+            f"{what} works on one street at a time; name its 9-digit code.",
+            details={"hint": "--street CODE"},
+        )
+    return street
+
+
+def current_enterprise_wardens(conn, street: str | None = None) -> pd.Series:
+    """uscc → username of each enterprise's warden as things stand now.
+
+    The warden holding (open ``grid_warden`` row, responsible) the grid of the
+    enterprise's latest ``enterprise_grid`` row among grids that have one; with
+    ``street``, only grids of that street.
+    """
+    eg, gw = EnterpriseGrid, GridWarden
+    stmt = (
+        sa.select(Enterprise.uscc, User.username, eg.valid_from, eg.id)
+        .join(eg, eg.enterprise_id == Enterprise.id)
+        .join(
+            gw,
+            sa.and_(
+                gw.version_id == eg.version_id,
+                gw.grid_code == eg.grid_code,
+                gw.role == "responsible",
+                gw.valid_to.is_(None),
+            ),
+        )
+        .join(Warden, Warden.id == gw.warden_id)
+        .join(User, User.id == Warden.user_id)
+    )
+    if street:
+        stmt = stmt.where(gw.grid_code.startswith(street, autoescape=True))
+    rows = pd.DataFrame(
+        conn.execute(stmt).all(), columns=["uscc", "username", "valid_from", "id"]
+    )
+    latest = rows.sort_values(["valid_from", "id"]).drop_duplicates("uscc", keep="last")
+    return pd.Series(
+        latest["username"].to_numpy(), index=latest["uscc"].to_numpy(), dtype=object
+    )
+
+
+def session_previous_wardens(conn, street: str, today: dt.date) -> pd.Series:
+    """The former wardens ``assign_wardens_session`` uses for its affinity, read
+    the way it reads them (so the preview proposes what the session writes)."""
+    from gridwatch.services import assignment
+
+    if hasattr(assignment, "previous_enterprise_wardens"):
+        return assignment.previous_enterprise_wardens(conn, street)
+    return assignment._enterprise_wardens(conn, today - dt.timedelta(days=1))
+
+
+def carry_over_wardens(conn, vid: int, street: str, today: dt.date) -> dict:
+    """Move other streets' open grid → warden rows to version ``vid`` where their
+    grid is the same in ``vid`` (same code, equal polygon): the old row closes on
+    ``today``, an identical one opens in ``vid``. Rows whose grid changed or is
+    gone stay as they are (that street reassigns its own). Returns
+    ``{"rows": moved, "left": not moved}``."""
+    gw = GridWarden
+    rows = pd.DataFrame(
+        conn.execute(
+            sa.select(
+                gw.id,
+                gw.version_id,
+                gw.grid_code,
+                gw.warden_id,
+                gw.role,
+                gw.is_override,
+            ).where(
+                gw.valid_to.is_(None),
+                gw.version_id != vid,
+                sa.not_(gw.grid_code.startswith(street, autoescape=True)),
+            )
+        ).all(),
+        columns=["id", "version_id", "grid_code", "warden_id", "role", "is_override"],
+    )
+    if rows.empty:
+        return {"rows": 0, "left": 0}
+    new = version_grids(conn, vid)
+    new_geom = dict(zip(new["code"], new.geometry))
+    same = []
+    for old_vid, part in rows.groupby("version_id"):
+        old = version_grids(conn, int(old_vid), _codes_clause(part["grid_code"]))
+        old_geom = dict(zip(old["code"], old.geometry))
+        for r in part.itertuples():
+            a, b = new_geom.get(r.grid_code), old_geom.get(r.grid_code)
+            if a is not None and b is not None and shapely.equals(a, b):
+                same.append(r)
+    moved = pd.DataFrame(same, columns=["Index", *rows.columns])
+    ids = moved["id"].astype(int).tolist()
+    for start in range(0, len(ids), 900):
+        conn.execute(
+            sa.update(gw)
+            .where(gw.id.in_(ids[start : start + 900]))
+            .values(valid_to=today)
+        )
+    bulk_insert(
+        conn,
+        "grid_warden",
+        pd.DataFrame(
+            {
+                "version_id": vid,
+                "grid_code": moved["grid_code"].to_numpy(),
+                "warden_id": moved["warden_id"].astype(int).to_numpy(),
+                "role": moved["role"].to_numpy(),
+                "valid_from": today,
+                "valid_to": None,
+                "is_override": moved["is_override"].astype(bool).to_numpy(),
+            }
+        ),
+    )
+    return {"rows": len(ids), "left": len(rows) - len(ids)}
+
+
+def _codes_clause(codes):
+    from gridwatch.db.models import Grid
+
+    return Grid.code.in_(sorted(set(codes)))
