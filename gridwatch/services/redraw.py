@@ -191,25 +191,33 @@ def street_versions(ctx: Context, actor: Actor, street: str | None = None) -> di
             ).all()
         )
         rows = conn.execute(
-            sa.select(GridVersion).order_by(GridVersion.id.desc())
-        ).scalars()
-        out = []
-        for v in rows:
-            town = (v.params or {}).get("town")
-            if v.id != active and town != street:
-                continue
-            out.append(
-                {
-                    "version": v.id,
-                    "label": v.label,
-                    "status": v.status,
-                    "method": v.method,
-                    "community": (v.params or {}).get("community"),
-                    "created_at": v.created_at,
-                    "created_by": v.created_by,
-                    "grids": int(counts.get(v.id, 0)),
-                }
-            )
+            sa.select(
+                GridVersion.id,
+                GridVersion.label,
+                GridVersion.status,
+                GridVersion.method,
+                GridVersion.params,
+                GridVersion.created_at,
+                GridVersion.created_by,
+            ).order_by(GridVersion.id.desc())
+        ).all()
+    out = []
+    for v in rows:
+        params = v.params or {}
+        if v.id != active and params.get("town") != street:
+            continue
+        out.append(
+            {
+                "version": v.id,
+                "label": v.label,
+                "status": v.status,
+                "method": v.method,
+                "community": params.get("community"),
+                "created_at": v.created_at,
+                "created_by": v.created_by,
+                "grids": int(counts.get(v.id, 0)),
+            }
+        )
     return {"street": street, "active": active, "versions": out}
 
 
