@@ -152,6 +152,14 @@ SETTINGS: tuple[Setting, ...] = (
         str,
     ),
     Setting(
+        "former_names",
+        None,
+        "CSV of former names of towns, districts and villages (old_name, level, "
+        "new_name, …) added to gridwatch's own table, so old registry addresses "
+        "still place (see gridwatch/data/former_names.csv).",
+        str,
+    ),
+    Setting(
         "tiles",
         "none",
         "Map base tiles: none, osm, amap, or a URL template with {z}/{x}/{y}.",
@@ -307,6 +315,11 @@ def load_settings(environ: dict[str, str] | None = None, **overrides: Any) -> Se
             f"GRIDWATCH_ONLINE_GEOCODER is {values['online_geocoder']} "
             "but GRIDWATCH_ONLINE_GEOCODER_KEY is unset; set the key or "
             "turn the online geocoder off."
+        )
+    if values["former_names"] and not Path(values["former_names"]).is_file():
+        raise ConfigError(
+            f"GRIDWATCH_FORMER_NAMES names {values['former_names']}, which is not a "
+            "file; fix the path or unset the variable."
         )
     if values["language"] not in {"zh_CN", "en"}:
         raise ConfigError("GRIDWATCH_LANGUAGE must be zh_CN or en.")
