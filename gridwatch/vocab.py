@@ -249,3 +249,18 @@ ACCIDENT_GRADE_ALIASES: dict[str, str] = {
     "特别重大": "especially_serious",
     "特别重大事故": "especially_serious",
 }
+
+#: Patrol plans: the state of a planned stop (:mod:`gridwatch.patrol.progress`).
+PATROL_STOP_STATUSES: dict[str, str] = {
+    "done": "已完成",
+    "done_other_day": "已完成(非计划日)",
+    "pending": "待巡查",
+    "missed": "未完成",
+}
+#: Why a due visit is not in a plan (:data:`gridwatch.patrol.plan.NOT_PLANNED`).
+PATROL_NOT_PLANNED: dict[str, str] = {
+    "no_location": "企业无坐标，无法排入路线(请先完成地址匹配或人工标注)",
+    "no_warden": "企业所在网格没有网格员",
+    "no_working_day": "网格员在计划期内没有工作日",
+    "no_capacity": "计划期内网格员的日巡查量已排满",
+}

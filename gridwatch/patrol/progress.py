@@ -22,16 +22,12 @@ import datetime as dt
 import pandas as pd
 
 from gridwatch.frames import require_columns
+from gridwatch.vocab import PATROL_STOP_STATUSES
 
 __all__ = ["STOP_STATUSES", "match_visits"]
 
-#: Status of a planned stop → Chinese label.
-STOP_STATUSES = {
-    "done": "已完成",
-    "done_other_day": "已完成(非计划日)",
-    "pending": "待巡查",
-    "missed": "未完成",
-}
+#: Status of a planned stop → Chinese label (kept in :mod:`gridwatch.vocab`).
+STOP_STATUSES = PATROL_STOP_STATUSES
 
 
 def match_visits(

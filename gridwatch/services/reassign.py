@@ -141,12 +141,12 @@ def _proposal(ctx, conn, vid, street, pins, today, seed=0):
 
     grids = _street_grids(conn, vid, street)
     wardens = _wardens(conn, street)
-    if wardens.empty:
-        raise InvalidInputError(
-            f"Street {street} has no active wardens; add warden accounts first.",
-            details={"hint": "gridwatch users add --role warden"},
-        )
     pins = _check_pins(pins, grids, wardens)
+    if wardens.empty:  # shown as every grid unstaffed; confirming is refused
+        plan = pd.DataFrame(
+            {"grid_code": grids["code"], "warden": None, "is_override": False}
+        )
+        return grids, wardens, plan, _located(ctx, conn, vid, street), pins
     by_id = dict(zip(wardens["id"], wardens["username"]))
     ids = {u: i for i, u in by_id.items()}
     this = _open_rows(conn, vid, street)
@@ -261,6 +261,7 @@ def _report(conn, ctx, vid, status, grids, wardens, plan, new_eg, pins, street):
         "workload_max_over_mean": round(max(loads) / mean, 3) if mean else None,
         "workload_min_over_mean": round(min(loads) / mean, 3) if mean else None,
         "pins": pins,
+        "has_wardens": not wardens.empty,
         "digest": digest_of(vid, mapping),
     }
 
@@ -434,14 +435,16 @@ def confirm_wardens(
 
 
 def _check_draft_street(conn, vid: int, street: str) -> None:
+    """A draft is reassigned only by the street it was built for (another's looks
+    absent, as everywhere)."""
     params = conn.execute(
         sa.select(GridVersion.params).where(GridVersion.id == vid)
     ).scalar_one()
     if (params or {}).get("town") != street:
-        raise ConflictError(
-            f"Draft version {vid} was not built for street {street} alone; a "
-            "street activates only its own redraw.",
-            details={"version": vid, "town": (params or {}).get("town")},
+        raise NotFoundError(
+            f"Grid version {vid} is not a redraw of street {street}; a street "
+            "activates only its own redraw.",
+            details={"version": vid},
         )
 
 

@@ -282,26 +282,23 @@ def compare_versions(ctx: Context, actor: Actor, version_id: int) -> dict:
         the street: overall, parents, problems, is_ok); ``edits`` (undoable
         split/merge, newest first).
     """
+    from gridwatch.services.actor import require_role
     from gridwatch.services.grids import check_version
 
-    street = (
-        street_of_actor(actor, None, "Redrawing grids")
-        if actor.role == ("street_office")
-        else None
-    )
+    require_role(actor, "street_office", "admin", action="Comparing grid versions")
+    street = actor.scope_code if actor.role == "street_office" else None
     with ctx.engine.connect() as conn:
         v = _version_row(conn, version_id)
-        street = street or (v.params or {}).get("town")
-        if not street:
-            raise InvalidInputError(
-                f"Grid version {version_id} covers the whole district; compare "
-                "one street's redraw."
-            )
-        if v.status != "active" and (v.params or {}).get("town") != street:
+        street = street or (v.params or {}).get("town")  # admins: the version's
+        if (
+            actor.role == "street_office"
+            and v.status != "active"
+            and ((v.params or {}).get("town") != street)
+        ):
             raise NotFoundError(
                 f"Grid version {version_id} is not a redraw of your street."
             )
-        where = Grid.code.startswith(street, autoescape=True)
+        where = Grid.code.startswith(street, autoescape=True) if street else None
         draft = version_grids(conn, version_id, where).reset_index(drop=True)
         active_id = active_version_id(conn)
         active = (
@@ -370,3 +367,14 @@ def _edits(conn, vid: int) -> list[dict]:
         }
         for r in rows
     ]
+
+
+def redraw_home(ctx: Context, actor: Actor) -> dict:
+    """What the street's redraw page shows: its communities, its versions
+    (:func:`street_versions`) and its latest build jobs."""
+    from gridwatch.services.jobs import list_jobs
+
+    out = street_versions(ctx, actor)
+    out["communities"] = street_communities(ctx, actor, out["street"])
+    out["jobs"] = list_jobs(ctx, actor, kind="grids.build", limit=5)
+    return out

@@ -79,7 +79,14 @@ def _configure(app: Flask, settings: Settings) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from gridwatch.maps.assets import static_dir
-    from gridwatch.web import admin, auth, pages
+    from gridwatch.web import (  # noqa: F401
+        admin,
+        auth,
+        pages,
+        street_grids,
+        street_patrol,
+        warden_route,
+    )
     from gridwatch.web.api import init_api
 
     app.register_blueprint(auth.bp)

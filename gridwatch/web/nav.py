@@ -9,8 +9,12 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 NAV: dict[str, list[tuple[str, str]]] = {
-    "warden": [("warden.home", _l("首页"))],
-    "street_office": [("street.home", _l("首页"))],
+    "warden": [("warden.home", _l("首页")), ("warden.route", _l("今日路线"))],
+    "street_office": [
+        ("street.home", _l("首页")),
+        ("street.grids", _l("网格调整")),
+        ("street.patrol", _l("巡查计划")),
+    ],
     "bureau": [("bureau.home", _l("首页"))],
     "admin": [
         ("admin.users", _l("用户")),

@@ -68,6 +68,7 @@ class World:
     users: dict[str, dict] = field(default_factory=dict)  # persona -> session dict
     enterprises: dict[str, list[int]] = field(default_factory=dict)  # grid -> ids
     grid_codes: dict[str, str] = field(default_factory=dict)
+    street: dict = field(default_factory=dict)  # street office rows (street_world)
 
     def username(self, persona: str) -> str:
         return f"gw_{persona}"
@@ -186,4 +187,7 @@ def build_world(ctx) -> World:
                     {"g": GRIDS[letter][0]},
                 ).scalars()
             )
+    from tests.web.street_world import add_street_rows
+
+    world.street = add_street_rows(ctx, world)
     return world

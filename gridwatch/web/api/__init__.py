@@ -24,7 +24,12 @@ from gridwatch.web.session import guard
 
 PREFIX = "/api/v1"
 #: modules holding one API area each (a ``blp`` attribute): add yours here
-AREAS = ("gridwatch.web.api.core", "gridwatch.web.api.geo")
+AREAS = (
+    "gridwatch.web.api.core",
+    "gridwatch.web.api.geo",
+    "gridwatch.web.api.street",
+    "gridwatch.web.api.patrol",
+)
 _SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
