@@ -231,3 +231,20 @@ def bases(conn, wardens: list[int], day: dt.date) -> gpd.GeoDataFrame:
         parts.append(centroids)
     out = pd.concat(parts, ignore_index=True)
     return gpd.GeoDataFrame(out, geometry="geometry", crs=WGS84)
+
+
+def wardens_holding_grids(conn, wardens: list[int], day: dt.date) -> set[int]:
+    """Which of ``wardens`` are responsible for at least one grid on ``day``."""
+    if not wardens:
+        return set()
+    return set(
+        conn.execute(
+            sa.select(GridWarden.warden_id)
+            .where(
+                GridWarden.warden_id.in_([int(w) for w in wardens]),
+                GridWarden.role == "responsible",
+                effective_on(GridWarden, day),
+            )
+            .distinct()
+        ).scalars()
+    )

@@ -67,10 +67,15 @@ def _visits_per_day(ctx: Context, value) -> int:
     return value
 
 
-def _wardens(conn, street: str, ents, named) -> tuple[pd.DataFrame, list[str]]:
-    """The wardens planned (holding grids) and a sentence per one left out."""
+def _wardens(conn, street: str, ents, named, day):
+    """(wardens planned, who was left out and why, a sentence per one left out).
+
+    Planned: the street's active wardens whose grids (held on ``day``) hold
+    enterprises. Left out: ``no_grid`` (holds no grid) and ``no_enterprises``
+    (holds grids with no enterprise in them)."""
     staff = inputs.street_wardens(conn, street)
-    holding = set(ents["warden"].dropna())
+    with_grids = inputs.wardens_holding_grids(conn, list(staff["warden"]), day)
+    busy = set(ents["warden"].dropna())
     if named:
         unknown = sorted(set(named) - set(staff["username"]))
         if unknown:
@@ -78,24 +83,32 @@ def _wardens(conn, street: str, ents, named) -> tuple[pd.DataFrame, list[str]]:
                 f"{unknown[0]} is not an active warden of street {street}."
             )
         staff = staff[staff["username"].isin(named)]
-        idle = staff[~staff["warden"].isin(holding)]
+        idle = staff[~staff["warden"].isin(busy)]
         if len(idle):
             raise InvalidInputError(
                 f"Warden {idle['username'].iloc[0]} has no grids or enterprises to "
                 "visit; assign grids to them first, or leave them out of the plan."
             )
-    idle = staff[~staff["warden"].isin(holding)]
+    idle = staff[~staff["warden"].isin(busy)]
+    left_out = {
+        "no_grid": sorted(idle[~idle["warden"].isin(with_grids)]["username"]),
+        "no_enterprises": sorted(idle[idle["warden"].isin(with_grids)]["username"]),
+    }
     warnings = [
-        f"Warden {u} holds no grid and is not planned." for u in idle["username"]
+        f"Warden {u} holds no grid and is not planned." for u in left_out["no_grid"]
     ]
-    staff = staff[staff["warden"].isin(holding)].reset_index(drop=True)
+    warnings += [
+        f"Warden {u}'s grids hold no enterprise; not planned."
+        for u in left_out["no_enterprises"]
+    ]
+    staff = staff[staff["warden"].isin(busy)].reset_index(drop=True)
     if staff.empty:
         raise InvalidInputError(
-            f"No warden of street {street} holds a grid; assign grids to the "
-            "wardens before planning patrols.",
+            f"No warden of street {street} holds a grid with enterprises; assign "
+            "grids to the wardens before planning patrols.",
             details={"hint": "gridwatch wardens assign --street " + street},
         )
-    return staff, warnings
+    return staff, left_out, warnings
 
 
 def compute_plan(
@@ -119,9 +132,8 @@ def compute_plan(
         ents = inputs.enterprises(conn, street, window.today)
         hazards = inputs.open_hazards(conn, street, window.today)
         campaigns, warnings = inputs.running_campaigns(conn, street, window)
-        staff, idle = _wardens(conn, street, ents, named)
+        staff, left_out, idle = _wardens(conn, street, ents, named, window.today)
         bases = inputs.bases(conn, list(staff["warden"]), window.today)
-    warnings += idle
     # enterprises of wardens not planned (left out by name) are nobody's here
     ents.loc[~ents["warden"].isin(set(staff["warden"])), "warden"] = None
     report(0.2, "计算到期巡查")
@@ -149,7 +161,10 @@ def compute_plan(
     itin = route_plan(plan.planned, ents, bases, progress=routed)
     facts = {
         "holidays": holiday_info,
-        "warnings": warnings + list(plan.warnings),
+        "warnings": idle + warnings + list(plan.warnings),
+        # for pages: who was left out (codes, translated there) and other notes
+        "left_out": left_out,
+        "notes": warnings + list(plan.warnings),
         "seconds": round(time.perf_counter() - t0, 2),
         "due_reasons": _reason_counts(due),
     }

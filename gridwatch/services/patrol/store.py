@@ -67,6 +67,8 @@ def _summary(window, k, due, plan, itin, staff, facts) -> dict:
         "wardens": per,
         "holidays": facts["holidays"],
         "warnings": facts["warnings"],
+        "left_out": facts["left_out"],
+        "notes": facts["notes"],
         "seconds": facts["seconds"],
     }
 
