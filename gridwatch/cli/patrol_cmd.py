@@ -99,7 +99,7 @@ def plan(street, start, days, visits_per_day, holidays, wardens, as_json):
 def show(plan_id, warden, day, as_json):
     """A plan with plan vs done; with --warden/--day, its stops."""
     from gridwatch.services.patrol import plan_overview, plan_progress
-    from gridwatch.services.patrol.reads import _as_day
+    from gridwatch.services.patrol.days import _as_day
 
     ctx, actor = open_ctx(), cli_actor()
     if warden or day:
