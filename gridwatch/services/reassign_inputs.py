@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from gridwatch.db.models import Enterprise, EnterpriseGrid, GridWarden, User, Warden
 from gridwatch.db.queries import bulk_insert
-from gridwatch.errors import InvalidInputError
+from gridwatch.errors import InvalidInputError, PermissionDeniedError
 from gridwatch.services.actor import Actor, require_role
 from gridwatch.services.grids import version_grids
 
@@ -19,10 +19,15 @@ from gridwatch.services.grids import version_grids
 def street_of_actor(actor: Actor, street: str | None, what: str) -> str:
     """The street acted on: a street office's own (another is refused); admins
     and the command line name one."""
-    from gridwatch.services.assignment import _street_of
-
     require_role(actor, "street_office", "admin", action=what)
-    street = _street_of(actor, street, what)
+    if actor.role == "street_office":
+        if street not in (None, actor.scope_code):
+            raise PermissionDeniedError(
+                f"{what} is limited to your own street ({actor.scope_code}), "
+                f"not {street}.",
+                details={"scope": actor.scope_code, "street": street},
+            )
+        return actor.scope_code
     if not street:
         raise InvalidInputError(
             f"{what} works on one street at a time; name its 9-digit code.",

@@ -100,9 +100,6 @@ def check_pins(pins: dict | None, grids, wardens) -> dict[str, str]:
 
 def proposal(ctx, conn, vid, street, pins, today, seed=0):
     """The inputs and the plan ``assign_wardens_session`` would make."""
-    from gridwatch.assign.wardens import balance_wardens, redraw_affinity
-    from gridwatch.services.assignment import _keep_current_if_as_good
-
     grids = street_grids(conn, vid, street)
     wardens = street_wardens(conn, street)
     pins = check_pins(pins, grids, wardens)
@@ -130,21 +127,40 @@ def proposal(ctx, conn, vid, street, pins, today, seed=0):
         ],
         ignore_index=True,
     )
+    new_eg = located(ctx, conn, vid, street)
+    old_ew = session_previous_wardens(conn, street, today)
+    plan = _session_plan(ctx, grids, wardens, this, by_id, old_ew, new_eg, seed)
+    return grids, wardens, plan, new_eg, pins
+
+
+def _session_plan(ctx, grids, wardens, this, by_id, old_ew, new_eg, seed):
+    """The plan ``assign_wardens_session`` makes from these inputs: its own
+    planning step where the assignment service has one (``_plan``), else the
+    same steps it runs (balance with overrides and affinity, then keep the
+    current rows when as good). :func:`~gridwatch.services.reassign.
+    confirm_wardens` checks the written rows against this plan's digest."""
+    try:
+        from gridwatch.services.assignment.wardens import _plan
+    except ImportError:
+        _plan = None
+    if _plan is not None:
+        metric = ctx.settings.metric_crs
+        return _plan(grids, wardens, this, by_id, old_ew, new_eg, seed, metric)[0]
+    from gridwatch.assign.wardens import balance_wardens, redraw_affinity
+    from gridwatch.services.assignment import _keep_current_if_as_good
+
     overrides = {
         r.key: by_id[r.warden_id]
         for r in this.itertuples()
         if r.is_override and r.warden_id in by_id
     }
-    new_eg = located(ctx, conn, vid, street)
-    old_ew = session_previous_wardens(conn, street, today)
     affinity = redraw_affinity(old_ew, new_eg) if len(old_ew) else None
     has_base = wardens.geometry.notna().any()
     w_in = wardens if has_base else pd.DataFrame(wardens.drop(columns="geometry"))
     plan = balance_wardens(
         grids, w_in, overrides=overrides or None, seed=seed, affinity=affinity
     )
-    plan = _keep_current_if_as_good(plan, this, by_id, wardens, grids)
-    return grids, wardens, plan, new_eg, pins
+    return _keep_current_if_as_good(plan, this, by_id, wardens, grids)
 
 
 def digest_of(vid: int, mapping: dict[str, str | None]) -> str:
