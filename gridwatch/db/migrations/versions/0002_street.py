@@ -1,7 +1,7 @@
 """street office: jobs and patrol plans
 
 Revision ID: 0002_street
-Revises: 0002_web
+Revises: 0002_warden
 Create Date: 2026-11-30 12:52:11.292441
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from geoalchemy2 import Geometry
 
 revision = '0002_street'
-down_revision = '0002_web'
+down_revision = '0002_warden'
 branch_labels = None
 depends_on = None
 
