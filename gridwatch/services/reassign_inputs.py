@@ -1,4 +1,4 @@
-"""What a reassignment reads besides the grids: who holds which enterprise now,
+"""What a reassignment needs besides the proposal: the street acted on,
 and the carrying over of other streets' wardens to a newly activated version."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pandas as pd
 import shapely
 import sqlalchemy as sa
 
-from gridwatch.db.models import Enterprise, EnterpriseGrid, GridWarden, User, Warden
+from gridwatch.db.models import GridWarden
 from gridwatch.db.queries import bulk_insert
 from gridwatch.errors import InvalidInputError, PermissionDeniedError
 from gridwatch.services.actor import Actor, require_role
@@ -34,50 +34,6 @@ def street_of_actor(actor: Actor, street: str | None, what: str) -> str:
             details={"hint": "--street CODE"},
         )
     return street
-
-
-def current_enterprise_wardens(conn, street: str | None = None) -> pd.Series:
-    """uscc → username of each enterprise's warden as things stand now.
-
-    The warden holding (open ``grid_warden`` row, responsible) the grid of the
-    enterprise's latest ``enterprise_grid`` row among grids that have one; with
-    ``street``, only grids of that street.
-    """
-    eg, gw = EnterpriseGrid, GridWarden
-    stmt = (
-        sa.select(Enterprise.uscc, User.username, eg.valid_from, eg.id)
-        .join(eg, eg.enterprise_id == Enterprise.id)
-        .join(
-            gw,
-            sa.and_(
-                gw.version_id == eg.version_id,
-                gw.grid_code == eg.grid_code,
-                gw.role == "responsible",
-                gw.valid_to.is_(None),
-            ),
-        )
-        .join(Warden, Warden.id == gw.warden_id)
-        .join(User, User.id == Warden.user_id)
-    )
-    if street:
-        stmt = stmt.where(gw.grid_code.startswith(street, autoescape=True))
-    rows = pd.DataFrame(
-        conn.execute(stmt).all(), columns=["uscc", "username", "valid_from", "id"]
-    )
-    latest = rows.sort_values(["valid_from", "id"]).drop_duplicates("uscc", keep="last")
-    return pd.Series(
-        latest["username"].to_numpy(), index=latest["uscc"].to_numpy(), dtype=object
-    )
-
-
-def session_previous_wardens(conn, street: str, today: dt.date) -> pd.Series:
-    """The former wardens ``assign_wardens_session`` uses for its affinity, read
-    the way it reads them (so the preview proposes what the session writes)."""
-    from gridwatch.services import assignment
-
-    if hasattr(assignment, "previous_enterprise_wardens"):
-        return assignment.previous_enterprise_wardens(conn, street)
-    return assignment._enterprise_wardens(conn, today - dt.timedelta(days=1))
 
 
 def carry_over_wardens(conn, vid: int, street: str, today: dt.date) -> dict:

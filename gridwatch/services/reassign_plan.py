@@ -14,12 +14,9 @@ import sqlalchemy as sa
 from gridwatch.db.models import Enterprise, EnterpriseGrid, GridWarden, User, Warden
 from gridwatch.db.queries import read_frame, wkb
 from gridwatch.errors import InvalidInputError, NotFoundError
+from gridwatch.services.assignment import previous_enterprise_wardens
 from gridwatch.services.context import Context
 from gridwatch.services.grids import version_grids
-from gridwatch.services.reassign_inputs import (
-    current_enterprise_wardens,
-    session_previous_wardens,
-)
 
 
 def street_wardens(conn, street: str) -> gpd.GeoDataFrame:
@@ -128,39 +125,20 @@ def proposal(ctx, conn, vid, street, pins, today, seed=0):
         ignore_index=True,
     )
     new_eg = located(ctx, conn, vid, street)
-    old_ew = session_previous_wardens(conn, street, today)
+    old_ew = previous_enterprise_wardens(conn, street)
     plan = _session_plan(ctx, grids, wardens, this, by_id, old_ew, new_eg, seed)
     return grids, wardens, plan, new_eg, pins
 
 
 def _session_plan(ctx, grids, wardens, this, by_id, old_ew, new_eg, seed):
     """The plan ``assign_wardens_session`` makes from these inputs: its own
-    planning step where the assignment service has one (``_plan``), else the
-    same steps it runs (balance with overrides and affinity, then keep the
-    current rows when as good). :func:`~gridwatch.services.reassign.
-    confirm_wardens` checks the written rows against this plan's digest."""
-    try:
-        from gridwatch.services.assignment.wardens import _plan
-    except ImportError:
-        _plan = None
-    if _plan is not None:
-        metric = ctx.settings.metric_crs
-        return _plan(grids, wardens, this, by_id, old_ew, new_eg, seed, metric)[0]
-    from gridwatch.assign.wardens import balance_wardens, redraw_affinity
-    from gridwatch.services.assignment import _keep_current_if_as_good
+    planning step, so what is previewed is what the session writes
+    (:func:`~gridwatch.services.reassign.confirm_wardens` checks the written
+    rows against this plan's digest)."""
+    from gridwatch.services.assignment.wardens import _plan
 
-    overrides = {
-        r.key: by_id[r.warden_id]
-        for r in this.itertuples()
-        if r.is_override and r.warden_id in by_id
-    }
-    affinity = redraw_affinity(old_ew, new_eg) if len(old_ew) else None
-    has_base = wardens.geometry.notna().any()
-    w_in = wardens if has_base else pd.DataFrame(wardens.drop(columns="geometry"))
-    plan = balance_wardens(
-        grids, w_in, overrides=overrides or None, seed=seed, affinity=affinity
-    )
-    return _keep_current_if_as_good(plan, this, by_id, wardens, grids)
+    metric = ctx.settings.metric_crs
+    return _plan(grids, wardens, this, by_id, old_ew, new_eg, seed, metric)[0]
 
 
 def digest_of(vid: int, mapping: dict[str, str | None]) -> str:
@@ -185,7 +163,7 @@ def weights_of(conn, ctx, usccs) -> pd.Series:
 
 def proposal_report(conn, ctx, vid, status, grids, wardens, plan, new_eg, pins, street):
     """The preview's figures (see :func:`preview_wardens`)."""
-    now_ew = current_enterprise_wardens(conn, street)
+    now_ew = previous_enterprise_wardens(conn, street)
     new_ew = new_eg.map(dict(zip(plan["grid_code"], plan["warden"]))).dropna()
     weight = weights_of(conn, ctx, set(now_ew.index) | set(new_ew.index))
     common = now_ew.index.intersection(new_ew.index)
