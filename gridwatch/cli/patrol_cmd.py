@@ -132,7 +132,7 @@ def show(plan_id, warden, day, as_json):
         click.echo(
             f"  {d['warden']:<16} {d['day']} {d['planned']:>2}/{d['capacity']:<2} "
             f"done {d['done']}+{d['done_other_day']} missed {d['missed']} "
-            f"{d['route_km'] or 0} km"
+            + (f"{d['route_km']} km" if d["route_km"] is not None else "no route")
         )
     if ov["unplanned"]:
         click.echo(f"Not planned ({len(ov['unplanned'])}):")
