@@ -43,7 +43,7 @@ def build_app(settings: Settings | None = None, ctx: Context | None = None) -> F
     security.install(app)
     errors.register_error_handlers(app)
     app.jinja_env.globals.update(nav_items=nav.items)
-    job_thread.install(app, ctx)
+    job_thread.install(app, ctx, settings)
     if settings.proxy_hops:
         # behind a TLS proxy: the client address (sign-in throttling) and https
         # come from its X-Forwarded-* headers, trusted for that many hops only

@@ -27,9 +27,10 @@ def _start(app: Flask, ctx: Context) -> JobWorker:
     return worker
 
 
-def install(app: Flask, ctx: Context) -> None:
-    """Start the worker now (unless turned off) and after a fork."""
-    if ctx.settings.job_worker != "thread":
+def install(app: Flask, ctx: Context, settings) -> None:
+    """Start the worker now (unless the app's settings turn it off) and after a
+    fork."""
+    if settings.job_worker != "thread":
         return
     _start(app, ctx)
 

@@ -4,6 +4,7 @@ route through the test client (the browser story is in tests/browser)."""
 from __future__ import annotations
 
 import re
+import threading
 
 from gridwatch.services.job_worker import JobWorker
 from gridwatch.timeutil import today
@@ -121,3 +122,63 @@ def test_stop_links_appear_once_the_warden_pages_exist(world):
     )
     first = world.enterprises["A"][0]
     assert f'href="/w/x/{first}"' in body and f'href="/w/x/{first}/new"' in body
+
+
+RELEASE = threading.Event()
+STARTED = threading.Event()
+
+
+def check_wait(ctx, actor, params):
+    return params
+
+
+def run_wait(ctx, actor, params, progress):
+    STARTED.set()
+    progress(0.5, "等待")
+    assert RELEASE.wait(60), "the test never released the job"
+    return {"ok": True}
+
+
+def test_a_running_job_does_not_block_other_requests(world, monkeypatch):
+    """The app's own worker thread runs a job that waits for the test; meanwhile
+    other users' pages and the job's poll answer, and show it running."""
+    from gridwatch.services import jobs
+    from gridwatch.web import create_app
+    from tests.web.conftest import session_client
+
+    monkeypatch.setitem(
+        jobs.KINDS,
+        "test.wait",
+        jobs.Kind(__name__, "check_wait", "run_wait", ("street_office",)),
+    )
+    settings = world.ctx.settings.replace(job_worker="thread")
+    app = create_app(settings, world.ctx)  # starts its job worker thread
+    office = session_client(app, world.users["office_x"])
+    from gridwatch.services.actor import Actor
+    from tests.web.world import TOWN_X
+
+    actor = Actor(world.username("office_x"), "street_office", scope_code=TOWN_X)
+    RELEASE.clear()
+    STARTED.clear()
+    job = jobs.submit_job(world.ctx, actor, "test.wait", {})
+    try:
+        # the worker may first run jobs other tests left queued
+        while not STARTED.wait(0.2):
+            app.extensions["gridwatch_jobs"].wake()
+        assert (
+            session_client(app, world.users["warden_a"]).get("/w/").status_code == 200
+        )
+        assert office.get("/s/grids").status_code == 200
+        polled = office.get(f"/api/v1/jobs/{job['id']}").get_json()
+        assert polled["status"] == "running" and polled["progress_text"] in (
+            None,
+            "等待",
+        )
+    finally:
+        RELEASE.set()
+    for _ in range(300):
+        if office.get(f"/api/v1/jobs/{job['id']}").get_json()["status"] == "done":
+            break
+        STARTED.wait(0.1)
+    assert office.get(f"/api/v1/jobs/{job['id']}").get_json()["result"] == {"ok": True}
+    app.extensions["gridwatch_jobs"].stop()
