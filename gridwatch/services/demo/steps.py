@@ -74,7 +74,16 @@ def create_accounts(tx: Context, actor: Actor, conn, d) -> list[dict]:
     logins = users["role"].isin(LOGIN_ROLES) | users["username"].isin(sample)
     shown = []
     for u in users[logins].itertuples(index=False):
-        add_user(tx, actor, u.username, u.full_name, u.role, u.scope_code, u.password)
+        add_user(
+            tx,
+            actor,
+            u.username,
+            u.full_name,
+            u.role,
+            u.scope_code,
+            u.password,
+            must_change=False,  # demo logins are printed for a tour, not handed out
+        )
         shown.append(
             {
                 "username": u.username,
