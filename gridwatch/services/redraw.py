@@ -335,7 +335,16 @@ def compare_versions(ctx: Context, actor: Actor, version_id: int) -> dict:
         },
         "check": {
             "is_ok": rep["is_ok"],
+            # tiling, balance and the district outline, each with its problems
+            # (balance may list one line per grid: the first 20 and the count)
+            "tiling_ok": rep.get("tiling_ok", rep["is_ok"]),
+            "balance_ok": rep.get("balance_ok", True),
+            "outline_ok": rep.get("outline_ok", True),
             "problems": rep["problems"],
+            "balance_problems": rep.get("balance_problems", [])[:20],
+            "n_balance_problems": len(rep.get("balance_problems", [])),
+            "outline_problems": rep.get("outline_problems", []),
+            "warnings": rep.get("warnings", [])[:20],
             "overall": rep["overall"],
             "parents": rep["parents"],
         },
