@@ -262,6 +262,26 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("progress", True, "Show progress bars on a terminal.", _bool),
     Setting(
+        "job_worker",
+        "thread",
+        "Who runs long jobs (grid builds, patrol plans): thread (a thread in each "
+        "web worker process) or off (only 'gridwatch jobs work' runs them).",
+        cv.choice("thread", "off"),
+    ),
+    Setting(
+        "holidays_file",
+        None,
+        "CSV of local days off and make-up working days for patrol plans "
+        "(date,is_workday,name; on top of the official holidays and 调休).",
+        str,
+    ),
+    Setting(
+        "patrol_visits_per_day",
+        8,
+        "Visits a warden makes per working day when a patrol plan names none.",
+        _at_least_one,
+    ),
+    Setting(
         "geodata_dir",
         None,
         "Folder with the demo district's source files (default: the copy shipped "
@@ -386,5 +406,10 @@ def load_settings(environ: dict[str, str] | None = None, **overrides: Any) -> Se
         raise ConfigError(
             f"GRIDWATCH_FORMER_NAMES names {values['former_names']}, which is not a "
             "file; fix the path or unset the variable."
+        )
+    if values["holidays_file"] and not Path(values["holidays_file"]).is_file():
+        raise ConfigError(
+            f"GRIDWATCH_HOLIDAYS_FILE names {values['holidays_file']}, which is not "
+            "a file; fix the path or unset the variable."
         )
     return Settings(values)

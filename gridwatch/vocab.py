@@ -360,6 +360,20 @@ TIPOFF_ROUTES: dict[str, str] = {
     "street": "地址仅定位到村居/镇街,分派到街道",
     "none": "未能定位,由区局分派",
 }
+#: Patrol plans: the state of a planned stop (:mod:`gridwatch.patrol.progress`).
+PATROL_STOP_STATUSES: dict[str, str] = {
+    "done": "已完成",
+    "done_other_day": "已完成(非计划日)",
+    "pending": "待巡查",
+    "missed": "未完成",
+}
+#: Why a due visit is not in a plan (:data:`gridwatch.patrol.plan.NOT_PLANNED`).
+PATROL_NOT_PLANNED: dict[str, str] = {
+    "no_location": "企业无坐标，无法排入路线(请先完成地址匹配或人工标注)",
+    "no_warden": "企业所在网格没有网格员",
+    "no_working_day": "网格员在计划期内没有工作日",
+    "no_capacity": "计划期内网格员的日巡查量已排满",
+}
 
 #: Yes/no cells (三合一, 涉危化品): accepted spellings, compared lower-cased.
 YES_NO: dict[str, str] = {"yes": "是", "no": "否"}
@@ -417,4 +431,8 @@ VOCABULARIES: dict[str, Vocabulary] = {
     "tipoff-statuses": Vocabulary("举报处理状态 tip-off statuses", TIPOFF_STATUSES),
     "tipoff-actions": Vocabulary("举报处置 tip-off actions", TIPOFF_ACTIONS),
     "campaigns": Vocabulary("专项整治 campaign presets", CAMPAIGNS),
+    "patrol-stop-statuses": Vocabulary("巡查站点状态 patrol stop statuses",
+                                       PATROL_STOP_STATUSES),
+    "patrol-not-planned": Vocabulary("未排入原因 why a visit is not planned",
+                                     PATROL_NOT_PLANNED),
 }

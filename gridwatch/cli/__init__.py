@@ -17,6 +17,7 @@ from gridwatch.cli import (
     grids_cmd,
     hazards_cmd,
     map_cmd,
+    patrol_cmd,
     serve_cmd,
     supervision_cmd,
     users_cmd,
@@ -55,5 +56,6 @@ for _module in (
     hazards_cmd,
     supervision_cmd,
     vocab_cmd,
+    patrol_cmd,
 ):
     _module.register(main)

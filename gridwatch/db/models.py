@@ -563,3 +563,7 @@ class AuditLog(Base):
     entity_key: Mapped[str | None] = mapped_column(String(64), index=True)
     old: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     new: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+# jobs and patrol plans live in their own module, on the same metadata
+from gridwatch.db import models_street  # noqa: E402,F401

@@ -9,7 +9,7 @@ from flask import Blueprint, Flask
 
 from gridwatch.config import Settings, load_settings
 from gridwatch.services.context import Context, open_context
-from gridwatch.web import errors, i18n, mapview, nav, security
+from gridwatch.web import errors, i18n, job_thread, mapview, nav, security
 from gridwatch.web.extensions import (
     babel,
     csrf,
@@ -44,6 +44,7 @@ def build_app(settings: Settings | None = None, ctx: Context | None = None) -> F
     security.install(app)
     errors.register_error_handlers(app)
     app.jinja_env.globals.update(nav_items=nav.items)
+    job_thread.install(app, ctx, settings)
     if settings.proxy_hops:
         # behind a TLS proxy: the client address (sign-in throttling) and https
         # come from its X-Forwarded-* headers, trusted for that many hops only
@@ -79,7 +80,15 @@ def _configure(app: Flask, settings: Settings) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from gridwatch.maps.assets import static_dir
-    from gridwatch.web import admin, auth, pages, photos
+    from gridwatch.web import (  # noqa: F401
+        admin,
+        auth,
+        pages,
+        photos,
+        street_grids,
+        street_patrol,
+        warden_route,
+    )
     from gridwatch.web.api import init_api
     from gridwatch.web.bureau import coverage  # noqa: F401  (routes on pages.bureau)
     from gridwatch.web.street import overview  # noqa: F401  (routes on pages.street)

@@ -111,6 +111,39 @@ def _new_inspection_cases(w: World) -> list[Case]:
 
 
 ADMIN = _s("admin")
+OFFICES = _s("office_x", "office_y")
+
+
+def _draft(w: World) -> list[Case]:
+    return [
+        Case({"version_id": w.street["draft"]}, allow=_s("office_x")),
+        Case({"version_id": w.street["active"]}),
+    ]
+
+
+def _job(allow: frozenset[str]):
+    return lambda w: [Case({"job_id": w.street["job"]}, allow=allow)]
+
+
+def _plan_page(w: World) -> list[Case]:
+    return [Case({"plan_id": w.street["plan"]}, allow=_s("office_x"))]
+
+
+def _plan_day(allow: frozenset[str]):
+    def cases(w: World) -> list[Case]:
+        q = f"warden={w.street['warden']}&day={w.street['day']}"
+        return [Case({"plan_id": w.street["plan"]}, allow=allow, query=q)]
+
+    return cases
+
+
+def _reassign(w: World) -> list[Case]:
+    return [
+        Case(query=f"version={w.street['draft']}", allow=_s("office_x")),
+        Case(query=f"version={w.street['active']}"),
+    ]
+
+
 PUBLIC_STATIC = [Case({"filename": "css/gridwatch.css"})]
 
 RULES: dict[str, Rule] = {
@@ -169,6 +202,20 @@ RULES: dict[str, Rule] = {
     ),
     "bureau.hotspots": Rule(_s("bureau")),
     "bureau.hotspots_data": Rule(_s("bureau")),
+    # street office: redraw, reassignment, patrol plans; the warden's route
+    "street.grids": Rule(OFFICES, methods=("GET", "POST")),
+    "street.job": Rule(OFFICES, _job(_s("office_x"))),
+    "street.grids_version": Rule(OFFICES, _draft),
+    "street.grids_split": Rule(OFFICES, _draft, methods=("POST",)),
+    "street.grids_merge": Rule(OFFICES, _draft, methods=("POST",)),
+    "street.grids_undo": Rule(OFFICES, _draft, methods=("POST",)),
+    "street.reassign": Rule(OFFICES, _reassign),
+    "street.reassign_confirm": Rule(OFFICES, methods=("POST",)),
+    "street.patrol": Rule(OFFICES, methods=("GET", "POST")),
+    "street.patrol_plan": Rule(OFFICES, _plan_page),
+    "street.patrol_day": Rule(OFFICES, _plan_day(_s("office_x"))),
+    "street.patrol_sheet": Rule(OFFICES, _plan_day(_s("office_x"))),
+    "warden.route": Rule(_s("warden_a", "warden_b")),
     # admin
     "admin.users": Rule(ADMIN),
     "admin.add_user": Rule(ADMIN, methods=("GET", "POST")),
@@ -219,6 +266,19 @@ RULES: dict[str, Rule] = {
     ),
     "api_coverage.towns": Rule(_s("bureau", "admin")),
     "api_public.health_check": Rule(EVERYONE),
+    "api_street.job": Rule(
+        _s("office_x", "office_y", "admin"), _job(_s("office_x", "admin"))
+    ),
+    "api_street.compare": Rule(
+        _s("office_x", "office_y", "admin"),
+        lambda w: [
+            Case({"version_id": w.street["draft"]}, allow=_s("office_x", "admin")),
+            Case({"version_id": w.street["active"]}),
+        ],
+    ),
+    "api_patrol.route": Rule(
+        SIGNED_IN, _plan_day(_s("office_x", "warden_a", "bureau", "admin"))
+    ),
     "api-docs.openapi_json": Rule(EVERYONE),
     # static files
     "static": Rule(EVERYONE, lambda w: PUBLIC_STATIC),

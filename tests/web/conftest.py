@@ -24,6 +24,8 @@ def make_settings(folder, **extra) -> object:
         "GRIDWATCH_DATA_DIR": str(folder),
         "GRIDWATCH_PROGRESS": "0",
         "GRIDWATCH_SIGNIN_LIMIT": "1000 per minute",
+        # jobs queued by a test stay queued unless the test runs a worker
+        "GRIDWATCH_JOB_WORKER": "off",
     }
     env.update({f"GRIDWATCH_{k.upper()}": str(v) for k, v in extra.items()})
     return load_settings(environ=env)

@@ -73,6 +73,7 @@ class World:
     inspections: dict[str, int] = field(default_factory=dict)
     hazards: dict[str, int] = field(default_factory=dict)
     photos: dict[str, int] = field(default_factory=dict)
+    street: dict = field(default_factory=dict)  # street office rows (street_world)
 
     def username(self, persona: str) -> str:
         return f"gw_{persona}"
@@ -192,6 +193,9 @@ def build_world(ctx) -> World:
                 ).scalars()
             )
     _fieldwork(ctx, world, day)
+    from tests.web.street_world import add_street_rows
+
+    world.street = add_street_rows(ctx, world)
     return world
 
 

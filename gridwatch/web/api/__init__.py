@@ -29,6 +29,8 @@ AREAS = (
     "gridwatch.web.api.geo",
     "gridwatch.web.api.fieldwork",
     "gridwatch.web.api.coverage",
+    "gridwatch.web.api.street",
+    "gridwatch.web.api.patrol",
 )
 _SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
 
