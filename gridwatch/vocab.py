@@ -249,3 +249,30 @@ ACCIDENT_GRADE_ALIASES: dict[str, str] = {
     "特别重大": "especially_serious",
     "特别重大事故": "especially_serious",
 }
+
+#: 安全生产标准化: the step an enterprise took (``none``: lapsed or revoked).
+STANDARDISATION_STATUSES: dict[str, str] = {
+    "none": "无",
+    "self_assessed": "已自评",
+    "reviewed": "已评审",
+}
+#: Standardisation levels (安全生产标准化等级; 小微企业 have their own grade).
+STANDARDISATION_LEVELS: dict[str, str] = {
+    "level1": "一级",
+    "level2": "二级",
+    "level3": "三级",
+    "small": "小微企业",
+}
+#: 职业病危害申报 of one enterprise for one year.
+DECLARATION_STATUSES: dict[str, str] = {
+    "declared": "已申报",
+    "missing": "应报未报",
+}
+#: Indicators the bureau sets an annual target for (keys of
+#: gridwatch.report.ANNUAL_FIGURES), with their unit.
+TARGET_INDICATORS: dict[str, str] = {
+    "standardisation_self_assessed": "安全生产标准化自评（家）",
+    "standardisation_reviewed": "安全生产标准化评审（家）",
+    "declarations": "职业病危害申报（家）",
+    "safety_officers_trained": "安全主任培训（人）",
+}

@@ -333,3 +333,8 @@ class AuditLog(Base):
     entity_key: Mapped[str | None] = mapped_column(String(64), index=True)
     old: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     new: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+# the bureau's records live in their own module; imported here so that its tables
+# are on Base.metadata wherever the models are (Alembic, tests, the demo's wipe)
+from gridwatch.db import models_bureau  # noqa: E402, F401
