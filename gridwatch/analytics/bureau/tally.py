@@ -83,8 +83,8 @@ class Tally:
         if self.kind not in ("count", "sum", "rate"):
             raise ValueError(f"tally {self.key!r}: unknown kind {self.kind!r}")
 
-    def _agg(self, by: list[str]) -> pd.DataFrame:
-        return (self.aggregate or _sum)(self.rows, by)
+    def _agg(self, rows: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+        return (self.aggregate or _sum)(rows, by)
 
     def parts(self, town: str | None = None) -> tuple[float | None, float | None]:
         """(numerator, denominator) for the whole scope or one town."""
