@@ -41,6 +41,7 @@ for _module in (
     "assign_cmd",
     "map_cmd",
     "serve_cmd",
+    "bureau_cmd",
 ):
     # command modules that exist register themselves; each is optional while the
     # domain package behind it is being built.

@@ -256,9 +256,11 @@ def _standardisation(r: _Row) -> dict | None:
 
 
 def _year(value) -> int:
+    """A four-digit year; "2026", 2026, 2026.0 ("2026.0" from a spreadsheet
+    that stored the column as numbers) and "2026年" are all 2026."""
     text = str(value).strip().removesuffix("年")
-    if isinstance(value, float) and value.is_integer():
-        text = str(int(value))
+    if text.endswith(".0") and text[:-2].isdigit():
+        text = text[:-2]
     if not (text.isdigit() and len(text) == 4 and 1990 <= int(text) <= 2100):
         raise ValueError(f"{value!r} is not a year; write four digits, e.g. 2026")
     return int(text)

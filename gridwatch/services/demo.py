@@ -372,6 +372,10 @@ def build_demo(
             ents = _enterprises_for_activity(conn, vid, start)
             acts = build_activity(ents, start, today, seed=seed, as_of=today)
             summary["activity"] = _activity_rows(conn, acts, start)
+    with steps.step("区局台账 bureau records"):
+        from gridwatch.services.bureau.demo import add_bureau_demo
+
+        summary["bureau"] = add_bureau_demo(ctx, actor, seed=seed, today=today)
     if write_maps:
         with steps.step("地图 maps"):
             summary["maps"] = _write_maps(ctx, actor)

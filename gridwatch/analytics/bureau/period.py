@@ -80,6 +80,19 @@ class Period:
         return Period(start, end, self.kind, key, self.is_cut)
 
     @property
+    def calendar_end(self) -> dt.date:
+        """The end of the calendar period a cut period is part of (31 December
+        for a year to date): what figures kept per period (manual assessment
+        figures) are filed under, so they hold as the running year goes on."""
+        if self.kind == "year":
+            return dt.date(self.start.year, 12, 31)
+        if self.kind == "quarter":
+            return _month_end(self.start.year, self.start.month + 2)
+        if self.kind == "month":
+            return _month_end(self.start.year, self.start.month)
+        return self.end
+
+    @property
     def year(self) -> int:
         """The year of the period's end (targets and declarations are annual)."""
         return self.end.year

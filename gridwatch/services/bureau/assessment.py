@@ -34,6 +34,7 @@ from gridwatch.analytics.assessment import (
 )
 from gridwatch.analytics.bureau import Period, source_measured
 from gridwatch.analytics.bureau.accidents import accidents_by_town
+from gridwatch.db.models import AdminUnit
 from gridwatch.db.models_bureau import AssessmentManualFigure, AssessmentSchemeVersion
 from gridwatch.errors import InvalidInputError, NotFoundError
 from gridwatch.services.actor import Actor, require_role
@@ -199,6 +200,9 @@ def set_manual_figure(
 ) -> dict:
     """Enter (or correct) a manual indicator's figure for a town and period.
 
+    Filed under the calendar period (a year to date under its whole year), so
+    the figure holds as the running year goes on.
+
     The indicator must be a manual one of the scheme in force for the period
     (or of ``scheme_version``); the note (evidence: minutes, drill records) is
     required.
@@ -235,10 +239,20 @@ def set_manual_figure(
         )
     m = AssessmentManualFigure
     with ctx.transaction(actor) as s:
+        known = s.execute(
+            sa.select(AdminUnit.code).where(
+                AdminUnit.code == town_code, AdminUnit.level == "town"
+            )
+        ).scalar()
+        if known is None:
+            raise NotFoundError(
+                f"{town_code} is not a loaded town/street.",
+                details={"field": "town_code"},
+            )
         row = s.scalars(
             sa.select(m).where(
                 m.period_start == period.start,
-                m.period_end == period.end,
+                m.period_end == period.calendar_end,
                 m.town_code == town_code,
                 m.indicator == indicator,
             )
@@ -246,7 +260,7 @@ def set_manual_figure(
         if row is None:
             row = m(
                 period_start=period.start,
-                period_end=period.end,
+                period_end=period.calendar_end,
                 town_code=town_code,
                 indicator=indicator,
                 value=number,
@@ -273,7 +287,7 @@ def manual_figures(
     with ctx.engine.connect() as conn:
         rows = conn.execute(
             sa.select(m.town_code, m.indicator, m.value, m.note, m.entered_by).where(
-                m.period_start == period.start, m.period_end == period.end
+                m.period_start == period.start, m.period_end == period.calendar_end
             )
         ).all()
     for r in rows:
