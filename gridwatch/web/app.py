@@ -78,14 +78,17 @@ def _configure(app: Flask, settings: Settings) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from gridwatch.maps.assets import static_dir
-    from gridwatch.web import admin, auth, pages
+    from gridwatch.web import admin, assess, auth, bureau_records, dashboard, pages
     from gridwatch.web.api import init_api
 
+    _ = bureau_records  # its routes are on pages.bureau: imported before registering
     app.register_blueprint(auth.bp)
     app.register_blueprint(pages.warden)
     app.register_blueprint(pages.street)
     app.register_blueprint(pages.bureau)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(dashboard.bp)
+    app.register_blueprint(assess.bp)
     # Leaflet and the map scripts are vendored once, in gridwatch/maps/static;
     # the web pages load them from there (/static/maps/…), not from a copy
     app.register_blueprint(

@@ -10,11 +10,19 @@ from flask_babel import lazy_gettext as _l
 
 NAV: dict[str, list[tuple[str, str]]] = {
     "warden": [("warden.home", _l("首页"))],
-    "street_office": [("street.home", _l("首页"))],
-    "bureau": [("bureau.home", _l("首页"))],
+    "street_office": [("street.home", _l("首页")), ("dash.index", _l("数据看板"))],
+    "bureau": [
+        ("bureau.home", _l("首页")),
+        ("dash.index", _l("数据看板")),
+        ("assess.index", _l("责任制考核")),
+        ("bureau.accidents", _l("事故")),
+        ("bureau.safety", _l("安全基础台账")),
+        ("bureau.targets", _l("年度目标")),
+    ],
     "admin": [
         ("admin.users", _l("用户")),
         ("admin.import_users_page", _l("批量导入")),
+        ("assess.scheme", _l("考核方案")),
     ],
 }
 #: pages every signed-in user has (after the role's own)

@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
+import sqlalchemy as sa
 
 from gridwatch.analytics.bureau import (
     EXTRA,
@@ -31,7 +32,14 @@ from gridwatch.services.bureau.records import load_records
 from gridwatch.services.context import Context
 from gridwatch.timeutil import today as local_today
 
-__all__ = ["FigureSet", "figure_set", "figure_spec", "resolve_period"]
+__all__ = [
+    "FigureSet",
+    "cached_figure_set",
+    "data_token",
+    "figure_set",
+    "figure_spec",
+    "resolve_period",
+]
 
 
 def figure_spec(key: str) -> tuple[str, str, str]:
@@ -185,3 +193,49 @@ def figure_set(
     """
     records = load_records(ctx, actor, period.previous.start, period.end, today=today)
     return FigureSet(period, records)
+
+
+# --- a small cache, so the dashboard's page and its chart/map requests share one
+# figure set. The key holds a token of the data's state (the audit log's last id,
+# which every change through a service moves, and the row counts of the tables
+# bulk loads fill), so a change anywhere is never served stale from the cache of
+# any worker process.
+_CACHE: dict = {}
+_CACHE_SIZE = 6
+
+
+def data_token(ctx: Context) -> tuple:
+    """The state of the records the figures read (cheap: one query)."""
+    from gridwatch.db import models as m
+
+    counts = [
+        sa.select(sa.func.max(m.AuditLog.id)).scalar_subquery(),
+        *(
+            sa.select(sa.func.count()).select_from(t).scalar_subquery()
+            for t in (m.Inspection, m.Hazard, m.Penalty, m.SelfReport, m.Enterprise)
+        ),
+    ]
+    with ctx.engine.connect() as conn:
+        return tuple(conn.execute(sa.select(*counts)).one())
+
+
+def cached_figure_set(
+    ctx: Context, actor: Actor, period: Period, *, today: dt.date | None = None
+) -> FigureSet:
+    """:func:`figure_set`, reused while the data and the day are unchanged."""
+    today = today or local_today()
+    key = (
+        str(ctx.engine.url),
+        actor.role,
+        actor.scope_code,
+        period,
+        today,
+        data_token(ctx),
+    )
+    hit = _CACHE.get(key)
+    if hit is None:
+        hit = figure_set(ctx, actor, period, today=today)
+        if len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = hit
+    return hit

@@ -27,7 +27,12 @@ from gridwatch.services.bureau.figures import FigureSet, figure_set
 from gridwatch.services.context import Context
 from gridwatch.timeutil import today as local_today
 
-__all__ = ["annual_report_data", "report_data", "write_annual"]
+__all__ = [
+    "annual_report_data",
+    "annual_report_files",
+    "report_data",
+    "write_annual",
+]
 
 #: Dashboard tables the default template places or the annex carries.
 REPORT_TABLES = (
@@ -150,3 +155,20 @@ def write_annual(
     if isinstance(out, (str, Path)):
         Path(out).parent.mkdir(parents=True, exist_ok=True)
     return write_annual_report(data, out, template=template, annex=annex)
+
+
+def annual_report_files(
+    ctx: Context, actor: Actor, year: int, *, today: dt.date | None = None
+) -> dict[str, tuple[str, bytes]]:
+    """``{"docx": (file name, bytes), "xlsx": (…)}``: the report and its annex,
+    written in memory (the dashboard's download)."""
+    import io
+
+    docx, xlsx = io.BytesIO(), io.BytesIO()
+    data = annual_report_data(ctx, actor, year, today=today)
+    write_annual_report(data, docx, annex=xlsx)
+    title = f"{data.district}{data.year}年度安全生产工作报告"
+    return {
+        "docx": (f"{title}.docx", docx.getvalue()),
+        "xlsx": (f"{title}_附表.xlsx", xlsx.getvalue()),
+    }

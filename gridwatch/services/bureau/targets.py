@@ -19,7 +19,7 @@ from gridwatch.services.actor import Actor, require_role
 from gridwatch.services.context import Context
 from gridwatch.vocab import TARGET_INDICATORS
 
-__all__ = ["clear_target", "list_targets", "set_target"]
+__all__ = ["clear_target", "list_targets", "set_target", "targets_page"]
 
 
 def _check(year, indicator, value) -> tuple[int, float]:
@@ -161,3 +161,21 @@ def list_targets(ctx: Context, actor: Actor, year: int) -> list[dict]:
         stmt = stmt.where(AnnualTarget.unit_code == actor.scope_code)
     with ctx.engine.connect() as conn:
         return [dict(r._mapping) for r in conn.execute(stmt)]
+
+
+def targets_page(ctx: Context, actor: Actor, year: int | None = None) -> dict:
+    """The targets page: the year (default this year), its targets, the towns."""
+    from gridwatch.services.bureau.records import read_towns
+    from gridwatch.timeutil import today
+
+    require_role(actor, "bureau", action="Setting annual targets")
+    year = int(year) if year else today().year
+    if not 1990 <= year <= 2100:
+        raise InvalidInputError(f"{year} is not a plausible year.")
+    towns = read_towns(ctx, actor)
+    return {
+        "year": year,
+        "targets": list_targets(ctx, actor, year),
+        "towns": list(zip(towns["code"].astype(str), towns["name"])),
+        "indicators": TARGET_INDICATORS,
+    }

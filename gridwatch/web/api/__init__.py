@@ -24,7 +24,11 @@ from gridwatch.web.session import guard
 
 PREFIX = "/api/v1"
 #: modules holding one API area each (a ``blp`` attribute): add yours here
-AREAS = ("gridwatch.web.api.core", "gridwatch.web.api.geo")
+AREAS = (
+    "gridwatch.web.api.core",
+    "gridwatch.web.api.geo",
+    "gridwatch.web.api.dashboard",
+)
 _SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
