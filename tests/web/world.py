@@ -141,6 +141,25 @@ def _enterprises(ctx) -> None:
         upsert_enterprises(s, records)
 
 
+def _accidents(ctx, day: dt.date) -> None:
+    """One accident in each grid, its place named with the grid's marker (the
+    bureau's dashboard lists accidents: a street office must see only its own)."""
+    from gridwatch.services.bureau.accidents import record_accident
+
+    for letter, (_code, _parent, geom) in GRIDS.items():
+        x, y = geom.centroid.x, geom.centroid.y
+        record_accident(
+            ctx,
+            SYSTEM,
+            occurred_on=day,
+            place=f"{MARK[letter]}事故",
+            lng=x,
+            lat=y,
+            deaths=1,
+            today=day,
+        )
+
+
 def build_world(ctx) -> World:
     """Fill an empty database with the district above; return its facts."""
     _units(ctx)
@@ -171,6 +190,7 @@ def build_world(ctx) -> World:
             must_change=False,
         )
         world.users[persona] = authenticate(ctx, world.username(persona), PASSWORD)
+    _accidents(ctx, day)
     set_override(ctx, SYSTEM, GRIDS["A"][0], "gw_warden_a", today=day)
     set_override(ctx, SYSTEM, GRIDS["B"][0], "gw_warden_b", today=day)
     import sqlalchemy as sa

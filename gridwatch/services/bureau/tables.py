@@ -145,6 +145,11 @@ def items_table(fs: FigureSet, key: str, town: str | None = None) -> Table:
     )
 
 
+def _nn(value) -> float | None:
+    """A frame cell as a float, None for a missing one (NaN)."""
+    return None if value is None or pd.isna(value) else float(value)
+
+
 def _yoy_text(key: str, now, before) -> str:
     _, _, compare = figure_spec(key)
     change = points_change if compare == "points" else yoy_change
@@ -167,7 +172,7 @@ def _by_town(fs: FigureSet, keys: list[str], title: str, tkey: str) -> Table:
         row = [first.loc[code, "town"]]
         for k in keys:
             f = frames[k]
-            now, before = f.loc[code, "value"], f.loc[code, "previous"]
+            now, before = _nn(f.loc[code, "value"]), _nn(f.loc[code, "previous"])
             row += [now, before, _yoy_text(k, now, before)]
         rows.append(row)
     total = ["合计" if len(first) > 1 else "本辖区"]
