@@ -9,7 +9,7 @@ special campaigns.
 * **Self-report rate** (自查自报率): for each month of the period, the
   enterprises expected to report (:mod:`gridwatch.supervision.selfreports`:
   legal-person enterprises registered by the month's end), judged on the day
-  the last month's report fell due, or on the records' day if that is earlier.
+  after the last month's report fell due, or on the records' day if earlier.
   A report not yet due on that day (``pending``) is left out of the
   denominator: it is neither on time nor late yet. Submitted on time or late
   counts as submitted. So a closed period gives the same rate whenever it is
@@ -103,8 +103,10 @@ def fine_amount(rec: Records, p: Period) -> Tally:
 
 
 def _judged_on(rec: Records, p: Period) -> dt.date:
+    """The day after the last month's report fell due (on the due day itself a
+    report is still on time), or the records' day if that is earlier."""
     last_due = due_date(p.months[-1], rec.self_report_due_day)
-    return min(last_due, rec.today)
+    return min(last_due + dt.timedelta(days=1), rec.today)
 
 
 def self_report_rate(rec: Records, p: Period) -> Tally:

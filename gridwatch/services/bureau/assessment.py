@@ -344,6 +344,7 @@ def assess(
     *,
     scheme_version: int | None = None,
     figures: FigureSet | None = None,
+    today: dt.date | None = None,
 ) -> AssessmentResult:
     """Score every town/street for ``period`` with the scheme in force (or the
     version given).
@@ -357,7 +358,7 @@ def assess(
     """
     require_role(actor, "bureau", action="Scoring the responsibility assessment")
     sv = scheme_for(ctx, actor, period.end, scheme_version)
-    fs = figures or figure_set(ctx, actor, period)
+    fs = figures or figure_set(ctx, actor, period, today=today)
     manual = manual_figures(ctx, actor, period)
     result, lost = assess_figures(fs, sv.scheme(), manual)
     return AssessmentResult(result, sv, fs, lost)
