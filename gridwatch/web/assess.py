@@ -71,27 +71,32 @@ def items_xlsx(code: str, indicator: str):
 def manual():
     """Figures of the manual indicators (meetings, drills), each with its note."""
     ctx, actor = gw_context(), current_actor()
-    form = ManualFigureForm()
+    form, status = ManualFigureForm(), 200
     if form.validate_on_submit():
         try:
+            period = resolve_period(form.period.data)
             set_manual_figure(
                 ctx,
                 actor,
-                resolve_period(form.period.data),
+                period,
                 form.town_code.data,
                 form.indicator.data,
                 form.value.data,
                 form.note.data,
             )
-            flash(_("已保存。"), "ok")
         except GridwatchError as exc:
             flash(exc.user_msg, "error")
-        return redirect(url_for("assess.manual", period=form.period.data))
-    page = pages.manual_page(ctx, actor, request.args.get("period", "")[:40])
+            status = exc.http_status
+        else:
+            flash(_("已保存。"), "ok")
+            return redirect(url_for("assess.manual", period=period.key))
+    elif form.is_submitted():
+        status = 400
+    page = pages.manual_page(ctx, actor, request.values.get("period", "")[:40])
     form.period.data = page["period"].key
     form.town_code.choices = page["towns"]
     form.indicator.choices = page["indicators"]
-    return render_template("assess/manual.html", page=page, form=form)
+    return render_template("assess/manual.html", page=page, form=form), status
 
 
 @bp.route("/scheme", methods=["GET", "POST"], endpoint="scheme")
@@ -119,4 +124,8 @@ def scheme():
         else:
             flash(_("已保存为第 %(n)s 版。", n=saved.version), "ok")
             return redirect(url_for("assess.scheme"))
-    return render_template("assess/scheme.html", page=page, form=form, errors=errors)
+    status = 400 if errors or (form.is_submitted() and form.errors) else 200
+    page_html = render_template(
+        "assess/scheme.html", page=page, form=form, errors=errors
+    )
+    return page_html, status

@@ -31,20 +31,23 @@ from gridwatch.web.session import current_actor
 @bp.route("/accidents", methods=["GET", "POST"], endpoint="accidents")
 def accidents():
     """生产安全事故: record one; the list flags grades recorded too low."""
-    form = AccidentForm()
+    form, status = AccidentForm(), 200
     if form.validate_on_submit():
         fields = {k: v for k, v in form.data.items() if k != "csrf_token"}
         try:
             out = acc_svc.record_accident(gw_context(), current_actor(), **fields)
         except GridwatchError as exc:
             flash(exc.user_msg, "error")
+            status = exc.http_status
         else:
             flash(_("事故已记录。"), "ok")
             if out["warning"]:
                 flash(out["warning"], "warn")
             return redirect(url_for("bureau.accidents"))
+    elif form.is_submitted():
+        status = 400
     rows = acc_svc.list_accidents(gw_context(), current_actor())
-    return render_template("bureau/accidents.html", form=form, rows=rows)
+    return render_template("bureau/accidents.html", form=form, rows=rows), status
 
 
 @bp.route("/targets", methods=["GET", "POST"], endpoint="targets")
@@ -53,7 +56,7 @@ def targets():
     ctx, actor = gw_context(), current_actor()
     year = request.args.get("year", type=int)
     page = tgt_svc.targets_page(ctx, actor, year)
-    form = TargetForm(page["towns"], year=str(page["year"]))
+    form, status = TargetForm(page["towns"], year=str(page["year"])), 200
     if form.validate_on_submit():
         try:
             tgt_svc.set_target(
@@ -67,10 +70,13 @@ def targets():
             )
         except GridwatchError as exc:
             flash(exc.user_msg, "error")
+            status = exc.http_status
         else:
             flash(_("目标已保存。"), "ok")
-        return redirect(url_for("bureau.targets", year=form.year.data))
-    return render_template("bureau/targets.html", form=form, page=page)
+            return redirect(url_for("bureau.targets", year=form.year.data))
+    elif form.is_submitted():
+        status = 400
+    return render_template("bureau/targets.html", form=form, page=page), status
 
 
 @bp.route("/safety", methods=["GET", "POST"], endpoint="safety")
@@ -96,7 +102,7 @@ def safety():
 def safety_enterprise():
     """One enterprise's standardisation, declarations and safety officers."""
     uscc = (request.values.get("uscc") or "").strip()[:30]
-    form = EnterpriseSafetyForm()
+    form, status = EnterpriseSafetyForm(), 200
     if uscc and form.validate_on_submit():
         try:
             fnd_svc.record_foundations(
@@ -104,14 +110,16 @@ def safety_enterprise():
             )
         except GridwatchError as exc:
             flash(exc.user_msg, "error")
+            status = exc.http_status
         else:
             flash(_("已保存。"), "ok")
-        return redirect(url_for("bureau.safety_enterprise", uscc=uscc))
+            return redirect(url_for("bureau.safety_enterprise", uscc=uscc))
     record = (
         fnd_svc.enterprise_foundations(gw_context(), current_actor(), uscc)
         if uscc
         else None
     )
-    return render_template(
+    page = render_template(
         "bureau/safety_enterprise.html", form=form, record=record, uscc=uscc
     )
+    return page, status

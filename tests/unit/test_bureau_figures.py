@@ -316,3 +316,24 @@ def test_validate_accident_flags_a_grade_recorded_too_low():
             lng=113,
             lat=23,
         )
+
+
+def test_tables_keep_items_without_a_town_and_add_up():
+    from gridwatch.services.bureau import tables as T
+    from gridwatch.services.bureau.figures import FigureSet
+
+    ins = pd.DataFrame(
+        {
+            "enterprise_id": [4, 1],
+            "uscc": ["91X4", "91X1"],
+            "inspected_on": [D(2026, 3, 1)] * 2,
+            "kind": ["patrol"] * 2,
+        }
+    )
+    towns = pd.DataFrame({"code": ["T1", "T2"], "name": ["张槎街道", "祖庙街道"]})
+    fs = FigureSet(P, _records(inspections=ins, towns=towns))
+    for key in T.DASHBOARD_TABLES:
+        T.build_table(fs, key)
+    rows = T.build_table(fs, "inspections_by_town").rows
+    assert [r[0] for r in rows] == ["张槎街道", "祖庙街道", "未落图", "合计"]
+    assert [r[1] for r in rows] == [1.0, 0.0, 1.0, 2.0]

@@ -31,6 +31,7 @@ from gridwatch.services.assignment import (
     set_override,
 )
 from gridwatch.services.enterprises import upsert_enterprises
+from gridwatch.services.geocoding import fill_admin_codes
 from gridwatch.services.grids import activate_session, store_version
 from gridwatch.services.users import add_user, authenticate
 from tests.actors import SYSTEM
@@ -139,6 +140,8 @@ def _enterprises(ctx) -> None:
             )
     with ctx.transaction(SYSTEM) as s:
         upsert_enterprises(s, records)
+        # each enterprise's town and community from its point, as an import does
+        fill_admin_codes(s.connection())
 
 
 def _accidents(ctx, day: dt.date) -> None:

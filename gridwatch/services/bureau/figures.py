@@ -102,24 +102,33 @@ class FigureSet:
         towns = self.records.towns
         return dict(zip(towns["code"].astype(str), towns["name"]))
 
-    def by_town(self, key: str) -> pd.DataFrame:
-        """Per town of the scope: ``town_code``, ``town``, ``value``, ``previous``,
-        ``num``, ``den`` (towns without items show 0 or no rate); items with no
-        town are a last row ``未落图`` when there are any."""
+    def town_codes(self, key: str) -> list[str]:
+        """The scope's towns, then any other town code (``""``: no town) that
+        items of ``key`` carry this period or last year."""
+        names = self.town_names()
+        seen = [
+            c
+            for t in (self.tally(key), self.tally(key, previous=True))
+            for c in t.by("town_code").index
+        ]
+        return list(names) + list(dict.fromkeys(c for c in seen if c not in names))
+
+    def by_town(self, key: str, codes: list[str] | None = None) -> pd.DataFrame:
+        """Per town: ``town_code``, ``town``, ``value``, ``previous``, ``num``,
+        ``den``, for ``codes`` (default :meth:`town_codes`). A town without items
+        shows 0 (no rate for a rate); items with no town are the row ``未落图``."""
         now = self.tally(key).by("town_code")
         before = self.tally(key, previous=True).by("town_code")
         names = self.town_names()
-        codes = list(names) + [c for c in now.index if c not in names]
+        kind = self.tally(key).kind
         rows = []
-        for code in codes:
-            if code == "" and code not in now.index:
-                continue
+        for code in self.town_codes(key) if codes is None else codes:
             rows.append(
                 {
                     "town_code": code,
                     "town": names.get(code, "未落图" if code == "" else code),
-                    "value": _cell(now, code, "value", self.tally(key).kind),
-                    "previous": _cell(before, code, "value", self.tally(key).kind),
+                    "value": _cell(now, code, "value", kind),
+                    "previous": _cell(before, code, "value", kind),
                     "num": _cell(now, code, "num", "count"),
                     "den": _cell(now, code, "den", "rate"),
                 }

@@ -157,7 +157,8 @@ def _yoy_text(key: str, now, before) -> str:
 
 
 def _by_town(fs: FigureSet, keys: list[str], title: str, tkey: str) -> Table:
-    frames = {k: fs.by_town(k).set_index("town_code") for k in keys}
+    codes = list(dict.fromkeys(c for k in keys for c in fs.town_codes(k)))
+    frames = {k: fs.by_town(k, codes).set_index("town_code") for k in keys}
     first = frames[keys[0]]
     headers, formats = ["镇（街道）"], {}
     for k in keys:
