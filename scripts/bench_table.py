@@ -416,41 +416,44 @@ def render_geocode(d: dict) -> list[str]:
     for key, part in d.items():
         if not key.startswith("n="):
             continue
-        for name, r in need(part, "runs", where="geocode.json").items():
-            rows.append(
-                [
-                    f"{name}, {int(key[2:]):,}-enterprise district",
-                    num(r["n"]),
-                    num(r["per_s"]),
-                    pct(r["town_accuracy"]),
-                    pct(r["community_accuracy"]),
-                    pct(r.get("door_level_within_30m")),
-                    num(r.get("high_reliability_wrong_town")),
-                ]
-            )
+        for set_name, runs in need(part, "sets", where="geocode.json").items():
+            for name, r in runs.items():
+                if not isinstance(r, dict) or "n" not in r or name.endswith("_by_kind"):
+                    continue  # the set's own facts (file, n) and per-kind detail
+                town = r.get("town_accuracy")
+                rows.append(
+                    [
+                        f"{name}: {set_name}, {int(key[2:]):,}-enterprise district",
+                        num(r["n"]),
+                        num(r.get("per_cpu_s", r.get("per_s"))),
+                        pct(town),
+                        pct(r.get("village_accuracy")),
+                        pct(r.get("door_level")),
+                        num(r.get("confident_wrong")),
+                    ]
+                )
     if not rows:
         raise StaleFormatError(
-            "geocode.json has neither 'n=…' runs nor a 'readme' "
+            "geocode.json has neither 'n=…' sets nor a 'readme' "
             "object: update scripts/bench_table.py"
         )
     return [
-        "**Offline geocoding** (`geocode.json`):",
+        "**Offline geocoding** (`geocode.json`; JioNLP scored by its own fields):",
         "",
         *table(
             [
                 "run",
                 "addresses",
-                "per second",
+                "per CPU second",
                 "town",
-                "community",
-                "door ≤ 30 m",
-                "reliability ≥ 7 in the wrong town",
+                "village/community",
+                "door level",
+                "confident wrong (reliability ≥ 7, > 100 m)",
             ],
             rows,
         ),
         "",
     ]
-
 
 def render_registry(d: dict) -> list[str]:
     where = "registry_import.json"

@@ -1,8 +1,8 @@
 """Nearest grid of a point no grid covers, in metres in the metric CRS.
 
 Rule (the SQL of :func:`gridwatch.assign.sql.nearest_grid_sql` applies the same):
-the grid at the smallest EPSG:4547 distance rounded half-up to the millimetre, ties to
-the smallest code. For a point outside a polygon, the distance to the polygon is the
+the grid at the smallest distance in the metric CRS (setting ``metric_crs``, default
+EPSG:4547) rounded half-up to the millimetre, ties to the smallest code. For a point outside a polygon, the distance to the polygon is the
 distance to its nearest boundary segment.
 
 Why a k-d tree of segment pieces rather than ``STRtree.query_nearest`` on polygons or
@@ -43,9 +43,11 @@ class MetricSegments:
 
 
 def build_metric_segments(seg_xy: np.ndarray, seg_poly: np.ndarray,
-                          piece_m: float = 25.0) -> MetricSegments:
-    """Project WGS-84 segments (x1, y1, x2, y2) and index pieces of <= ``piece_m``."""
-    tr = Transformer.from_crs(WGS84, METRIC_CRS, always_xy=True)
+                          piece_m: float = 25.0,
+                          metric_crs: str = METRIC_CRS) -> MetricSegments:
+    """Project WGS-84 segments (x1, y1, x2, y2) to ``metric_crs`` (a projected CRS
+    in metres) and index pieces of <= ``piece_m``."""
+    tr = Transformer.from_crs(WGS84, metric_crs, always_xy=True)
     a = np.column_stack(tr.transform(seg_xy[:, 0], seg_xy[:, 1]))
     b = np.column_stack(tr.transform(seg_xy[:, 2], seg_xy[:, 3]))
     length = np.hypot(*(b - a).T)

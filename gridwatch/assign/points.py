@@ -8,8 +8,10 @@ The rule (the SQL path in :mod:`gridwatch.assign.sql` applies the same one)
 * Among the grids that cover a point, the point goes to the one with the **smallest
   grid code** (byte order, i.e. ``ORDER BY code COLLATE "C"``).
 * A point that no grid covers is never dropped: it gets ``status="outside"``, the
-  nearest grid and its distance in metres in EPSG:4547 (CGCS2000 GK CM114E). Nearest
-  means smallest distance rounded half-up to the millimetre, ties to the smallest code.
+  nearest grid and its distance in metres in the metric CRS (the index's
+  ``metric_crs``: setting ``metric_crs``, default EPSG:4547, CGCS2000 GK CM114E).
+  Nearest means smallest distance rounded half-up to the millimetre, ties to the
+  smallest code.
 * A point with a NaN/None/infinite coordinate, or a longitude/latitude out of range,
   gets ``status="no_location"``.
 
@@ -47,7 +49,7 @@ from shapely import STRtree
 from gridwatch.assign.nearest import MetricSegments, build_metric_segments, nearest
 from gridwatch.assign.pip import Segments, build_segments, check_polygons, covers_pairs
 from gridwatch.assign.raster import Raster, build_raster, empty_raster
-from gridwatch.crs import WGS84
+from gridwatch.crs import METRIC_CRS, WGS84
 from gridwatch.errors import CRSMismatchError, InvalidInputError
 
 _FORMAT = 1
@@ -62,6 +64,8 @@ class GridIndex:
 
     Use :meth:`to_bytes` / :meth:`from_bytes` to keep it on disk per grid version and
     :attr:`fingerprint` to check that a cached index matches the grids.
+    ``metric_crs`` is where distances to the nearest grid are measured (not stored:
+    the metric segments are rebuilt from the WGS-84 ones).
     """
 
     codes: np.ndarray
@@ -69,6 +73,7 @@ class GridIndex:
     segments: Segments
     raster: Raster
     fingerprint: str
+    metric_crs: str = METRIC_CRS
     tree: STRtree = field(init=False, repr=False)
     _metric: MetricSegments | None = field(default=None, init=False, repr=False)
 
@@ -100,8 +105,9 @@ class GridIndex:
         return buf.getvalue()
 
     @classmethod
-    def from_bytes(cls, data: bytes, expected_fingerprint: str | None = None):
-        """Load an index written by :meth:`to_bytes`.
+    def from_bytes(cls, data: bytes, expected_fingerprint: str | None = None,
+                   metric_crs: str = METRIC_CRS):
+        """Load an index written by :meth:`to_bytes` (distances in ``metric_crs``).
 
         Raises InvalidInputError when the data is not an index of this format, or its
         fingerprint differs from ``expected_fingerprint``.
@@ -128,7 +134,7 @@ class GridIndex:
             raise InvalidInputError(
                 "The cached grid index belongs to other grids; rebuild it for this "
                 "grid version.")
-        return cls(z["codes"].astype(object), geoms, seg, raster, fp)
+        return cls(z["codes"].astype(object), geoms, seg, raster, fp, metric_crs)
 
 
 def grids_fingerprint(codes, geoms) -> str:
@@ -161,7 +167,8 @@ def _check_grids(grids) -> tuple[np.ndarray, np.ndarray]:
 
 
 def build_index(grids: gpd.GeoDataFrame, *, cells_per_grid: float = 96.0,
-                max_cells: int = 16_000_000) -> GridIndex:
+                max_cells: int = 16_000_000,
+                metric_crs: str = METRIC_CRS) -> GridIndex:
     """Build the point-assignment index of one grid version.
 
     Parameters
@@ -174,6 +181,9 @@ def build_index(grids: gpd.GeoDataFrame, *, cells_per_grid: float = 96.0,
         lookup and cost memory.
     max_cells : int
         Upper bound on raster cells (memory is 4 bytes a cell).
+    metric_crs : str
+        Projected CRS in metres in which distances to the nearest grid are
+        measured (settings ``metric_crs``).
 
     Returns
     -------
@@ -198,7 +208,7 @@ def build_index(grids: gpd.GeoDataFrame, *, cells_per_grid: float = 96.0,
         raise InvalidInputError("There are no grids in this version; draw grids first.")
     segments = build_segments(geoms)
     index = GridIndex(codes, geoms, segments, empty_raster(),
-                      grids_fingerprint(codes, geoms))
+                      grids_fingerprint(codes, geoms), metric_crs)
     index.raster = build_raster(index.geoms, segments.xy,
                                 lambda x, y: _exact(index, x, y),
                                 cells_per_grid, max_cells)
@@ -228,7 +238,7 @@ class AssignResult:
 
     ``grid_code`` is the covering grid (None unless ``status == "inside"``);
     ``n_covering`` how many grids cover the point (2+ on a shared edge or vertex);
-    ``nearest_code`` and ``distance_m`` (EPSG:4547 metres) are set for
+    ``nearest_code`` and ``distance_m`` (metres in the index's metric CRS) are set for
     ``status == "outside"`` only.
     """
 
@@ -320,12 +330,14 @@ def _metric(index: GridIndex) -> MetricSegments:
     """Boundary segments in the metric CRS, indexed for nearest search; built once."""
     if index._metric is None:
         s = index.segments
-        index._metric = build_metric_segments(s.xy, s.part_poly[s.ring_part[s.ring]])
+        index._metric = build_metric_segments(
+            s.xy, s.part_poly[s.ring_part[s.ring]], metric_crs=index.metric_crs)
     return index._metric
 
 
 def nearest_grids(index: GridIndex, lng: np.ndarray, lat: np.ndarray):
-    """Nearest grid (position in ``index.codes``) and distance (m, EPSG:4547) per point.
+    """Nearest grid (position in ``index.codes``) and distance (m, in
+    ``index.metric_crs``) per point.
 
     Meant for points no grid covers. Nearest is the smallest distance rounded to the
     millimetre, then the smallest code (see :mod:`gridwatch.assign.nearest`); the SQL

@@ -1,4 +1,4 @@
-"""gridwatch enterprises … / gridwatch geocode … / gridwatch gazetteer …"""
+"""gridwatch enterprises … (geocode and gazetteer: cli/geocode_cmd.py)"""
 
 from __future__ import annotations
 
@@ -151,111 +151,40 @@ def responsible(uscc, on, as_json):
     r = responsible_on(open_ctx(), cli_actor(), uscc, on.date())
     if as_json:
         emit_json(r)
-    elif r is None:
-        click.echo(f"{uscc} was in no grid on {on.date()}.")
-    else:
-        deputies = f"; deputies {', '.join(r['deputies'])}" if r["deputies"] else ""
-        click.echo(
-            f"{uscc} on {r['date']}: grid {r['grid_code']} (version {r['version']}), "
-            f"warden {r['warden'] or 'none'} {r['warden_name'] or ''}{deputies}"
-        )
-
-
-@click.group("geocode", cls=GridwatchGroup, invoke_without_command=True)
-@click.option(
-    "--missing",
-    "mode",
-    flag_value="missing",
-    default=True,
-    help="Only enterprises without a location (default).",
-)
-@click.option(
-    "--all",
-    "mode",
-    flag_value="all",
-    help="Also re-geocode address-based locations (never manual/supplied).",
-)
-@click.option("--json", "as_json", is_flag=True)
-@click.pass_context
-def geocode_group(click_ctx, mode, as_json):
-    """Geocode enterprises offline against the gazetteer (标准地址库)."""
-    if click_ctx.invoked_subcommand is not None:
         return
-    from gridwatch.services.geocoding import geocode_enterprises
+    click.echo(responsible_text(r))
 
-    r = geocode_enterprises(open_ctx(), cli_actor(), mode)
-    if as_json:
-        emit_json(r)
-    else:
-        click.echo(
-            f"Geocoded {r['geocoded']} of {r['considered']} enterprises: "
-            f"{r['by_precision']}; {r['flagged']} flagged for a person to check."
+
+def responsible_text(r: dict) -> str:
+    """One line from :func:`gridwatch.services.assignment.responsible_on`."""
+    town = (
+        f"town {r['town_code']} {r['town_name'] or ''}".rstrip()
+        if r["town_code"]
+        else "the district (town unknown)"
+    )
+    if r["placement"] == "unplaced":
+        return (
+            f"{r['uscc']} on {r['date']}: in {town}, grid unknown: located only to "
+            f"{r['precision']} level, so no warden is responsible; the street office "
+            "places it by hand ('gridwatch enterprises place USCC LNG LAT')."
         )
-
-
-@geocode_group.command("address")
-@click.argument("text")
-@click.option("--json", "as_json", is_flag=True)
-def geocode_address(text, as_json):
-    """Geocode one address and show what it matched."""
-    from gridwatch.geocode import geocode
-    from gridwatch.services.geocoding import load_gazetteer
-
-    r = geocode(text, load_gazetteer(open_ctx()))
-    data = (
-        {k: getattr(r, k) for k in r.__slots__} if hasattr(r, "__slots__") else vars(r)
+    if r["placement"] == "no_location":
+        return f"{r['uscc']} on {r['date']}: in no grid: it has no location."
+    if r["placement"] == "unassigned":
+        return f"{r['uscc']} on {r['date']}: in no grid on that date."
+    deputies = f"; deputies {', '.join(r['deputies'])}" if r["deputies"] else ""
+    guess = (
+        " (imprecise: located only to community level, the grid within it is a "
+        "guess)"
+        if r["placement"] == "imprecise"
+        else ""
     )
-    data["flags"] = list(data.get("flags") or [])
-    if as_json:
-        emit_json(data)
-    else:
-        for k, v in data.items():
-            click.echo(f"{k:<15} {v}")
-
-
-@click.group("gazetteer", cls=GridwatchGroup)
-def gazetteer_group() -> None:
-    """The standard-address gazetteer (标准地址库)."""
-
-
-@gazetteer_group.command("import")
-@click.argument("points", type=click.Path(dir_okay=False))
-@click.option(
-    "--roads",
-    type=click.Path(dir_okay=False),
-    help="Road segments with door-number ranges.",
-)
-@click.option("--datum", help="Datum of the coordinates when the file does not say.")
-@click.option("--json", "as_json", is_flag=True)
-def gazetteer_import(points, roads, datum, as_json):
-    """Replace the gazetteer with door plates (CSV/GeoJSON) and optional roads."""
-    from gridwatch.geocode.sources import read_gazetteer
-    from gridwatch.services.admin import read_admin_units, replace_gazetteer
-
-    ctx = open_ctx()
-    pts, rds = read_gazetteer(
-        points,
-        roads,
-        datum=datum,
-        towns=read_admin_units(ctx, "town"),
-        communities=read_admin_units(ctx, "community"),
+    return (
+        f"{r['uscc']} on {r['date']}: grid {r['grid_code']} (version {r['version']})"
+        f"{guess}, warden {r['warden'] or 'none'} {r['warden_name'] or ''}"
+        f"{deputies}"
     )
-    counts = replace_gazetteer(ctx, cli_actor(), rds, pts, source=str(points))
-    rejects = pts.attrs.get("rejects", [])
-    if as_json:
-        emit_json(
-            {**counts, "rejected": [{"row": r, "reason": why} for r, why in rejects]}
-        )
-        return
-    click.echo(
-        f"Gazetteer replaced: {counts['points']} door plates, {counts['roads']} "
-        f"road segments; {len(rejects)} rows rejected."
-    )
-    for row, why in rejects[:10]:
-        click.echo(f"  row {row}: {why}")
 
 
 def register(main: click.Group) -> None:
     main.add_command(enterprises_group)
-    main.add_command(geocode_group)
-    main.add_command(gazetteer_group)

@@ -216,6 +216,11 @@ class EnterpriseGrid(Base):
     valid_from: Mapped[dt.date] = mapped_column(Date)
     valid_to: Mapped[dt.date | None] = mapped_column(Date)
     is_manual: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the enterprise was placed only at community level: the community is right, the
+    # grid within it a guess (gridwatch.assign.precision)
+    is_imprecise: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
 
 
 class GridWarden(Base):

@@ -143,3 +143,15 @@ def effective_on(model: Any, day: Any) -> sa.ColumnElement[bool]:
         model.valid_from <= day,
         sa.or_(model.valid_to.is_(None), model.valid_to > day),
     )
+
+
+def reset_sequence(conn: Connection, table_name: str, column: str = "id") -> None:
+    """Move a PostgreSQL serial sequence past the largest id (after rows were
+    inserted with explicit ids); SQLite's INTEGER PRIMARY KEY needs nothing."""
+    if conn.dialect.name != "postgresql":
+        return
+    tbl = table(table_name)
+    col = tbl.c[column]
+    seq = sa.func.pg_get_serial_sequence(table_name, column)
+    top = sa.select(sa.func.coalesce(sa.func.max(col), 1)).scalar_subquery()
+    conn.execute(sa.select(sa.func.setval(seq, sa.func.greatest(top, 1))))

@@ -240,7 +240,7 @@ def _core(town, centre_m: np.ndarray, pull: float) -> np.ndarray:
     )
 
 
-def build_admin(seed: int = 20131):
+def build_admin(seed: int = 20131, geodata=None):
     """Build the demo district, its 4 towns and 147 communities.
 
     Codes and names are the real ones (NBS 2023); the district outline is the real
@@ -251,6 +251,9 @@ def build_admin(seed: int = 20131):
     ----------
     seed : int
         Seed for the illustrative layout; the same seed gives identical frames.
+    geodata : str or path-like, optional
+        Folder of the real sources (the ``geodata_dir`` setting); default the copy
+        shipped in the package (:func:`gridwatch.demo.sources.geodata_dir`).
 
     Returns
     -------
@@ -267,8 +270,10 @@ def build_admin(seed: int = 20131):
     (4, 147, '禅城区')
     """
     rng = np.random.default_rng(seed)
-    town_rows, villages = read_divisions()
-    outline = gpd.GeoSeries([district_outline_wgs84()], crs=WGS84).to_crs(METRIC_CRS)
+    town_rows, villages = read_divisions(geodata)
+    outline = gpd.GeoSeries([district_outline_wgs84(geodata)], crs=WGS84).to_crs(
+        METRIC_CRS
+    )
     outline_m = outline.iloc[0]
     town_geoms = _town_pieces(outline_m, rng)
     centre_m = np.array(

@@ -12,12 +12,12 @@ from gridwatch.geocode.normalize import normalise_address
 from gridwatch.geocode.parse import ParsedAddress, parse_address
 
 __all__ = [
-           "RESULT_COLUMNS",
-           "Gazetteer",
-           "GeocodeResult",
-           "ParsedAddress",
-           "geocode",
-           "geocode_many",
-           "normalise_address",
-           "parse_address",
+    "RESULT_COLUMNS",
+    "Gazetteer",
+    "GeocodeResult",
+    "ParsedAddress",
+    "geocode",
+    "geocode_many",
+    "normalise_address",
+    "parse_address",
 ]

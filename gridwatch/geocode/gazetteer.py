@@ -11,7 +11,6 @@ never does.
 from __future__ import annotations
 
 import bisect
-from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -22,74 +21,36 @@ from pyproj import Transformer
 
 from gridwatch.crs import METRIC_CRS, WGS84
 from gridwatch.frames import require_geoframe
+from gridwatch.geocode.former import FormerNames
+from gridwatch.geocode.indexing import (
+    RoadSegment,
+    admin_lookup,
+    index_points,
+    index_roads,
+    packaged_former,
+    prefix_names,
+    rep_point,
+    town_aliases,
+    variant_aliases,
+)
 from gridwatch.geocode.normalize import normalise_address
-from gridwatch.geocode.parse import Lexicon, parse_address
+from gridwatch.geocode.parse import Lexicon
 
 __all__ = ["Gazetteer", "RoadSegment", "town_aliases"]
 
-POINT_COLUMNS = ("addr_id", "town_code", "community_code", "road_name", "door_no",
-                 "door_suffix", "place_name", "standard_address")
+POINT_COLUMNS = (
+    "addr_id",
+    "town_code",
+    "community_code",
+    "road_name",
+    "door_no",
+    "door_suffix",
+    "place_name",
+    "standard_address",
+)
 ROAD_COLUMNS = ("road_id", "name", "town_code", "door_from", "door_to")
 TOWN_COLUMNS = ("code", "name")
 COMMUNITY_COLUMNS = ("code", "name", "short_name", "parent_code")
-
-
-@dataclass(frozen=True, slots=True)
-class RoadSegment:
-    """One road's run through one town, in the metric CRS (EPSG:4547)."""
-
-    road_id: str
-    name: str
-    town_code: str
-    door_from: int
-    door_to: int
-    xy: np.ndarray        # (n, 2) vertices, metres
-    cumlen: np.ndarray    # cumulative length at each vertex, metres
-
-    def locate(self, door: int, side_offset_m: float = 12.0) -> tuple[float, float]:
-        """Metric x, y of ``door`` by linear interpolation along the line.
-
-        Doors grow along the line, odd numbers on the left, even on the right
-        (the usual Chinese door-plate rule, GB/T 17693-style numbering); the
-        point is moved ``side_offset_m`` off the centre line to that side.
-        """
-        span = self.door_to - self.door_from
-        t = 0.5 if span <= 0 else (door - self.door_from) / span
-        dist = min(max(t, 0.0), 1.0) * self.cumlen[-1]
-        i = int(np.searchsorted(self.cumlen, dist, side="right")) - 1
-        i = min(max(i, 0), len(self.xy) - 2)
-        seg = self.cumlen[i + 1] - self.cumlen[i]
-        f = 0.0 if seg == 0 else (dist - self.cumlen[i]) / seg
-        (x0, y0), (x1, y1) = self.xy[i], self.xy[i + 1]
-        x, y = x0 + f * (x1 - x0), y0 + f * (y1 - y0)
-        if seg > 0 and side_offset_m:
-            nx, ny = -(y1 - y0) / seg, (x1 - x0) / seg   # unit normal, to the left
-            sign = 1.0 if door % 2 else -1.0
-            x, y = x + sign * side_offset_m * nx, y + sign * side_offset_m * ny
-        return float(x), float(y)
-
-    def covers(self, door: int) -> bool:
-        """True when ``door`` lies in this segment's door-number range."""
-        lo, hi = sorted((self.door_from, self.door_to))
-        return lo <= door <= hi
-
-
-def town_aliases(name: str) -> list[str]:
-    """Spellings people use for a town: 石湾镇街道 → 石湾街道, 石湾镇, 石湾.
-
-    >>> town_aliases("张槎街道")
-    ['张槎街道', '张槎']
-    """
-    out = [name]
-    for suffix in ("镇街道", "街道办事处", "街道办", "街道", "镇", "乡"):
-        if name.endswith(suffix):
-            base = name[: -len(suffix)]
-            if suffix == "镇街道":
-                out += [base + "街道", base + "镇"]
-            if len(base) >= 2:
-                out.append(base)
-            break
-    return out
 
 
 def _require(frame, columns, what: str) -> None:
@@ -104,11 +65,6 @@ def _to_wgs84(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 def _transformer(source: str, target: str) -> Transformer:
     """pyproj transformers cost ~0.2 s to build; build each pair once."""
     return Transformer.from_crs(source, target, always_xy=True)
-
-
-def _rep_point(geom) -> tuple[float, float]:
-    p = geom.representative_point()
-    return float(p.x), float(p.y)
 
 
 @dataclass
@@ -143,6 +99,9 @@ class Gazetteer:
     district_names: frozenset[str]
     city_names: frozenset[str]
     communities: gpd.GeoDataFrame = field(repr=False)
+    former: FormerNames = field(repr=False)
+    #: aliases that are a former name or a suffix variant (石湾区, 张槎镇, 澜石村)
+    variant_aliases: frozenset[str] = field(repr=False)
     to_metric: Transformer = field(repr=False)
     to_lonlat: Transformer = field(repr=False)
     _pools: dict = field(default_factory=dict, repr=False)
@@ -150,9 +109,16 @@ class Gazetteer:
     _codes: list = field(default_factory=list, repr=False)
 
     @classmethod
-    def build(cls, address_points: gpd.GeoDataFrame, roads: gpd.GeoDataFrame | None,
-              towns: gpd.GeoDataFrame, communities: gpd.GeoDataFrame,
-              district=None, district_name: str | None = None) -> Gazetteer:
+    def build(
+        cls,
+        address_points: gpd.GeoDataFrame,
+        roads: gpd.GeoDataFrame | None,
+        towns: gpd.GeoDataFrame,
+        communities: gpd.GeoDataFrame,
+        district=None,
+        district_name: str | None = None,
+        former_names=None,
+    ) -> Gazetteer:
         """Index the gazetteer frames for :func:`gridwatch.geocode.geocode`.
 
         Parameters
@@ -170,6 +136,10 @@ class Gazetteer:
         district_name : str, optional
             E.g. "禅城区"; default read from the standard addresses' prefix.
             Addresses naming another district are not placed.
+        former_names : DataFrame, optional
+            Former unit names (:func:`gridwatch.geocode.former.read_former_names`;
+            default the packaged table): an address naming a former district
+            whose area is now this district's (石湾区, 南海市南庄镇) is placed.
 
         Returns
         -------
@@ -185,35 +155,62 @@ class Gazetteer:
         _require(communities, COMMUNITY_COLUMNS + ("geometry",), "communities")
         if roads is None:
             roads = gpd.GeoDataFrame(
-                {c: [] for c in ROAD_COLUMNS}, geometry=[], crs=WGS84)
+                {c: [] for c in ROAD_COLUMNS}, geometry=[], crs=WGS84
+            )
         _require(roads, ROAD_COLUMNS, "roads")
         pts, towns = _to_wgs84(address_points), _to_wgs84(towns)
         communities, roads = _to_wgs84(communities), _to_wgs84(roads)
         lex = Lexicon()
-        parts = _admin_lookup(towns, communities, lex)
-        to_metric, to_lonlat = _transformer(WGS84, METRIC_CRS), _transformer(METRIC_CRS, WGS84)
-        point_parts = _index_points(pts, lex)
-        segments, roads_in_town = _index_roads(roads, to_metric, lex)
+        parts = admin_lookup(towns, communities, lex)
+        to_metric, to_lonlat = (
+            _transformer(WGS84, METRIC_CRS),
+            _transformer(METRIC_CRS, WGS84),
+        )
+        point_parts = index_points(pts, lex)
+        segments, roads_in_town = index_roads(roads, to_metric, lex)
         for name in point_parts.pop("roads"):
             lex.add(name, "road", name)
         names = sorted(set(segments) | {k[1] for k in point_parts["by_town_road_door"]})
         for town, rds in point_parts.pop("roads_in_town").items():
             roads_in_town[town] = sorted(set(roads_in_town.get(town, [])) | rds)
-        outline = district if district is not None else shapely.union_all(
-            towns.geometry.values)
-        d_names, c_names = _prefix_names(pts["standard_address"], lex)
+        outline = (
+            district
+            if district is not None
+            else shapely.union_all(towns.geometry.values)
+        )
+        d_names, c_names = prefix_names(pts["standard_address"], lex)
         if district_name:
             name = normalise_address(district_name)
             forms = {name, name[:-1]} if len(name) > 2 else {name}
             d_names = d_names | forms
             for f in forms:
                 lex.add(f, "district", name)
-        lex.compile()   # once, here, not inside the first timed geocode
-        return cls(lexicon=lex, segments=segments, roads_in_town=roads_in_town,
-                   road_names=names, district_point=_rep_point(outline),
-                   district_names=d_names, city_names=c_names,
-                   communities=communities[["code", "geometry"]].reset_index(drop=True),
-                   to_metric=to_metric, to_lonlat=to_lonlat, **parts, **point_parts)
+        former = FormerNames.build(
+            packaged_former() if former_names is None else former_names,
+            d_names,
+            parts["town_codes_by_alias"],
+            parts["community_codes_by_name"],
+        )
+        for old in former.districts:  # 石湾区 is a former district, not 石湾 + 区
+            lex.add(old, "district", old)
+        variants = variant_aliases(parts, former, lex)
+        lex.compile()  # once, here, not inside the first timed geocode
+        return cls(
+            lexicon=lex,
+            segments=segments,
+            roads_in_town=roads_in_town,
+            road_names=names,
+            district_point=rep_point(outline),
+            district_names=d_names,
+            city_names=c_names,
+            communities=communities[["code", "geometry"]].reset_index(drop=True),
+            former=former,
+            variant_aliases=variants,
+            to_metric=to_metric,
+            to_lonlat=to_lonlat,
+            **parts,
+            **point_parts,
+        )
 
     def roads_near(self, towns) -> list[str]:
         """Road names of ``towns`` (all roads when empty), cached per town set."""
@@ -246,125 +243,11 @@ class Gazetteer:
         if k == 0 or k == len(doors):
             return None
         d0, d1, i0, i1 = doors[k - 1], doors[k], idx[k - 1], idx[k]
-        if d1 - d0 > 40:   # plates too far apart: the road's own range is better
+        if d1 - d0 > 40:  # plates too far apart: the road's own range is better
             return None
         f = (door - d0) / (d1 - d0)
-        return (self.lng[i0] + f * (self.lng[i1] - self.lng[i0]),
-                self.lat[i0] + f * (self.lat[i1] - self.lat[i0]), i0)
-
-
-def _admin_lookup(towns, communities, lex: Lexicon) -> dict:
-    town_names, by_alias, town_point = {}, defaultdict(list), {}
-    for code, name, geom in zip(towns["code"].astype(str), towns["name"], towns.geometry):
-        town_names[code] = name
-        town_point[code] = _rep_point(geom)
-        for alias in town_aliases(normalise_address(name)):
-            by_alias[alias].append(code)
-            lex.add(alias, "town", alias)
-    c_names, c_town, c_by_name, c_point = {}, {}, defaultdict(list), {}
-    for row in communities.itertuples(index=False):
-        code = str(row.code)
-        c_names[code] = row.short_name or row.name
-        c_town[code] = str(row.parent_code)
-        c_point[code] = _rep_point(row.geometry)
-        for alias in {normalise_address(row.name), normalise_address(row.short_name)}:
-            if alias and code not in c_by_name[alias]:
-                c_by_name[alias].append(code)
-                lex.add(alias, "community", alias)
-    return {"town_names": town_names, "town_codes_by_alias": dict(by_alias),
-            "town_point": town_point, "community_names": c_names,
-            "community_town": c_town, "community_codes_by_name": dict(c_by_name),
-            "community_point": c_point}
-
-
-def _index_points(pts, lex: Lexicon) -> dict:
-    road = [normalise_address(r) for r in pts["road_name"].fillna("").astype(str)]
-    place = [normalise_address(p) for p in pts["place_name"].fillna("").astype(str)]
-    suffix = pts["door_suffix"].fillna("").astype(str).tolist()
-    door = pd_int(pts["door_no"])
-    town = pts["town_code"].astype(str).tolist()
-    by_trd, by_rd, by_pd = {}, defaultdict(list), defaultdict(list)
-    by_place, sides, roads_in_town = defaultdict(list), defaultdict(list), defaultdict(set)
-    by_rc, by_tr = defaultdict(list), defaultdict(list)
-    comm = pts["community_code"].astype(str).tolist()
-    for i, (t, c, r, d, s, p) in enumerate(zip(town, comm, road, door, suffix, place)):
-        if r:
-            roads_in_town[t].add(r)
-            by_rc[(r, c)].append((d or 0, i))
-            by_tr[(t, r)].append((d or 0, i))
-        if d is not None:
-            if r:
-                by_trd.setdefault((t, r, d, s), i)
-                by_rd[(r, d, s)].append(i)
-                if not s:
-                    sides[(t, r, d % 2)].append((d, i))
-            if p:
-                by_pd[(p, d, s)].append(i)
-        if p:
-            by_place[p].append(i)
-            lex.add(p, "place", p)
-    plates = {k: ([d for d, _ in sorted(v)], [i for _, i in sorted(v)])
-              for k, v in sides.items()}
-    geom = pts.geometry.values
-    return {"lng": shapely.get_x(geom), "lat": shapely.get_y(geom),
-            "addr_id": pts["addr_id"].astype(str).tolist(), "point_town": town,
-            "point_community": comm,
-            "standard_address": pts["standard_address"].astype(str).tolist(),
-            "by_town_road_door": by_trd, "by_road_door": dict(by_rd),
-            "by_place_door": dict(by_pd), "by_place": dict(by_place),
-            "by_road_community": {k: [i for _, i in sorted(v)] for k, v in by_rc.items()},
-            "by_town_road": {k: [i for _, i in sorted(v)] for k, v in by_tr.items()},
-            "plates_by_side": plates, "roads": {r for r in road if r},
-            "roads_in_town": roads_in_town}
-
-
-def pd_int(series) -> list[int | None]:
-    """Door numbers as ints (None where missing or not a number)."""
-    out = []
-    for v in series.tolist():
-        try:
-            out.append(int(v))
-        except (TypeError, ValueError):
-            out.append(None)
-    return out
-
-
-def _index_roads(roads, to_metric: Transformer, lex: Lexicon):
-    segments, in_town = defaultdict(list), defaultdict(set)
-    for row in roads.itertuples(index=False):
-        geom = row.geometry
-        if geom is None or geom.is_empty:
-            continue
-        if geom.geom_type == "MultiLineString":
-            geom = shapely.line_merge(geom)
-            if geom.geom_type == "MultiLineString":   # disjoint pieces: keep the longest
-                geom = max(geom.geoms, key=lambda g: g.length)
-        lng, lat = np.asarray(geom.coords).T[:2]
-        x, y = to_metric.transform(lng, lat)
-        xy = np.column_stack([x, y])
-        cum = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(xy, axis=0).T))])
-        name = normalise_address(str(row.name))
-        seg = RoadSegment(str(row.road_id), name, str(row.town_code),
-                          int(row.door_from), int(row.door_to), xy, cum)
-        segments[name].append(seg)
-        in_town[seg.town_code].add(name)
-        lex.add(name, "road", name)
-    return dict(segments), {t: sorted(v) for t, v in in_town.items()}
-
-
-def _prefix_names(standard_addresses, lex: Lexicon):
-    """District and city names (with bare forms) from the standard addresses."""
-    districts, cities = set(), set()
-    for text in standard_addresses.dropna().astype(str).head(50):
-        p = parse_address(text)
-        for value, bucket, kind in ((p.district, districts, "district"),
-                                    (p.city, cities, "city"),
-                                    (p.province, None, "province")):
-            if not value:
-                continue
-            forms = {value, value[:-1]} if len(value) > 2 else {value}
-            if bucket is not None:
-                bucket.update(forms)
-            for f in forms:
-                lex.add(f, kind, value)
-    return frozenset(districts), frozenset(cities)
+        return (
+            self.lng[i0] + f * (self.lng[i1] - self.lng[i0]),
+            self.lat[i0] + f * (self.lat[i1] - self.lat[i0]),
+            i0,
+        )

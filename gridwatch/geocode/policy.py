@@ -50,7 +50,8 @@ def should_regeocode(current_precision: str | None, mode: str) -> bool:
     precision = current_precision or "none"
     if precision not in PRECISIONS:
         raise InvalidInputError(
-            f"Unknown precision {current_precision!r}; use one of {', '.join(PRECISIONS)}.")
+            f"Unknown precision {current_precision!r}; use one of {', '.join(PRECISIONS)}."
+        )
     if precision in PROTECTED:
         return False
     return mode == "all" or precision == "none"

@@ -29,6 +29,12 @@ from gridwatch.maps.layers import (
     legend_rows,
     point_payload,
 )
+from gridwatch.maps.precision import (
+    IMPRECISE,
+    IMPRECISE_LABELS,
+    imprecision,
+    stack_ranks,
+)
 from gridwatch.vocab import RISK_LEVELS, SECTORS
 
 #: Class breaks of the on-time share (fixed, so maps of different towns and
@@ -92,8 +98,29 @@ def _text_column(values: pd.Series) -> str:
     return text
 
 
-def points_payload(points, datum) -> tuple[dict, int, np.ndarray]:
-    """Compact arrays for the enterprise layer; returns (payload, n_unlocated, counts)."""
+def _precision_payload(pts, towns, communities) -> dict:
+    """``imp`` (0 precise, 1.. IMPRECISE), ``ring`` metres and stack rank ``k``;
+    only the keys that carry something (old pages and peers stay as they were)."""
+    levels, radius = imprecision(pts, towns, communities)
+    ranks = stack_ranks(pts.geometry.to_numpy())
+    out = {}
+    if levels.any():
+        out.update(imp=_chars(levels), ring=radius.tolist(),
+                   imprecise=[IMPRECISE_LABELS[p] for p in IMPRECISE])
+    if ranks.any():
+        out["k"] = ranks.tolist()
+    return out
+
+
+def points_payload(points, datum, towns=None,
+                   communities=None) -> tuple[dict, int, np.ndarray]:
+    """Compact arrays for the enterprise layer; returns (payload, n_unlocated, counts).
+
+    With a ``precision`` column, points placed no better than their village
+    carry ``imp``/``ring`` (drawn hollow with a ring of the unit's size; the
+    ring from ``towns``/``communities`` polygons when given); points sharing
+    coordinates carry their rank ``k`` (spread apart when drawn).
+    """
     geom = points.geometry
     located = ~(geom.isna() | geom.is_empty).to_numpy()
     pts = points.loc[located]
@@ -118,11 +145,30 @@ def points_payload(points, datum) -> tuple[dict, int, np.ndarray]:
         name=_text_column(pts["name"]), uscc=_text_column(pts["uscc"]),
         statuses=[STATUS_LABELS[s] for s in STATUSES],
         risks=list(RISK_LEVELS.values()), sectors=list(SECTORS.values()))
+    payload.update(_precision_payload(pts, towns, communities))
     counts = np.bincount(st.astype(np.int64), minlength=len(STATUSES))
     return payload, int((~located).sum()), counts
 
 
-def _legend(counts, n_unlocated, datum, has_tiles, period, due_days) -> str:
+def _precision_legend(payload) -> str:
+    """Legend lines for hollow (imprecise) and spread (stacked) points."""
+    text = ""
+    if "imp" in payload:
+        levels = np.frombuffer(payload["imp"].encode("ascii"), np.uint8) - 48
+        counts = np.bincount(levels, minlength=len(IMPRECISE) + 1)[1:]
+        parts = "、".join(f"{IMPRECISE_LABELS[p]} {int(c):,} 家"
+                         for p, c in zip(IMPRECISE, counts) if c)
+        text += ('<div class="gw-row"><span class="gw-dot gw-hollow"></span>'
+                 f"空心圆：位置不确切（{escape(parts)}），虚线圈为可能范围，"
+                 "需人工核实</div>")
+    if "k" in payload:
+        text += ('<div class="gw-note">同一位置的多家企业沿螺旋错开显示，'
+                 "不会相互遮挡</div>")
+    return text
+
+
+def _legend(counts, n_unlocated, datum, has_tiles, period, due_days,
+            payload=None) -> str:
     rows = legend_rows(list(zip(SHARE_COLORS, SHARE_LABELS)))
     rows += legend_rows([("#ffffff00", NO_ENTERPRISE)])
     boxes = "".join(
@@ -136,6 +182,7 @@ def _legend(counts, n_unlocated, datum, has_tiles, period, due_days) -> str:
                          for k, v in due_days.items())
         note += f"（周期：{parts}）"
     text = f"<h4>网格检查覆盖率</h4>{rows}<h4>企业检查状态（点击圆点查看）</h4>{boxes}"
+    text += _precision_legend(payload or {})
     if period:
         text += f'<div class="gw-note">统计期：{escape(period[0])} 至 {escape(period[1])}</div>'
     text += f'<div class="gw-note">{escape(note)}</div>'
@@ -157,7 +204,10 @@ def coverage_map(grids_cov, enterprise_points, towns=None, communities=None,
     enterprise_points : GeoDataFrame
         :func:`gridwatch.analytics.enterprise_points` output (``uscc``, ``name``,
         ``sector``, ``risk_level``, ``status``, ``last_inspected_on``,
-        ``open_hazards``, Point geometry or None).
+        ``open_hazards``, Point geometry or None). Optional ``precision`` (with
+        ``town_code``/``community_code``): enterprises placed only at their
+        village, town or district are drawn hollow with a dashed ring of that
+        unit's size; points sharing coordinates are spread so none is hidden.
     towns, communities : GeoDataFrame, optional
         Outlines (any CRS).
     tiles : str, default "none"
@@ -189,11 +239,11 @@ def coverage_map(grids_cov, enterprise_points, towns=None, communities=None,
     fmap, datum = base_map([towns, grids_cov, points], tiles, tiles_datum, title, sub)
     _grid_layer(grids_cov, datum).add_to(fmap)
     add_outlines(fmap, towns, communities, datum)
-    payload, n_unlocated, counts = points_payload(points, datum)
+    payload, n_unlocated, counts = points_payload(points, datum, towns, communities)
     PointsLayer(payload, "企业", list(STATUS_COLORS),
                 list(STATUS_DRAW_ORDER)).add_to(fmap)
     has_tiles = resolve_tiles(tiles, tiles_datum)[0] is not None
     Legend(_legend(counts, n_unlocated, datum, has_tiles, period,
-                   due_days)).add_to(fmap)
+                   due_days, payload)).add_to(fmap)
     folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
     return fmap

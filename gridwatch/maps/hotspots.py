@@ -174,7 +174,8 @@ def hotspot_map(cells, trend=None, tiles="none", heat=False, *, towns=None,
     if trend is not None:
         _trend_layer(cells, trend, datum).add_to(fmap)
     if heat is True:
-        centres = cells.to_crs(METRIC_CRS).geometry.centroid.to_crs(WGS84)
+        metric_crs = cells.attrs.get("metric_crs", METRIC_CRS)
+        centres = cells.to_crs(metric_crs).geometry.centroid.to_crs(WGS84)
         heat = gpd.GeoDataFrame({"weight": cells["weight"].to_numpy(float)},
                                 geometry=centres.to_numpy(), crs=WGS84)
         heat = heat[heat["weight"] > 0]

