@@ -97,6 +97,7 @@ def town_page(
                 "status": s.status,
                 "explanation": s.explanation,
                 "rule": ind.rule_text,
+                "value": None if m is None else m.value,
                 "numerator": None if m is None else m.numerator,
                 "denominator": None if m is None else m.denominator,
                 "note": "" if m is None else m.note,

@@ -156,32 +156,47 @@ def _yoy_text(key: str, now, before) -> str:
     return change_phrase(change(now, before)).removeprefix("同比")
 
 
-def _by_town(fs: FigureSet, keys: list[str], title: str, tkey: str) -> Table:
+def _by_town(
+    fs: FigureSet, keys: list[str], title: str, tkey: str, compact: bool = False
+) -> Table:
+    """Per town: each figure, last year's and the change; ``compact`` (a page of
+    the Word report): each figure of this period only, the change of the first."""
     codes = list(dict.fromkeys(c for k in keys for c in fs.town_codes(k)))
     frames = {k: fs.by_town(k, codes).set_index("town_code") for k in keys}
     first = frames[keys[0]]
     headers, formats = ["镇（街道）"], {}
-    for k in keys:
+    for n, k in enumerate(keys):
         label, unit, _ = figure_spec(k)
         shown = "万元" if unit == "元" else unit
         h_now = f"{label}（{shown}）" if shown and shown != "%" else label
-        headers += [h_now, f"{label}上年同期", f"{label}同比"]
         fmt = "pct" if unit == "%" else ("wan" if unit == "元" else "int")
-        formats[h_now] = formats[f"{label}上年同期"] = fmt
+        formats[h_now] = fmt
+        headers.append(h_now)
+        if not compact:
+            headers += [f"{label}上年同期", f"{label}同比"]
+            formats[f"{label}上年同期"] = fmt
+        elif n == 0:
+            headers.append("同比")
     rows = []
     for code in first.index:
         row = [first.loc[code, "town"]]
-        for k in keys:
+        for n, k in enumerate(keys):
             f = frames[k]
             now, before = _nn(f.loc[code, "value"]), _nn(f.loc[code, "previous"])
-            row += [now, before, _yoy_text(k, now, before)]
+            row += _cells(k, now, before, compact, n)
         rows.append(row)
     total = ["合计" if len(first) > 1 else "本辖区"]
-    for k in keys:
+    for n, k in enumerate(keys):
         fig = fs.figure(k)
-        total += [fig.value, fig.previous, _yoy_text(k, fig.value, fig.previous)]
+        total += _cells(k, fig.value, fig.previous, compact, n)
     rows.append(total)
     return Table(tkey, title, headers, rows, formats)
+
+
+def _cells(key, now, before, compact: bool, n: int) -> list:
+    if not compact:
+        return [now, before, _yoy_text(key, now, before)]
+    return [now, _yoy_text(key, now, before)] if n == 0 else [now]
 
 
 def coverage_by_town(fs: FigureSet) -> Table:
@@ -194,11 +209,19 @@ def coverage_by_town(fs: FigureSet) -> Table:
 
 
 def inspections_by_town(fs: FigureSet) -> Table:
+    """The report's 表1: one column per figure, fits a portrait page."""
     return _by_town(
         fs,
-        ["units_inspected", "hazards_found", "rectification_rate", "penalties"],
+        [
+            "units_inspected",
+            "hazards_found",
+            "rectification_rate",
+            "penalties",
+            "fine_amount",
+        ],
         "各镇（街道）大检查情况",
         "inspections_by_town",
+        compact=True,
     )
 
 
@@ -247,8 +270,11 @@ def hazards_by_month(fs: FigureSet) -> Table:
     for name in flows:
         headers += [name, f"{name}上年同期"]
     rows = []
+    one_year = fs.period.start.year == fs.period.end.year
     for i, month in enumerate(fs.period.months):
-        row = [f"{int(month[:4])}年{int(month[5:])}月"]
+        row = [
+            f"{int(month[5:])}月" if one_year else f"{month[:4]}年{int(month[5:])}月"
+        ]
         for frame in flows.values():
             row += [frame.loc[i, "value"], frame.loc[i, "previous"]]
         rows.append(row)

@@ -74,7 +74,18 @@ def create_accounts(tx: Context, actor: Actor, conn, d) -> list[dict]:
     logins = users["role"].isin(LOGIN_ROLES) | users["username"].isin(sample)
     shown = []
     for u in users[logins].itertuples(index=False):
-        add_user(tx, actor, u.username, u.full_name, u.role, u.scope_code, u.password)
+        # the demo's logins are printed for trying it out: no forced change
+        # (README: "the demo accounts need no password change")
+        add_user(
+            tx,
+            actor,
+            u.username,
+            u.full_name,
+            u.role,
+            u.scope_code,
+            u.password,
+            must_change=False,
+        )
         shown.append(
             {
                 "username": u.username,

@@ -7,8 +7,8 @@
   "use strict";
   var root = document.getElementById("dashboard");
   if (!root || !window.echarts) { return; }
-  var THIS = root.getAttribute("data-this");
-  var LAST = root.getAttribute("data-previous");
+  /* the periods themselves are written above the charts */
+  var THIS = "本期", LAST = "上年同期";
   var BLUE = "#2b6cb0", GREY = "#a0aec0", ORANGE = "#c05621", GREEN = "#2f855a",
     RED = "#b3261e";
 
@@ -33,9 +33,12 @@
     return {
       title: { text: title, left: 0, textStyle: { fontSize: 14 } },
       tooltip: { trigger: "axis", renderMode: "richText" },
-      legend: { top: 24, type: "scroll" },
-      grid: { left: 8, right: 8, top: 64, bottom: 8, containLabel: true },
-      yAxis: { type: "value", name: unit, nameTextStyle: { align: "left" } },
+      legend: { top: 28, left: 0, type: "scroll" },
+      grid: { left: 8, right: 8, top: 92, bottom: 8, containLabel: true },
+      /* counts are whole numbers: no 0.2 penalties on the axis */
+      yAxis: { type: "value", name: unit, nameGap: 10,
+        nameTextStyle: { align: "right", padding: [0, 4, 0, 0] },
+        minInterval: unit === "%" ? 0 : 1 },
       animation: false
     };
   }
@@ -65,10 +68,10 @@
   function drawSeries(d) {
     var t = d.towns;
     bars("coverage", "各镇（街道）检查覆盖率", "%", t.inspected_rate.names, [
-      { name: "大检查覆盖率 " + THIS, data: pct(t.inspected_rate.value), color: BLUE },
-      { name: "上年同期", data: pct(t.inspected_rate.previous), color: GREY },
-      { name: "按期检查率 " + THIS, data: pct(t.coverage_rate.value), color: GREEN },
-      { name: "上年同期 ", data: pct(t.coverage_rate.previous), color: "#c6e2d0" }
+      { name: "大检查覆盖率", data: pct(t.inspected_rate.value), color: BLUE },
+      { name: "（上年同期）", data: pct(t.inspected_rate.previous), color: GREY },
+      { name: "按期检查率", data: pct(t.coverage_rate.value), color: GREEN },
+      { name: "（上年同期） ", data: pct(t.coverage_rate.previous), color: "#c6e2d0" }
     ]);
     bars("penalties", "各镇（街道）行政处罚（次）", "次", t.penalties.names, [
       { name: THIS, data: t.penalties.value, color: BLUE },
@@ -175,7 +178,16 @@
     return RAMP[k];
   }
 
+  var townOutlines = null;
+  function outline(m) {
+    if (!townOutlines || m.outline) { return; }
+    m.outline = L.geoJSON(townOutlines, { interactive: false,
+      style: function () { return { color: "#4a5568", weight: 1.5, fill: false }; } }).addTo(m);
+  }
+
   function drawTowns(d) {
+    townOutlines = d;
+    Object.keys(maps).forEach(function (k) { if (k !== "towns") { outline(maps[k]); } });
     var m = mapFor("towns", d.tiles);
     if (!m) { return; }
     m.data = L.geoJSON(d, {
@@ -200,6 +212,7 @@
   function drawCells(name, d, colorKey, labelKey, rows, title) {
     var m = mapFor(name, d.tiles);
     if (!m) { return; }
+    outline(m);
     m.data = L.geoJSON(d, {
       style: function (f) {
         var c = f.properties[colorKey];
