@@ -149,7 +149,7 @@ def safety_group() -> None:
 def import_safety(file, sheet, dry_run, rejects_path, as_json):
     """Import a CSV/XLSX with the headers 统一社会信用代码, 标准化状态, 标准化等级,
     标准化日期, 申报年度, 申报状态, 申报日期, 安全主任, 培训日期: every row is
-    stored, unchanged or rejected with its reason."""
+    stored, unchanged or rejected with its reason (exit 3 when any is rejected)."""
     from gridwatch.registry import write_rejects
     from gridwatch.services.bureau.foundations import import_foundations
 
@@ -170,7 +170,7 @@ def import_safety(file, sheet, dry_run, rejects_path, as_json):
         for r in data["rejects"][:10]:
             click.echo(f"  row {r['row']} {r['field']}: {r['reason']} ({r['value']})")
     if data["rejected"]:
-        raise SystemExit(1)
+        raise SystemExit(3)  # as 'enterprises import': some rows were rejected
 
 
 @click.group("targets", cls=GridwatchGroup)
