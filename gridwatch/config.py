@@ -17,6 +17,7 @@ from typing import Any
 from gridwatch import config_values as cv
 from gridwatch.config_values import yes_no as _bool
 from gridwatch.crs import METRIC_CRS
+from gridwatch.vocab import HAZARD_LEVELS
 from gridwatch.defaults import DUE_DAYS, HAZARD_WEIGHTS, RISK_WEIGHTS
 from gridwatch.errors import ConfigError
 
@@ -55,6 +56,17 @@ def _positive(v: str) -> float:
     if not x > 0:
         raise ValueError(f"expected a positive number, got {v!r}")
     return x
+
+
+def _at_least_one(v: str) -> int:
+    """A whole number of at least 1 (days, bytes, pixels)."""
+    try:
+        out = int(str(v).replace("_", ""))
+    except ValueError:
+        raise ValueError(f"expected a whole number, got {v!r}") from None
+    if out < 1:
+        raise ValueError(f"expected a whole number of at least 1, got {v!r}")
+    return out
 
 
 def _default_data_dir() -> str:
@@ -184,6 +196,48 @@ SETTINGS: tuple[Setting, ...] = (
         20.0,
         "Largest request body the web app accepts, in MB (uploads); larger: 413.",
         _positive,
+    ),
+    Setting(
+        "checkin_max_m",
+        200.0,
+        "Metres between an inspection's check-in and the enterprise beyond which "
+        "the check-in is flagged as far (the phone's reported accuracy is added).",
+        _positive,
+    ),
+    Setting(
+        "hazard_deadline_days",
+        {"ordinary": 30, "major": 90},
+        "Default rectification deadline per hazard level, in days after the "
+        "hazard is found (a local default, not a national rule).",
+        cv.per_level(
+            tuple(HAZARD_LEVELS), "hazard level", "ordinary=30,major=90", cv.whole_days
+        ),
+    ),
+    Setting(
+        "hazard_due_soon_days",
+        14,
+        "Days before a rectification deadline from which an open hazard is "
+        "listed in the warden's to-do.",
+        _at_least_one,
+    ),
+    Setting(
+        "photo_max_bytes",
+        20_000_000,
+        "Largest photo upload accepted, in bytes.",
+        _at_least_one,
+    ),
+    Setting(
+        "photo_max_pixels",
+        50_000_000,
+        "Largest photo accepted in pixels (width x height), read from the header "
+        "before decoding: the decompression-bomb guard.",
+        _at_least_one,
+    ),
+    Setting(
+        "photo_max_edge_px",
+        2560,
+        "Longest edge of a stored photo in pixels; larger photos are scaled down.",
+        _at_least_one,
     ),
     Setting("progress", True, "Show progress bars on a terminal.", _bool),
     Setting(

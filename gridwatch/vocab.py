@@ -2,9 +2,13 @@
 
 One place for every list that input is validated against (registry import, forms,
 API) and that the UI translates. Keys are stable English codes; values are zh-CN.
+:data:`VOCABULARIES` names every list (``gridwatch vocab NAME`` prints it, with
+the other spellings an import accepts).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 RISK_LEVELS: dict[str, str] = {  # 风险等级 红/橙/黄/蓝 (重大/较大/一般/低)
     "red": "红(重大风险)",
@@ -58,6 +62,25 @@ SECTORS: dict[str, str] = {
     "hospitality": "餐饮住宿",
     "other": "其他",
 }
+#: Other spellings registries use for a sector (besides its code and label); the
+#: national classification GB/T 4754-2017 is accepted too, through the data table
+#: ``gridwatch/data/gbt4754_sector_map.csv`` (``gridwatch vocab industries``).
+SECTOR_ALIASES: dict[str, str] = {
+    "陶瓷制品": "ceramics", "陶瓷制造": "ceramics", "建筑陶瓷": "ceramics",
+    "瓷砖": "ceramics", "卫浴": "sanitary_ware", "洁具": "sanitary_ware",
+    "卫生洁具": "sanitary_ware", "家具制造": "furniture", "木制品": "furniture",
+    "家私": "furniture", "铝型材": "nonferrous_metals", "有色金属冶炼": "nonferrous_metals",
+    "铝镁": "al_mg_machining", "铝镁加工": "al_mg_machining",
+    "金属加工": "metal_products", "五金": "metal_products", "五金制品": "metal_products",
+    "危化": "hazchem", "危化品": "hazchem", "危险化学品经营": "hazchem", "化工": "hazchem",
+    "烟花爆竹": "fireworks", "烟花": "fireworks", "涉氨": "liquid_ammonia",
+    "液氨": "liquid_ammonia", "冷库": "liquid_ammonia", "仓储": "warehouse",
+    "物流": "warehouse", "纺织": "textile", "服装": "textile", "塑料": "plastics",
+    "印刷": "printing", "包装": "printing", "食品": "food", "机械": "machinery",
+    "电子": "electronics", "电器": "electronics", "建筑材料": "building_materials",
+    "零售": "retail", "商贸": "retail", "餐饮": "hospitality", "住宿": "hospitality",
+    "酒店": "hospitality",
+}
 
 INSPECTION_KINDS: dict[str, str] = {  # the "三查"
     "inspection": "检查",
@@ -69,6 +92,17 @@ INSPECTION_RESULTS: dict[str, str] = {
     "pass": "合格",
     "hazards_found": "发现隐患",
     "ordered_to_stop": "责令停产停业",
+}
+
+#: Check-in of an inspection recorded on a phone (gridwatch.checkin). Only
+#: ``far`` is flagged for review; the others say why nothing could be verified.
+CHECKIN_STATUSES: dict[str, str] = {
+    "verified": "已核验(在企业附近)",
+    "far": "距企业过远(待核查)",
+    "coarse": "手机定位精度不足,无法核验",
+    "site_imprecise": "企业位置仅到镇街/村社区,无法核验",
+    "not_same_day": "补录(定位非检查当日),无法核验",
+    "unverified": "未获取定位,未核验",
 }
 
 HAZARD_LEVELS: dict[str, str] = {"ordinary": "一般隐患", "major": "重大隐患"}
@@ -316,4 +350,70 @@ FIGURE_LABELS: dict[str, str] = {
     "hazards_overdue": "逾期未整改隐患",
     "hazards_rectified_in_period": "期内整改隐患",
     "hazards_closed": "销号隐患",
+}
+
+#: Yes/no cells (三合一, 涉危化品): accepted spellings, compared lower-cased.
+YES_NO: dict[str, str] = {"yes": "是", "no": "否"}
+YES_NO_ALIASES: dict[str, str] = {
+    **dict.fromkeys(("是", "有", "涉及", "y", "yes", "true", "t", "1", "√", "✓", "✔"),
+                    "yes"),
+    **dict.fromkeys(("否", "无", "没有", "不涉及", "n", "no", "false", "f", "0", "×",
+                     "✗", "-"), "no"),
+}
+
+#: Cells that mark a totals row of a registry sheet (skipped, counted as totals).
+TOTAL_ROW_WORDS: dict[str, str] = {
+    "total": "合计", "grand_total": "总计", "subtotal": "小计", "sum": "共计",
+}
+TOTAL_ROW_ALIASES: dict[str, str] = {
+    "合计": "total", "总计": "grand_total", "小计": "subtotal", "共计": "sum",
+    "total": "total", "subtotal": "subtotal", "grand total": "grand_total",
+}
+
+#: Problems with a stored registry record, for a person to check (registry_flags).
+REGISTRY_FLAGS: dict[str, str] = {
+    "hazchem_without_hazchem": "行业为危险化学品但涉危化品为否",
+    "town_hint_mismatch": "所属镇街与定位点所在镇街不一致",
+    "community_hint_mismatch": "所属村居与定位点所在村居不一致",
+}
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """One controlled list: codes → zh-CN labels, and other accepted spellings."""
+
+    title: str
+    labels: dict[str, str]
+    aliases: dict[str, str] = field(default_factory=dict)
+
+
+#: Every controlled list by its command-line name (``gridwatch vocab NAME``).
+VOCABULARIES: dict[str, Vocabulary] = {
+    "sectors": Vocabulary("行业 supervision sectors", SECTORS, SECTOR_ALIASES),
+    "risk-levels": Vocabulary("风险等级 risk levels", RISK_LEVELS, RISK_ALIASES),
+    "yes-no": Vocabulary("是/否 yes-no cells", YES_NO, YES_NO_ALIASES),
+    "hazard-levels": Vocabulary("隐患等级 hazard levels", HAZARD_LEVELS),
+    "hazard-statuses": Vocabulary("隐患状态 hazard statuses", HAZARD_STATUSES),
+    "hazard-categories": Vocabulary("隐患类别 hazard categories", HAZARD_CATEGORIES),
+    "inspection-kinds": Vocabulary("检查方式 inspection kinds", INSPECTION_KINDS),
+    "inspection-results": Vocabulary("检查结果 inspection results", INSPECTION_RESULTS),
+    "penalty-kinds": Vocabulary("处罚种类 penalty kinds", PENALTY_KINDS),
+    "roles": Vocabulary("角色 roles", ROLES),
+    "precisions": Vocabulary("定位精度 geocode precisions", PRECISIONS),
+    "admin-levels": Vocabulary("行政层级 administrative levels", ADMIN_LEVELS),
+    "registry-flags": Vocabulary("登记数据问题 registry flags", REGISTRY_FLAGS),
+    "total-rows": Vocabulary("合计行 totals-row words", TOTAL_ROW_WORDS, TOTAL_ROW_ALIASES),
+    "accident-grades": Vocabulary(
+        "事故等级 accident grades", ACCIDENT_GRADES, ACCIDENT_GRADE_ALIASES
+    ),
+    "standardisation-statuses": Vocabulary(
+        "安全生产标准化 standardisation steps", STANDARDISATION_STATUSES
+    ),
+    "standardisation-levels": Vocabulary(
+        "标准化等级 standardisation levels", STANDARDISATION_LEVELS
+    ),
+    "declaration-statuses": Vocabulary(
+        "职业病危害申报 declaration statuses", DECLARATION_STATUSES
+    ),
+    "target-indicators": Vocabulary("年度目标指标 target indicators", TARGET_INDICATORS),
 }

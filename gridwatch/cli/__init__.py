@@ -19,6 +19,7 @@ from gridwatch.cli import (
     map_cmd,
     serve_cmd,
     users_cmd,
+    vocab_cmd,
 )
 from gridwatch.cli.base import GridwatchGroup
 from gridwatch.cli.config_cmd import config_group
@@ -51,5 +52,6 @@ for _module in (
     map_cmd,
     serve_cmd,
     bureau_cmd,
+    vocab_cmd,
 ):
     _module.register(main)

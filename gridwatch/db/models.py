@@ -198,6 +198,24 @@ class Enterprise(Base):
     geocode_flags: Mapped[str | None] = mapped_column(String(200))
     town_code: Mapped[str | None] = mapped_column(String(12), index=True)
     community_code: Mapped[str | None] = mapped_column(String(12), index=True)
+    # GB/T 4754-2017 code the registry gave (门类 letter or 2-4 digits)
+    industry_code: Mapped[str | None] = mapped_column(String(8))
+    # the people every registry names (一企一档)
+    legal_representative: Mapped[str | None] = mapped_column(String(100))
+    principal: Mapped[str | None] = mapped_column(String(100))
+    safety_officer: Mapped[str | None] = mapped_column(String(100))
+    contact_phone: Mapped[str | None] = mapped_column(String(64))
+    # where the registry says it is (所属镇街 / 所属村居) as written, and the loaded
+    # unit's code when the text names one: hints for the geocoder, checked against
+    # the placed point (town_code / community_code)
+    town_hint: Mapped[str | None] = mapped_column(String(100))
+    town_hint_code: Mapped[str | None] = mapped_column(String(12), index=True)
+    community_hint: Mapped[str | None] = mapped_column(String(100))
+    community_hint_code: Mapped[str | None] = mapped_column(String(12), index=True)
+    # every other registry column, {header as in the file: text}
+    extra_attrs: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    # comma-separated vocab.REGISTRY_FLAGS codes for a person to check
+    registry_flags: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime, default=_now, onupdate=_now
@@ -249,6 +267,16 @@ class Inspection(Base):
     result: Mapped[str] = mapped_column(String(20))
     notes: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    # check-in: the phone's position when the record was made, stored in WGS-84
+    # with the datum it came in; NULL status = recorded without the phone page
+    # (demo, imports). Statuses: gridwatch.vocab.CHECKIN_STATUSES.
+    checkin_status: Mapped[str | None] = mapped_column(String(16), index=True)
+    checkin_lng: Mapped[float | None] = mapped_column(Float)
+    checkin_lat: Mapped[float | None] = mapped_column(Float)
+    checkin_datum: Mapped[str | None] = mapped_column(String(16))
+    checkin_accuracy_m: Mapped[float | None] = mapped_column(Float)
+    checkin_distance_m: Mapped[float | None] = mapped_column(Float)
+    checkin_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class Hazard(Base):
@@ -291,6 +319,33 @@ class SelfReport(Base):
     month: Mapped[str] = mapped_column(String(7))  # YYYY-MM
     submitted_on: Mapped[dt.date | None] = mapped_column(Date)
     n_hazards: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Photo(Base):
+    """A photo attached to an inspection or a hazard (later: a hazard event).
+
+    The file lives once under ``<data dir>/photos/<sha256[:2]>/<sha256>.<ext>``
+    (content-addressed, so two uploads of the same picture share it); each row is
+    one attachment. ``enterprise_id`` is kept on the row so that who may see the
+    photo is one scope clause, whatever it is attached to.
+    """
+
+    __tablename__ = "photos"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    content_type: Mapped[str] = mapped_column(String(32))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    original_name: Mapped[str | None] = mapped_column(String(200))
+    taken_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    inspection_id: Mapped[int | None] = mapped_column(
+        ForeignKey("inspections.id"), index=True
+    )
+    hazard_id: Mapped[int | None] = mapped_column(ForeignKey("hazards.id"), index=True)
+    uploaded_by: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
 
 
 class GazetteerRoad(Base):

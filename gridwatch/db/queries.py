@@ -101,6 +101,17 @@ def bulk_insert(
     return n
 
 
+def rows_frame(rows: Iterable[Sequence[Any]], columns: list[str]) -> pd.DataFrame:
+    """Result rows as a DataFrame, built from plain tuples.
+
+    pandas probes every element of a list with ``hasattr`` (dataclass and
+    namedtuple checks); a SQLAlchemy ``Row`` answers a missing attribute by
+    building an exception, about 20 µs a row: 4 s for the 70,000-enterprise
+    demo's 213,000 inspections, against 0.5 s from tuples.
+    """
+    return pd.DataFrame([tuple(r) for r in rows], columns=columns)
+
+
 def read_frame(
     conn: Connection,
     stmt: sa.Select | str,
@@ -111,7 +122,7 @@ def read_frame(
     result = conn.execute(
         sa.text(stmt) if isinstance(stmt, str) else stmt, params or {}
     )
-    frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    frame = rows_frame(result.fetchall(), list(result.keys()))
     if geom in frame.columns:
         raw = [bytes(v) if v is not None else None for v in frame[geom].tolist()]
         geometry = shapely.from_wkb(raw) if raw else []

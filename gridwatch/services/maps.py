@@ -24,7 +24,7 @@ from gridwatch.db.models import (
     User,
     Warden,
 )
-from gridwatch.db.queries import effective_on, read_frame, wkb
+from gridwatch.db.queries import effective_on, read_frame, rows_frame, wkb
 from gridwatch.errors import InvalidInputError, NotFoundError
 from gridwatch.grids.codes import community_of, town_of
 from gridwatch.services.actor import Actor
@@ -73,10 +73,17 @@ def no_hazards_error(data: MapData) -> InvalidInputError:
 
 
 def _period(start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.date]:
-    end = end or dt.date.today()
+    """``(start, end)``, both included: default the 365 days ending today (the
+    district's day, Asia/Shanghai, not the server's)."""
+    from gridwatch.timeutil import today
+
+    end = end or today()
     start = start or end - dt.timedelta(days=364)
     if start > end:
-        raise InvalidInputError(f"--from {start} is after --to {end}; swap them.")
+        raise InvalidInputError(
+            f"The period starts ({start}) after it ends ({end}); swap them.",
+            details={"hint": "--from is after --to"},
+        )
     return start, end
 
 
@@ -119,7 +126,9 @@ def load_map_data(
     vid = resolve_version(ctx, None)
     if town and not read_admin_units(ctx, "town", codes=[town]).shape[0]:
         raise NotFoundError(
-            f"Town {town} is not loaded; see 'gridwatch boundaries list --level town'."
+            f"Town/street {town} is not loaded; choose one of the district's "
+            "towns and streets.",
+            details={"hint": "gridwatch boundaries list --level town"},
         )
     eg, gw = EnterpriseGrid, GridWarden
     ent_where, grid_where = _area_clause(actor, vid, town, grid)
@@ -164,13 +173,13 @@ def load_map_data(
         ids = (
             sa.select(Enterprise.id).outerjoin(eg, current).where(ent_where)
         ).scalar_subquery()
-        ins = pd.DataFrame(
+        ins = rows_frame(
             conn.execute(
                 sa.select(Enterprise.uscc, Inspection.inspected_on, Inspection.kind)
                 .join(Enterprise, Enterprise.id == Inspection.enterprise_id)
                 .where(Inspection.inspected_on <= end, Inspection.enterprise_id.in_(ids))
             ).all(),
-            columns=["uscc", "inspected_on", "kind"],
+            ["uscc", "inspected_on", "kind"],
         )
         ever = conn.execute(
             sa.select(
@@ -179,7 +188,7 @@ def load_map_data(
                 sa.func.max(Hazard.found_on),
             ).where(Hazard.enterprise_id.in_(ids))
         ).one()
-        hz = pd.DataFrame(
+        hz = rows_frame(
             conn.execute(
                 sa.select(
                     Enterprise.uscc,
@@ -195,7 +204,7 @@ def load_map_data(
                     Hazard.enterprise_id.in_(ids),
                 )
             ).all(),
-            columns=["uscc", "level", "status", "found_on", "is_listed"],
+            ["uscc", "level", "status", "found_on", "is_listed"],
         )
     ents = ents.drop(columns="id")
     grids["warden"] = grids["code"].map(wardens).astype(object).fillna("")
@@ -233,6 +242,26 @@ def coverage_frames(ctx: Context, data: MapData):
     )
 
 
+def hotspot_frames(ctx: Context, data: MapData):
+    """(cells with Gi*, monthly rows, emerging-hotspot trend) for ``data``'s hazards.
+
+    Raises InvalidInputError when no hazard was found in the period.
+    """
+    from gridwatch.analytics import emerging_hotspots, monthly_getis_ord
+
+    if data.hazards.empty:
+        raise no_hazards_error(data)
+    located = data.enterprises[data.enterprises.geometry.notna()]
+    cells, monthly = monthly_getis_ord(
+        data.hazards,
+        located,
+        data.grids,
+        ctx.settings.hazard_weights,
+        metric_crs=ctx.settings.metric_crs,
+    )
+    return cells, monthly, emerging_hotspots(monthly)
+
+
 def build_map(ctx: Context, kind: str, data: MapData):
     from gridwatch import maps
 
@@ -249,19 +278,7 @@ def build_map(ctx: Context, kind: str, data: MapData):
             due_days=ctx.settings.due_days,
         )
     if kind == "hotspots":
-        from gridwatch.analytics import emerging_hotspots, monthly_getis_ord
-
-        if data.hazards.empty:
-            raise no_hazards_error(data)
-        located = data.enterprises[data.enterprises.geometry.notna()]
-        cells, monthly = monthly_getis_ord(
-            data.hazards,
-            located,
-            data.grids,
-            ctx.settings.hazard_weights,
-            metric_crs=ctx.settings.metric_crs,
-        )
-        trend = emerging_hotspots(monthly)
+        cells, _monthly, trend = hotspot_frames(ctx, data)
         return maps.hotspot_map(
             cells,
             trend,

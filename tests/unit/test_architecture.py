@@ -29,6 +29,7 @@ DOMAIN = [
     "patrol",
     "registry",
     "report",
+    "fieldwork",
     "supervision",
 ]
 LAYERS = ["cli", "data", "db", "services", "web"]

@@ -1,7 +1,7 @@
 """bureau: accidents, safety foundations, targets, assessment schemes and manual figures
 
 Revision ID: 0004_bureau
-Revises: 0002_cleanup
+Revises: 0002_warden
 Create Date: 2026-11-30 12:55:39.044551
 """
 from alembic import op
@@ -10,7 +10,7 @@ import geoalchemy2
 from geoalchemy2 import Geometry
 
 revision = '0004_bureau'
-down_revision = '0002_cleanup'
+down_revision = '0002_warden'
 branch_labels = None
 depends_on = None
 
