@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from shapely.geometry import box
 
 from gridwatch.db.queries import bulk_insert
-from gridwatch.registry import uscc_check_digit
+from gridwatch.registry.uscc import make_uscc
 from gridwatch.services.admin import upsert_admin_units
 from gridwatch.services.assignment import assign_enterprises_to_grids, set_override
 from gridwatch.services.bureau.accidents import record_accident
@@ -37,8 +37,8 @@ BOXES = {T1: box(113.00, 23.00, 113.02, 23.02), T2: box(113.02, 23.00, 113.04, 2
 
 
 def code(n: int) -> str:
-    first = f"91440604MA{n:07d}"
-    return first + uscc_check_digit(first)
+    """A valid credit code (both check characters, GB 32100 and GB 11714)."""
+    return make_uscc(f"MA{n:06d}")
 
 
 def town_of(i: int) -> str:

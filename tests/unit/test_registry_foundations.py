@@ -7,20 +7,19 @@ import datetime as dt
 import pytest
 
 from gridwatch.errors import InvalidInputError
-from gridwatch.registry import uscc_check_digit
 from gridwatch.registry.foundations import (
     FoundationSummary,
     columns_of,
     validate_foundation_row,
     validate_foundation_rows,
 )
+from gridwatch.registry.uscc import make_uscc
 
 TODAY = dt.date(2026, 11, 30)
 
 
 def _code(n: int) -> str:
-    first = f"91440604MA{n:07d}"
-    return first + uscc_check_digit(first)
+    return make_uscc(f"MA{n:06d}")
 
 
 def test_columns_of_reads_chinese_headers_and_needs_the_credit_code():

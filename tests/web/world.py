@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 from shapely.geometry import box
 
-from gridwatch.registry import uscc_check_digit
+from gridwatch.registry.uscc import make_uscc
 from gridwatch.services.admin import upsert_admin_units
 from gridwatch.services.assignment import (
     assign_enterprises_to_grids,
@@ -59,8 +59,8 @@ WGS = "EPSG:4326"
 
 
 def _code(n: int) -> str:
-    first = f"91440604MA{n:07d}"
-    return first + uscc_check_digit(first)
+    """A valid credit code (both check characters, GB 32100 and GB 11714)."""
+    return make_uscc(f"MA{n:06d}")
 
 
 @dataclass
