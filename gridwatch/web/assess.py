@@ -33,6 +33,16 @@ def index():
     return render_template("assess/index.html", page=page, version=version)
 
 
+@bp.route("/ranking.xlsx", endpoint="ranking_xlsx")
+def ranking_xlsx():
+    """The ranking and the points of each indicator as XLSX."""
+    period, version = _args()
+    name, content = pages.assessment_xlsx(
+        gw_context(), current_actor(), period, version
+    )
+    return attachment(content, name, XLSX)
+
+
 @bp.route("/town/<code>", endpoint="town")
 def town(code: str):
     """One town's indicators with the figures behind each score."""

@@ -145,6 +145,7 @@ RULES: dict[str, Rule] = {
     "dash.table": Rule(DASHBOARD, _dash_tables),
     "dash.report": Rule(BUREAU, lambda w: [Case({"year": _year(w), "kind": "xlsx"})]),
     "assess.index": Rule(BUREAU),
+    "assess.ranking_xlsx": Rule(BUREAU),
     "assess.town": Rule(BUREAU, _town_cases),
     "assess.items": Rule(BUREAU, _items_cases),
     "assess.items_xlsx": Rule(BUREAU, _items_cases),

@@ -65,27 +65,7 @@ def record_accident(
     require_role(actor, "bureau", action="Recording an accident")
     acc = validate_accident(today=today or local_today(), **fields)
     with ctx.transaction(actor) as s:
-        enterprise_id, town = None, None
-        if acc.uscc:
-            ent = s.execute(
-                sa.select(Enterprise.id, Enterprise.town_code).where(
-                    Enterprise.uscc == acc.uscc, enterprise_clause(actor)
-                )
-            ).first()
-            if ent is None:
-                raise NotFoundError(
-                    f"No enterprise with credit code {acc.uscc} is in the registry.",
-                    details={"field": "uscc"},
-                )
-            enterprise_id, town = ent.id, ent.town_code
-        if acc.lng is not None:
-            town = _town_of_point(s, acc.lng, acc.lat) or town
-        if not town:
-            raise InvalidInputError(
-                "The accident cannot be placed in a town or street: the point lies "
-                "outside every town, or the enterprise has no location yet.",
-                details={"field": "lng" if acc.lng is not None else "uscc"},
-            )
+        enterprise_id, town = _place(s, actor, acc)
         if (
             acc.ref
             and s.execute(
@@ -118,6 +98,32 @@ def record_accident(
         out = _shown(row)
     out["warning"] = acc.warning
     return out
+
+
+def _place(s, actor: Actor, acc) -> tuple[int | None, str]:
+    """(enterprise id, town code): the point's town wins over the enterprise's."""
+    enterprise_id, town = None, None
+    if acc.uscc:
+        ent = s.execute(
+            sa.select(Enterprise.id, Enterprise.town_code).where(
+                Enterprise.uscc == acc.uscc, enterprise_clause(actor)
+            )
+        ).first()
+        if ent is None:
+            raise NotFoundError(
+                f"No enterprise with credit code {acc.uscc} is in the registry.",
+                details={"field": "uscc"},
+            )
+        enterprise_id, town = ent.id, ent.town_code
+    if acc.lng is not None:
+        town = _town_of_point(s, acc.lng, acc.lat) or town
+    if not town:
+        raise InvalidInputError(
+            "The accident cannot be placed in a town or street: the point lies "
+            "outside every town, or the enterprise has no location yet.",
+            details={"field": "lng" if acc.lng is not None else "uscc"},
+        )
+    return enterprise_id, town
 
 
 def _shown(row) -> dict:

@@ -214,41 +214,10 @@ def set_manual_figure(
     """
     require_role(actor, "bureau", action="Entering assessment figures")
     sv = scheme_for(ctx, actor, period.end, scheme_version)
-    manual = {i.key: i for i in sv.scheme().indicators if i.source == MANUAL}
-    if indicator not in manual:
-        raise InvalidInputError(
-            f"{indicator!r} is not a manual indicator of the scheme in force; "
-            f"use one of {', '.join(manual) or '(none)'}.",
-            details={"field": "indicator"},
-        )
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        number = float("nan")
-    if not number >= 0 or number == float("inf"):
-        raise InvalidInputError(
-            f"The figure of {manual[indicator].name} must be a number of 0 or more, "
-            f"got {value!r}.",
-            details={"field": "value"},
-        )
-    note = (note or "").strip()
-    if not note:
-        raise InvalidInputError(
-            "A figure entered by hand needs a note saying where it comes from.",
-            details={"field": "note"},
-        )
+    number, note = _check_manual(sv, indicator, value, note)
     m = AssessmentManualFigure
     with ctx.transaction(actor) as s:
-        known = s.execute(
-            sa.select(AdminUnit.code).where(
-                AdminUnit.code == town_code, AdminUnit.level == "town"
-            )
-        ).scalar()
-        if known is None:
-            raise NotFoundError(
-                f"{town_code} is not a loaded town/street.",
-                details={"field": "town_code"},
-            )
+        _check_town(s, town_code)
         row = s.scalars(
             sa.select(m).where(
                 m.period_start == period.start,
@@ -275,6 +244,46 @@ def set_manual_figure(
         "value": number,
         "note": note,
     }
+
+
+def _check_manual(sv: SchemeVersion, indicator: str, value, note) -> tuple[float, str]:
+    """(figure, note) of a manual entry, or the sentence saying what is wrong."""
+    manual = {i.key: i for i in sv.scheme().indicators if i.source == MANUAL}
+    if indicator not in manual:
+        raise InvalidInputError(
+            f"{indicator!r} is not a manual indicator of the scheme in force; "
+            f"use one of {', '.join(manual) or '(none)'}.",
+            details={"field": "indicator"},
+        )
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = float("nan")
+    if not 0 <= number < float("inf"):
+        raise InvalidInputError(
+            f"The figure of {manual[indicator].name} must be a number of 0 or more, "
+            f"got {value!r}.",
+            details={"field": "value"},
+        )
+    note = (note or "").strip()
+    if not note:
+        raise InvalidInputError(
+            "A figure entered by hand needs a note saying where it comes from.",
+            details={"field": "note"},
+        )
+    return number, note
+
+
+def _check_town(s, town_code: str) -> None:
+    known = s.execute(
+        sa.select(AdminUnit.code).where(
+            AdminUnit.code == town_code, AdminUnit.level == "town"
+        )
+    ).scalar()
+    if known is None:
+        raise NotFoundError(
+            f"{town_code} is not a loaded town/street.", details={"field": "town_code"}
+        )
 
 
 def manual_figures(

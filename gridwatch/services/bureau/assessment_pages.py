@@ -31,6 +31,7 @@ from gridwatch.timeutil import today as local_today
 
 __all__ = [
     "assessment_page",
+    "assessment_xlsx",
     "indicator_items",
     "indicator_xlsx",
     "manual_page",
@@ -63,6 +64,20 @@ def assessment_page(
         "in_force": in_force,
         "table": result.assessment.ranking_rows(),
     }
+
+
+def assessment_xlsx(
+    ctx: Context, actor: Actor, period_text: str | None, version: int | None
+) -> tuple[str, bytes]:
+    """The ranking and each indicator's points per town, as XLSX (the report's
+    tables of the assessment)."""
+    from gridwatch.report.data import assessment_detail_table, assessment_table
+
+    result = _result(ctx, actor, period_text, version)
+    a = result.assessment
+    buf = io.BytesIO()
+    write_annex([assessment_table(a), assessment_detail_table(a)], buf)
+    return f"安全生产责任制考核_{result.figures.period.label}.xlsx", buf.getvalue()
 
 
 def _unit(result: AssessmentResult, town: str):

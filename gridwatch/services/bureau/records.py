@@ -324,5 +324,8 @@ def load_records(
             campaigns=campaigns,
             campaign_targets=campaign_targets,
             scope_town=None if actor.sees_district else actor.scope_code,
+            # the supervision loop's setting (day of the next month a report is
+            # due); 10, the city system's rule, where this build has no setting
+            self_report_due_day=int(getattr(ctx.settings, "self_report_due_day", 10)),
             **_foundations(conn, actor),
         )

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from gridwatch.services.bureau.dashboard import (
+from gridwatch.services.bureau.dashboard import dashboard_series
+from gridwatch.services.bureau.maps import (
     HOTSPOT_MEASURES,
     TOWN_MAP_FIGURES,
-    dashboard_series,
     hotspot_geojson,
     town_geojson,
 )
