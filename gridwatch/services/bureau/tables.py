@@ -12,7 +12,13 @@ import datetime as dt
 import pandas as pd
 
 from gridwatch.analytics.bureau.accidents import grade_table
-from gridwatch.analytics.figures import change_phrase, points_change, yoy_change
+from gridwatch.analytics.figures import (
+    change_phrase,
+    format_number,
+    format_percent,
+    points_change,
+    yoy_change,
+)
 from gridwatch.report.data import Chart, Table
 from gridwatch.services.bureau.figures import FigureSet, figure_spec
 from gridwatch.vocab import (
@@ -196,7 +202,19 @@ def _by_town(
 def _cells(key, now, before, compact: bool, n: int) -> list:
     if not compact:
         return [now, before, _yoy_text(key, now, before)]
-    return [now, _yoy_text(key, now, before)] if n == 0 else [now]
+    return [now, _yoy_short(key, now, before)] if n == 0 else [now]
+
+
+def _yoy_short(key: str, now, before) -> str:
+    """The change as a Word table cell holds it: +2.7%, -4.4%, 持平, 上年为零, —."""
+    _, _, compare = figure_spec(key)
+    change = (points_change if compare == "points" else yoy_change)(now, before)
+    if change.kind in ("up", "down"):
+        if compare == "points":
+            sign = "+" if change.ratio > 0 else "-"
+            return f"{sign}{format_number(abs(change.ratio) * 100, 1)}个百分点"
+        return format_percent(change.ratio, sign=True)
+    return {"same": "持平", "new": "上年为零"}.get(change.kind, "—")
 
 
 def coverage_by_town(fs: FigureSet) -> Table:
