@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from gridwatch.cli.base import GridwatchGroup, cli_actor, emit_json, open_ctx
+from gridwatch.cli.params import ROW_ID, Digits
 
 #: rows of a list printed before "… and N more" (--json prints them all)
 SHOWN = 20
@@ -17,7 +18,7 @@ def _more(rows: list, shown: int = SHOWN) -> None:
 
 @click.group("assign", cls=GridwatchGroup, invoke_without_command=True)
 @click.option(
-    "--version", "version_id", type=int, help="Grid version (default active)."
+    "--version", "version_id", type=ROW_ID, help="Grid version (default active)."
 )
 @click.option(
     "--path",
@@ -84,7 +85,7 @@ def _town(row: dict) -> str:
 
 
 @assign.command("unplaced")
-@click.option("--street", help="Only this street/town (9-digit code).")
+@click.option("--street", type=Digits(9), help="Only this street/town (9-digit code).")
 @click.option("--json", "as_json", is_flag=True)
 def unplaced(street, as_json):
     """List the enterprises located only to town or district level (no grid).
@@ -113,7 +114,7 @@ def wardens_group() -> None:
 
 
 @wardens_group.command("list")
-@click.option("--street", help="Only this street/town (9-digit code).")
+@click.option("--street", type=Digits(9), help="Only this street/town (9-digit code).")
 @click.option("--json", "as_json", is_flag=True)
 def wardens_list(street, as_json):
     """List the wardens with their grids and workload (active grid version)."""
@@ -146,9 +147,9 @@ def wardens_list(street, as_json):
 
 
 @wardens_group.command("assign")
-@click.option("--street", help="Only this street/town (9-digit code).")
+@click.option("--street", type=Digits(9), help="Only this street/town (9-digit code).")
 @click.option(
-    "--version", "version_id", type=int, help="Grid version (default active)."
+    "--version", "version_id", type=ROW_ID, help="Grid version (default active)."
 )
 @click.option("--json", "as_json", is_flag=True)
 def wardens_assign(street, version_id, as_json):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import click
 
+from gridwatch.cli.params import Digits
 from gridwatch.errors import InvalidInputError
 
 
@@ -93,7 +94,7 @@ def filter_options(f):
                 "declared there in 所属镇街 and not placed yet).",
             ),
             click.option("--community", help="Village/community code or name."),
-            click.option("--grid", help="Grid code (assigned today)."),
+            click.option("--grid", type=Digits(15), help="Grid code (assigned today)."),
             click.option(
                 "--risk", help="Risk level: red/orange/yellow/blue or 红/橙/黄/蓝."
             ),

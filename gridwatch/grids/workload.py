@@ -15,6 +15,19 @@ from gridwatch.frames import require_geoframe
 DEFAULT_RISK_WEIGHTS = RISK_WEIGHTS
 
 
+def check_seed(seed) -> int:
+    """A seed numpy's generators take: a whole number from 0 to 2**32 - 1.
+
+    >>> check_seed(7)
+    7
+    """
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) \
+            or not 0 <= int(seed) < 2**32:
+        raise InvalidInputError(
+            f"The seed must be a whole number from 0 to {2**32 - 1}, got {seed!r}.")
+    return int(seed)
+
+
 def require_frame(frame, name: str, columns: tuple[str, ...] = ()) -> None:
     """Raise if ``frame`` is not a GeoDataFrame with a CRS and ``columns``."""
     require_geoframe(frame, columns, name)

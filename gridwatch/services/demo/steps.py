@@ -74,8 +74,6 @@ def create_accounts(tx: Context, actor: Actor, conn, d) -> list[dict]:
     logins = users["role"].isin(LOGIN_ROLES) | users["username"].isin(sample)
     shown = []
     for u in users[logins].itertuples(index=False):
-        # the demo's logins are printed for trying it out: no forced change
-        # (README: "the demo accounts need no password change")
         add_user(
             tx,
             actor,
@@ -84,7 +82,7 @@ def create_accounts(tx: Context, actor: Actor, conn, d) -> list[dict]:
             u.role,
             u.scope_code,
             u.password,
-            must_change=False,
+            must_change=False,  # demo logins are printed for a tour, not handed out
         )
         shown.append(
             {
