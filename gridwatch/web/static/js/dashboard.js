@@ -33,8 +33,8 @@
     return {
       title: { text: title, left: 0, textStyle: { fontSize: 14 } },
       tooltip: { trigger: "axis", renderMode: "richText" },
-      legend: { top: 28, left: 0, type: "scroll" },
-      grid: { left: 8, right: 8, top: 92, bottom: 8, containLabel: true },
+      legend: { top: 36, left: 0, type: "scroll" },
+      grid: { left: 8, right: 8, top: 100, bottom: 8, containLabel: true },
       /* counts are whole numbers: no 0.2 penalties on the axis */
       yAxis: { type: "value", name: unit, nameGap: 10,
         nameTextStyle: { align: "right", padding: [0, 4, 0, 0] },
