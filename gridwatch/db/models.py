@@ -397,4 +397,4 @@ class AuditLog(Base):
 
 # the bureau's records live in their own module; imported here so that its tables
 # are on Base.metadata wherever the models are (Alembic, tests, the demo's wipe)
-from gridwatch.db import models_bureau  # noqa: E402, F401
+from gridwatch.db import models_bureau  # noqa: F401
