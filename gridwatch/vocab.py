@@ -374,6 +374,73 @@ PATROL_NOT_PLANNED: dict[str, str] = {
     "no_working_day": "网格员在计划期内没有工作日",
     "no_capacity": "计划期内网格员的日巡查量已排满",
 }
+#: 安全生产标准化: the step an enterprise took (``none``: lapsed or revoked).
+STANDARDISATION_STATUSES: dict[str, str] = {
+    "none": "无",
+    "self_assessed": "已自评",
+    "reviewed": "已评审",
+}
+#: Standardisation levels (安全生产标准化等级; 小微企业 have their own grade).
+STANDARDISATION_LEVELS: dict[str, str] = {
+    "level1": "一级",
+    "level2": "二级",
+    "level3": "三级",
+    "small": "小微企业",
+}
+#: 职业病危害申报 of one enterprise for one year.
+DECLARATION_STATUSES: dict[str, str] = {
+    "declared": "已申报",
+    "missing": "应报未报",
+}
+#: Indicators the bureau sets an annual target for (keys of
+#: gridwatch.report.ANNUAL_FIGURES), with their unit.
+TARGET_INDICATORS: dict[str, str] = {
+    "standardisation_self_assessed": "安全生产标准化自评（家）",
+    "standardisation_reviewed": "安全生产标准化评审（家）",
+    "declarations": "职业病危害申报（家）",
+    "safety_officers_trained": "安全主任培训（人）",
+}
+
+#: Chinese names of the bureau's figures (dashboard cards, chart titles), by
+#: key; tests/unit/test_bureau_figures.py checks they equal the report's and
+#: the dashboard's catalogues.
+FIGURE_LABELS: dict[str, str] = {
+    "units_inspected": "监督检查生产经营单位",
+    "inspections": "检查",
+    "hazards_found": "查处事故隐患",
+    "hazards_rectified": "整改隐患",
+    "rectification_rate": "隐患整改率",
+    "major_hazards": "重大事故隐患",
+    "listed_hazards": "挂牌督办重大隐患",
+    "listed_hazards_closed": "挂牌督办隐患销号",
+    "penalties": "行政处罚",
+    "fines": "经济处罚",
+    "fine_amount": "经济处罚额",
+    "campaigns": "专项整治行动",
+    "enterprises": "纳入“一企一档”的生产经营单位",
+    "enterprises_new": "新增录入企业",
+    "grids": "监管网格",
+    "wardens": "网格员",
+    "coverage_rate": "按风险等级按期检查率",
+    "self_report_rate": "企业隐患自查自报率",
+    "standardisation_self_assessed": "完成安全生产标准化自评企业",
+    "standardisation_reviewed": "完成安全生产标准化评审企业",
+    "declarations": "完成职业病危害申报备案企业",
+    "safety_officers_trained": "培训安全主任",
+    "accidents": "生产安全事故",
+    "accident_deaths": "事故死亡",
+    "accidents_serious": "较大及以上事故",
+    "inspected_rate": "大检查覆盖率",
+    "rectification_on_time_rate": "隐患按期整改率",
+    "overdue_major_hazards": "逾期未整改重大隐患",
+    "listed_hazards_closed_rate": "挂牌督办隐患销号率",
+    "campaign_completion": "专项整治任务完成率",
+    "declaration_rate": "职业病危害申报率",
+    "ordinary_accidents": "一般生产安全事故",
+    "hazards_overdue": "逾期未整改隐患",
+    "hazards_rectified_in_period": "期内整改隐患",
+    "hazards_closed": "销号隐患",
+}
 
 #: Yes/no cells (三合一, 涉危化品): accepted spellings, compared lower-cased.
 YES_NO: dict[str, str] = {"yes": "是", "no": "否"}
@@ -435,4 +502,17 @@ VOCABULARIES: dict[str, Vocabulary] = {
                                        PATROL_STOP_STATUSES),
     "patrol-not-planned": Vocabulary("未排入原因 why a visit is not planned",
                                      PATROL_NOT_PLANNED),
+    "accident-grades": Vocabulary(
+        "事故等级 accident grades", ACCIDENT_GRADES, ACCIDENT_GRADE_ALIASES
+    ),
+    "standardisation-statuses": Vocabulary(
+        "安全生产标准化 standardisation steps", STANDARDISATION_STATUSES
+    ),
+    "standardisation-levels": Vocabulary(
+        "标准化等级 standardisation levels", STANDARDISATION_LEVELS
+    ),
+    "declaration-statuses": Vocabulary(
+        "职业病危害申报 declaration statuses", DECLARATION_STATUSES
+    ),
+    "target-indicators": Vocabulary("年度目标指标 target indicators", TARGET_INDICATORS),
 }

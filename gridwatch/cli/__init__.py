@@ -12,6 +12,7 @@ from gridwatch import __version__
 from gridwatch.cli import (
     assign_cmd,
     boundaries_cmd,
+    bureau_cmd,
     enterprises_cmd,
     geocode_cmd,
     grids_cmd,
@@ -55,6 +56,7 @@ for _module in (
     serve_cmd,
     hazards_cmd,
     supervision_cmd,
+    bureau_cmd,
     vocab_cmd,
     patrol_cmd,
 ):

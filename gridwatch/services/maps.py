@@ -339,8 +339,14 @@ def coverage_frames(ctx: Context, data: MapData):
     return grids, enterprise_points(data.enterprises, status, open_h), status
 
 
-def hotspot_frames(ctx: Context, data: MapData):
+def hotspot_frames(
+    ctx: Context, data: MapData, *, measure: str = "count", permutations: int = 999
+):
     """(cells with Gi*, monthly rows, emerging-hotspot trend) for ``data``'s hazards.
+
+    ``measure``: ``count`` (severity-weighted hazards) or a rate of
+    :data:`gridwatch.analytics.MEASURES` (empirical Bayes over the period's
+    inspections, :mod:`gridwatch.analytics.rates`).
 
     Raises InvalidInputError when no hazard was found in the period.
     """
@@ -351,12 +357,18 @@ def hotspot_frames(ctx: Context, data: MapData):
     if data.hazards.empty:
         raise no_hazards_error(data)
     located = data.enterprises[data.enterprises.geometry.notna()]
+    rated = {}
+    if measure != "count":
+        rated = {"inspections": data.inspections, "period": (data.start, data.end)}
     cells, monthly = monthly_getis_ord(
         data.hazards,
         located,
         data.grids,
         ctx.settings.hazard_weights,
+        permutations=permutations,
+        measure=measure,
         metric_crs=ctx.settings.metric_crs,
+        **rated,
     )
     return cells, monthly, emerging_hotspots(monthly)
 

@@ -82,7 +82,10 @@ def _register_blueprints(app: Flask) -> None:
     from gridwatch.maps.assets import static_dir
     from gridwatch.web import (  # noqa: F401
         admin,
+        assess,
         auth,
+        bureau_records,
+        dashboard,
         pages,
         photos,
         street_grids,
@@ -94,12 +97,15 @@ def _register_blueprints(app: Flask) -> None:
     from gridwatch.web.street import overview  # noqa: F401  (routes on pages.street)
     from gridwatch.web.warden import enterprise, grids, record, todo  # noqa: F401
 
+    _ = bureau_records  # its routes are on pages.bureau: imported before registering
     app.register_blueprint(auth.bp)
     app.register_blueprint(pages.warden)
     app.register_blueprint(pages.street)
     app.register_blueprint(pages.bureau)
     app.register_blueprint(admin.bp)
     app.register_blueprint(photos.bp)
+    app.register_blueprint(dashboard.bp)
+    app.register_blueprint(assess.bp)
     # Leaflet and the map scripts are vendored once, in gridwatch/maps/static;
     # the web pages load them from there (/static/maps/…), not from a copy
     app.register_blueprint(

@@ -145,6 +145,49 @@ def _reassign(w: World) -> list[Case]:
 
 
 PUBLIC_STATIC = [Case({"filename": "css/gridwatch.css"})]
+BUREAU = _s("bureau")
+DASHBOARD = _s("bureau", "office_x", "office_y")
+
+
+def _year(w: World) -> int:
+    import datetime as dt
+
+    return dt.date.today().year
+
+
+def _dash_tables(w: World) -> list[Case]:
+    return [
+        Case({"key": "coverage_by_town"}),
+        Case({"key": "accidents"}, query="period=" + str(_year(w))),
+    ]
+
+
+def _uscc_of_grid_c() -> str:
+    from tests.web.world import _code
+
+    return _code(20)
+
+
+def _town_cases(w: World) -> list[Case]:
+    from tests.web.world import TOWN_X
+
+    return [Case({"code": TOWN_X})]
+
+
+def _items_cases(w: World) -> list[Case]:
+    from tests.web.world import TOWN_Y
+
+    return [
+        Case({"code": TOWN_Y, "indicator": "inspected"}),
+        Case({"code": TOWN_Y, "indicator": "ordinary_accidents"}),
+    ]
+
+
+PUBLIC_STATIC = [
+    Case({"filename": "css/gridwatch.css"}),
+    Case({"filename": "vendor/echarts/echarts.min.js"}),
+    Case({"filename": "js/dashboard.js"}),
+]
 
 RULES: dict[str, Rule] = {
     # auth: public pages and the account pages of every signed-in user
@@ -229,6 +272,38 @@ RULES: dict[str, Rule] = {
     # a key that was never issued: 404 for the admin too, refused for the rest
     "admin.import_download": Rule(
         ADMIN, lambda w: [Case({"key": "never-issued"}, allow=frozenset())]
+    ),
+    # the bureau's dashboard (street offices: their own street), assessment, records
+    "dash.index": Rule(
+        DASHBOARD,
+        lambda w: [
+            Case(),
+            Case(query=f"period={_year(w)}-Q1"),
+        ],
+    ),
+    "dash.table": Rule(DASHBOARD, _dash_tables),
+    "dash.report": Rule(BUREAU, lambda w: [Case({"year": _year(w), "kind": "xlsx"})]),
+    "assess.index": Rule(BUREAU),
+    "assess.ranking_xlsx": Rule(BUREAU),
+    "assess.town": Rule(BUREAU, _town_cases),
+    "assess.items": Rule(BUREAU, _items_cases),
+    "assess.items_xlsx": Rule(BUREAU, _items_cases),
+    "assess.manual": Rule(BUREAU, methods=("GET", "POST")),
+    "assess.scheme": Rule(_s("bureau", "admin"), methods=("GET", "POST")),
+    "bureau.accidents": Rule(BUREAU, methods=("GET", "POST")),
+    "bureau.targets": Rule(BUREAU, methods=("GET", "POST")),
+    "bureau.safety": Rule(BUREAU, methods=("GET", "POST")),
+    "bureau.safety_enterprise": Rule(
+        BUREAU,
+        lambda w: [Case(), Case(query="uscc=" + _uscc_of_grid_c())],
+        methods=("GET", "POST"),
+    ),
+    "api_dashboard.series": Rule(DASHBOARD),
+    "api_dashboard.towns": Rule(
+        DASHBOARD, lambda w: [Case(), Case(query="figure=self_report_rate")]
+    ),
+    "api_dashboard.hotspots": Rule(
+        DASHBOARD, lambda w: [Case(), Case(query="measure=rate_per_inspected")]
     ),
     # API
     "api.grids": Rule(SIGNED_IN),

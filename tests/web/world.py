@@ -24,13 +24,14 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 from shapely.geometry import box
 
-from gridwatch.registry import uscc_check_digit
+from gridwatch.registry.uscc import make_uscc
 from gridwatch.services.admin import upsert_admin_units
 from gridwatch.services.assignment import (
     assign_enterprises_to_grids,
     set_override,
 )
 from gridwatch.services.enterprises import upsert_enterprises
+from gridwatch.services.geocoding import fill_admin_codes
 from gridwatch.services.grids import activate_session, store_version
 from gridwatch.services.users import add_user, authenticate
 from tests.actors import SYSTEM
@@ -58,8 +59,8 @@ WGS = "EPSG:4326"
 
 
 def _code(n: int) -> str:
-    first = f"91440604MA{n:07d}"
-    return first + uscc_check_digit(first)
+    """A valid credit code (both check characters, GB 32100 and GB 11714)."""
+    return make_uscc(f"MA{n:06d}")
 
 
 @dataclass
@@ -145,6 +146,27 @@ def _enterprises(ctx) -> None:
             )
     with ctx.transaction(SYSTEM) as s:
         upsert_enterprises(s, records)
+        # each enterprise's town and community from its point, as an import does
+        fill_admin_codes(s.connection())
+
+
+def _accidents(ctx, day: dt.date) -> None:
+    """One accident in each grid, its place named with the grid's marker (the
+    bureau's dashboard lists accidents: a street office must see only its own)."""
+    from gridwatch.services.bureau.accidents import record_accident
+
+    for letter, (_code, _parent, geom) in GRIDS.items():
+        x, y = geom.centroid.x, geom.centroid.y
+        record_accident(
+            ctx,
+            SYSTEM,
+            occurred_on=day,
+            place=f"{MARK[letter]}事故",
+            lng=x,
+            lat=y,
+            deaths=1,
+            today=day,
+        )
 
 
 def build_world(ctx) -> World:
@@ -177,6 +199,7 @@ def build_world(ctx) -> World:
             must_change=False,
         )
         world.users[persona] = authenticate(ctx, world.username(persona), PASSWORD)
+    _accidents(ctx, day)
     set_override(ctx, SYSTEM, GRIDS["A"][0], "gw_warden_a", today=day)
     set_override(ctx, SYSTEM, GRIDS["B"][0], "gw_warden_b", today=day)
     import sqlalchemy as sa

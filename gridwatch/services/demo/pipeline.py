@@ -117,6 +117,12 @@ def build_demo(
         summary["campaigns_tipoffs"] = add_campaigns_and_tipoffs(
             ctx, today=today, seed=seed
         )
+    with run.step("区局台账 bureau records"):
+        # the bureau's own records go in through its use cases, after the build
+        # (gridwatch.services.bureau.demo keeps them apart from this pipeline)
+        from gridwatch.services.bureau.demo import add_bureau_demo
+
+        summary["bureau"] = add_bureau_demo(ctx, actor, seed=seed, today=today)
     if write_maps:
         with run.step("地图 maps"):
             summary["maps"] = _write_maps(ctx, actor)

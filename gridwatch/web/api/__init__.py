@@ -31,6 +31,7 @@ AREAS = (
     "gridwatch.web.api.coverage",
     "gridwatch.web.api.street",
     "gridwatch.web.api.patrol",
+    "gridwatch.web.api.dashboard",
 )
 _SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
 
