@@ -75,35 +75,22 @@ class Segments:
         return bool(self.ring_is_hole.any()) or len(self.part_poly) != self.n_polys
 
 
-def _rings_of(geom) -> list[list[np.ndarray]]:
-    """Parts of a (multi)polygon as lists of ring coordinate arrays, shell first."""
-    parts = geom.geoms if geom.geom_type == "MultiPolygon" else [geom]
-    out = []
-    for part in parts:
-        if part.is_empty:
-            continue
-        rings = [np.asarray(part.exterior.coords)[:, :2]]
-        rings += [np.asarray(r.coords)[:, :2] for r in part.interiors]
-        out.append(rings)
-    return out
-
-
 def build_segments(geoms: np.ndarray, n_bands: int | None = None) -> Segments:
-    """Collect the ring segments of ``geoms`` (in order) and bucket them by band."""
-    xy, ring_ids, ring_part, ring_hole, part_poly = [], [], [], [], []
-    for p, geom in enumerate(geoms):
-        for rings in _rings_of(geom):
-            part = len(part_poly)
-            part_poly.append(p)
-            for k, coords in enumerate(rings):
-                seg = np.column_stack([coords[:-1], coords[1:]])
-                r = len(ring_part)
-                ring_part.append(part)
-                ring_hole.append(k > 0)
-                xy.append(seg)
-                ring_ids.append(np.full(len(seg), r, np.int32))
-    xy = np.concatenate(xy) if xy else np.empty((0, 4))
-    ring = np.concatenate(ring_ids) if ring_ids else np.empty(0, np.int32)
+    """Collect the ring segments of ``geoms`` (in order) and bucket them by band.
+
+    Order: polygon, part, ring (shell first, then holes), vertex; so segment ids
+    grow with the polygon and with the ring. Empty parts are skipped.
+    """
+    parts, part_poly = shapely.get_parts(np.asarray(geoms, dtype=object),
+                                         return_index=True)
+    solid = ~shapely.is_empty(parts)
+    parts, part_poly = parts[solid], part_poly[solid]
+    rings, ring_part = shapely.get_rings(parts, return_index=True)
+    coords, coord_ring = shapely.get_coordinates(rings, return_index=True)
+    same = coord_ring[1:] == coord_ring[:-1]
+    xy = np.column_stack([coords[:-1], coords[1:]])[same]
+    ring = coord_ring[:-1][same].astype(np.int32)
+    ring_hole = np.r_[False, ring_part[1:] == ring_part[:-1]][: len(ring_part)]
     dx, dy = xy[:, 2] - xy[:, 0], xy[:, 3] - xy[:, 1]
     sq = dx * dx + dy * dy
     if ((sq > 0) & (sq < _MICRO_SEGMENT_SQ)).any():
@@ -143,7 +130,9 @@ def _bucket(xy, ring, ring_part, ring_hole, part_poly, n_polys, n_bands) -> Segm
     first = np.repeat(np.cumsum(counts) - counts, counts)
     bands = np.repeat(b0, counts) + (np.arange(len(seg_ids)) - first)
     keys = bands * n_polys + seg_poly[seg_ids]
-    order = np.lexsort((seg_ids, ring[seg_ids], keys))  # key, then ring, then id
+    # key, then ring, then id: seg_ids do not decrease here and rings grow with
+    # the id, so a stable sort on the key alone gives that order
+    order = np.argsort(keys, kind="stable")
     keys, seg_ids = keys[order], seg_ids[order]
     ukeys, starts = np.unique(keys, return_index=True)
     starts = np.append(starts, len(keys)).astype(np.int64)

@@ -24,7 +24,11 @@ _PIECE_EPS = 1e-11
 
 @dataclass(frozen=True)
 class Raster:
-    """Cell lookup: ``cells[iy, ix]`` is a grid number, -1 (no grid) or -2 (mixed)."""
+    """Cell lookup: ``cells[iy, ix]`` is a grid number, -1 (no grid) or -2 (mixed).
+
+    ``cells`` is int16 when there are fewer than 32,767 grids (half the memory and
+    cache file), else int32.
+    """
 
     x0: float
     y0: float
@@ -72,17 +76,36 @@ def build_raster(geoms: np.ndarray, seg_xy: np.ndarray, decide,
     marked = np.zeros((ny, nx), bool)
     for chunk in range(0, len(seg_xy), 200_000):
         _mark_segments(r, marked, seg_xy[chunk:chunk + 200_000])
-    labels, n_labels = ndimage.label(~marked)
-    flat = labels.ravel()
-    first = np.full(n_labels + 1, flat.size, np.int64)
-    np.minimum.at(first, flat, np.arange(flat.size))
-    rep = first[1:]
+    labels, n_labels = ndimage.label(~marked, output=np.int32)
+    rep = _one_cell_per_label(labels.ravel(), n_labels)
     cx = x0 + (rep % nx + 0.5) * dx
     cy = y0 + (rep // nx + 0.5) * dy
     best, count = decide(cx, cy)
     lut = np.where(count == 1, best, np.where(count == 0, -1, -2))
-    cells = np.concatenate([[-2], lut]).astype(np.int32)[labels]
+    dtype = np.int16 if len(geoms) < np.iinfo(np.int16).max else np.int32
+    cells = np.concatenate([[-2], lut]).astype(dtype)[labels]
     return Raster(x0, y0, dx, dy, cells)
+
+
+def _one_cell_per_label(flat: np.ndarray, n_labels: int) -> np.ndarray:
+    """A flat cell index inside each component 1..n_labels (any cell will do: a
+    component holds no boundary, so all its points have the same answer).
+
+    ``ndimage.label`` numbers components in order of their first cell in C order,
+    so the first cells are where the running maximum grows; that order is checked,
+    and a scatter (slower, no assumption) is used if it does not hold.
+    """
+    if n_labels == 0:
+        return np.empty(0, np.int64)
+    grows = np.empty(flat.size, bool)
+    grows[0] = flat[0] > 0
+    np.greater(flat[1:], np.maximum.accumulate(flat[:-1]), out=grows[1:])
+    rep = np.flatnonzero(grows)
+    if len(rep) == n_labels and (flat[rep] == np.arange(1, n_labels + 1)).all():
+        return rep
+    last = np.empty(n_labels + 1, np.int64)
+    last[flat] = np.arange(flat.size)
+    return last[1:]
 
 
 def _mark_segments(r: Raster, marked: np.ndarray, xy: np.ndarray) -> None:
