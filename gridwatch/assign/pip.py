@@ -44,6 +44,28 @@ from gridwatch.errors import InvalidInputError
 #: plain path skips only exactly zero-length ones. We refuse geometry with segments in
 #: between, so that the two PostGIS paths and ours cannot differ.
 _MICRO_SEGMENT_SQ = 1e-24
+#: degrees; a point this far outside the x-range of a polygon's segments in its band
+#: is outside the polygon for PostGIS too (its side tests err by ~1e-16 degrees)
+_STAB_EPS = 1e-9
+
+
+@dataclass(frozen=True)
+class Stab:
+    """Per key, the x-range of its segments, searchable by (band, x).
+
+    ``x0``/``x1`` (one per key) bound the key's segments in x. ``order`` lists the
+    keys by band, then by ``x0``; ``pos[i] = band * stride + (x0 - x_org)`` of
+    ``order[i]`` (ascending: ``stride`` exceeds every offset by a degree or more);
+    ``band_w[b]`` is the widest x-range of band ``b``.
+    """
+
+    x0: np.ndarray
+    x1: np.ndarray
+    order: np.ndarray
+    pos: np.ndarray
+    band_w: np.ndarray
+    x_org: float
+    stride: float
 
 
 @dataclass(frozen=True)
@@ -53,7 +75,9 @@ class Segments:
     ``xy`` is (S, 4): x1, y1, x2, y2 in stored vertex order. ``ring`` is each segment's
     ring; ``ring_part`` each ring's global part number; ``ring_is_hole`` marks interior
     rings; ``part_poly`` each part's polygon. The band index maps the key
-    ``band * n_polys + poly`` to a run of ``band_seg`` (segment ids, ring-sorted).
+    ``band * n_polys + poly`` (``keys``, sorted) to the run
+    ``band_seg[starts[k]:starts[k + 1]]`` (segment ids, ring-sorted); ``stab``
+    finds the keys of a point's band whose segments' x-range holds the point.
     """
 
     xy: np.ndarray
@@ -68,6 +92,7 @@ class Segments:
     keys: np.ndarray
     starts: np.ndarray
     band_seg: np.ndarray
+    stab: Stab
 
     @property
     def has_holes_or_parts(self) -> bool:
@@ -134,25 +159,69 @@ def _bucket(xy, ring, ring_part, ring_hole, part_poly, n_polys, n_bands) -> Segm
     # the id, so a stable sort on the key alone gives that order
     order = np.argsort(keys, kind="stable")
     keys, seg_ids = keys[order], seg_ids[order]
-    ukeys, starts = np.unique(keys, return_index=True)
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])[: len(keys)]
+    ukeys = keys[starts]
     starts = np.append(starts, len(keys)).astype(np.int64)
+    stab = _stab(xy, seg_ids, ukeys, starts, n_polys, n_bands)
     return Segments(xy=xy, ring=ring, ring_part=ring_part, ring_is_hole=ring_hole,
                     part_poly=part_poly, n_polys=n_polys, y0=y0, band_h=h,
                     n_bands=n_bands, keys=ukeys, starts=starts,
-                    band_seg=seg_ids.astype(np.int32))
+                    band_seg=seg_ids.astype(np.int32), stab=stab)
 
 
-def _expand(seg: Segments, py: np.ndarray, poly: np.ndarray):
-    """For each pair, the ids of its polygon's segments in the point's band."""
-    key = _band_of(py, seg.y0, seg.band_h, seg.n_bands) * seg.n_polys + poly
-    pos = np.searchsorted(seg.keys, key)
-    pos_c = np.minimum(pos, max(len(seg.keys) - 1, 0))
-    found = (pos < len(seg.keys)) & (seg.keys[pos_c] == key) if len(seg.keys) else \
-        np.zeros(len(key), bool)
-    lo = np.where(found, seg.starts[pos_c], 0)
-    counts = np.where(found, seg.starts[np.minimum(pos_c + 1, len(seg.starts) - 1)]
-                      - lo, 0)
-    rep = np.repeat(np.arange(len(key), dtype=np.int64), counts)
+def _stab(xy, seg_ids, ukeys, starts, n_polys, n_bands) -> Stab:
+    """The (band, x) search over keys (see :class:`Stab`)."""
+    if len(ukeys) == 0:
+        e = np.empty(0)
+        return Stab(e, e, np.empty(0, np.int64), e, np.zeros(n_bands), 0.0, 1.0)
+    lo = np.minimum(xy[seg_ids, 0], xy[seg_ids, 2])
+    hi = np.maximum(xy[seg_ids, 0], xy[seg_ids, 2])
+    x0 = np.minimum.reduceat(lo, starts[:-1])
+    x1 = np.maximum.reduceat(hi, starts[:-1])
+    band = ukeys // n_polys
+    x_org = float(x0.min())
+    width = x1 - x0
+    stride = float(x1.max() - x_org + 2 * width.max() + 1.0)
+    order = np.lexsort((x0, band))
+    pos = band[order] * stride + (x0[order] - x_org)
+    band_w = np.zeros(n_bands)
+    np.maximum.at(band_w, band, width)
+    return Stab(x0, x1, order, pos, band_w, x_org, stride)
+
+
+def candidates(seg: Segments, px: np.ndarray, py: np.ndarray):
+    """(point, key) pairs: the polygons that can cover each point, and their runs.
+
+    A polygon that covers a point has a segment crossing the point's horizontal line
+    on each side of it (or through it), so the point lies in the x-range of the
+    polygon's segments in its band. Pairs with the point more than ``_STAB_EPS``
+    outside that range are dropped: there every side test is far from zero, so
+    PostGIS's winding number is 0 and no segment holds the point.
+    """
+    st = seg.stab
+    if len(st.order) == 0 or len(px) == 0:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    band = _band_of(py, seg.y0, seg.band_h, seg.n_bands)
+    base = band * st.stride
+    off = np.clip(px - st.x_org, -0.5, st.stride - 0.5)
+    lo = np.searchsorted(st.pos, base + (off - st.band_w[band] - _STAB_EPS))
+    hi = np.searchsorted(st.pos, base + (off + _STAB_EPS), side="right")
+    counts = hi - lo
+    pt = np.repeat(np.arange(len(px), dtype=np.int64), counts)
+    first = np.repeat(np.cumsum(counts) - counts, counts)
+    k = st.order[np.repeat(lo, counts) + (np.arange(len(pt)) - first)]
+    q = px[pt]
+    keep = (st.x0[k] - _STAB_EPS <= q) & (q <= st.x1[k] + _STAB_EPS) \
+        & (seg.keys[k] // seg.n_polys == band[pt])
+    return pt[keep], k[keep]
+
+
+def _expand(seg: Segments, k: np.ndarray):
+    """For each pair (key index ``k``, -1 for none), its segment ids."""
+    has = k >= 0
+    lo = np.where(has, seg.starts[np.where(has, k, 0)], 0)
+    counts = np.where(has, seg.starts[np.where(has, k, 0) + 1] - lo, 0)
+    rep = np.repeat(np.arange(len(k), dtype=np.int64), counts)
     first = np.repeat(np.cumsum(counts) - counts, counts)
     ids = seg.band_seg[np.repeat(lo, counts) + (np.arange(len(rep)) - first)]
     return rep, ids
@@ -166,12 +235,24 @@ def covers_pairs(seg: Segments, px: np.ndarray, py: np.ndarray,
     polygon number in the order given to :func:`build_segments`. The caller has
     already done the bounding-box check. Returns a boolean array, one per pair.
     """
-    n = len(poly)
+    key = _band_of(py, seg.y0, seg.band_h, seg.n_bands) * seg.n_polys + poly
+    pos = np.searchsorted(seg.keys, key)
+    pos_c = np.minimum(pos, max(len(seg.keys) - 1, 0))
+    found = (pos < len(seg.keys)) & (seg.keys[pos_c] == key) if len(seg.keys) else \
+        np.zeros(len(key), bool)
+    return covers_keys(seg, px, py, np.where(found, pos_c, -1))
+
+
+def covers_keys(seg: Segments, px: np.ndarray, py: np.ndarray,
+                k: np.ndarray) -> np.ndarray:
+    """:func:`covers_pairs` for pairs given by key index ``k`` (from
+    :func:`candidates`; -1 for a polygon without segments in the point's band)."""
+    n = len(k)
     covered = np.zeros(n, bool)
     if n == 0:
         return covered
-    rep, ids = _expand(seg, py, np.asarray(poly, np.int64))
-    x1, y1, x2, y2 = (seg.xy[ids, k] for k in range(4))
+    rep, ids = _expand(seg, k)
+    x1, y1, x2, y2 = (seg.xy[ids, j] for j in range(4))
     qx, qy = px[rep], py[rep]
     # the PostGIS expression, evaluated in the same order (see module docstring)
     side = (x2 - x1) * (qy - y1) - (qx - x1) * (y2 - y1)

@@ -6,8 +6,8 @@ import shapely
 from shapely.geometry import Polygon, box
 
 from gridwatch.assign import store
-from gridwatch.assign.pip import build_segments
-from gridwatch.assign.points import GridIndex, build_index, grids_fingerprint
+from gridwatch.assign.pip import build_segments, covers_pairs
+from gridwatch.assign.points import GridIndex, _exact, build_index, grids_fingerprint
 from gridwatch.assign.raster import _one_cell_per_label
 from gridwatch.errors import InvalidInputError
 from tests.unit.test_assign_points import _grid_3x3
@@ -111,9 +111,43 @@ def test_build_segments_order_matches_the_reference_loop():
 
 
 def test_one_cell_per_label_finds_a_cell_of_every_label_in_any_numbering():
-    labels = np.array([[0, 2, 2, 0], [1, 0, 2, 3], [1, 1, 0, 3]], np.int32).ravel()
-    rep = _one_cell_per_label(labels, 3)  # not in scan order: takes the fallback
-    assert list(labels[rep]) == [1, 2, 3]
-    scan = np.array([0, 1, 1, 0, 2, 0, 3, 3], np.int32)
-    rep = _one_cell_per_label(scan, 3)
-    assert list(scan[rep]) == [1, 2, 3]
+    labels = np.array([[0, 2, 2, 0], [1, 0, 2, 3], [1, 1, 0, 3]], np.int32)
+    rep = _one_cell_per_label(labels, labels == 0, 3)  # not scan order: fallback
+    assert list(labels.ravel()[rep]) == [1, 2, 3]
+    scan = np.array([[0, 1, 1, 0], [2, 0, 3, 3]], np.int32)
+    rep = _one_cell_per_label(scan, scan == 0, 3)
+    assert list(scan.ravel()[rep]) == [1, 2, 3]
+
+
+def _exact_reference(index, x, y):
+    """The exact path as it was: R-tree of grid boxes, then covers_pairs."""
+    b = index.bounds
+    tree = shapely.STRtree(shapely.box(b[:, 0], b[:, 1], b[:, 2], b[:, 3]))
+    pt, poly = tree.query(shapely.points(x, y))
+    hit = covers_pairs(index.segments, x[pt], y[pt], poly)
+    best = np.full(len(x), np.iinfo(np.int64).max)
+    np.minimum.at(best, pt[hit], poly[hit])
+    count = np.bincount(pt[hit], minlength=len(x))
+    return np.where(count > 0, best, -1), count
+
+
+def test_exact_path_equals_the_rtree_reference_on_edges_vertices_and_holes():
+    from tests.unit.test_assign_nearest import _grids
+
+    index = build_index(_grids())
+    coords = shapely.get_coordinates(index.geoms)
+    rng = np.random.default_rng(21)
+    i = rng.integers(0, len(coords) - 1, 3000)
+    t = rng.random((3000, 1))
+    t[:500] = 0.5
+    edge = coords[i] + t * (coords[i + 1] - coords[i])
+    xy = np.vstack([
+        coords, edge, coords + rng.normal(0, 1e-9, coords.shape),
+        np.column_stack([rng.uniform(112.99, 113.05, 4000),
+                         rng.uniform(22.99, 23.04, 4000)]),
+    ])
+    x, y = xy[:, 0].copy(), xy[:, 1].copy()
+    got = _exact(index, x, y)
+    want = _exact_reference(index, x, y)
+    assert np.array_equal(got[0], want[0]) and np.array_equal(got[1], want[1])
+    assert (got[1] >= 2).sum() > 1000  # the shared edges and vertices were hit
