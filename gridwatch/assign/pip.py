@@ -53,10 +53,10 @@ _STAB_EPS = 1e-9
 class Stab:
     """Per key, the x-range of its segments, searchable by (band, x).
 
-    ``x0``/``x1`` (one per key) bound the key's segments in x. ``order`` lists the
-    keys by band, then by ``x0``; ``pos[i] = band * stride + (x0 - x_org)`` of
-    ``order[i]`` (ascending: ``stride`` exceeds every offset by a degree or more);
-    ``band_w[b]`` is the widest x-range of band ``b``.
+    ``x0``/``x1`` (one per key) bound the key's segments in x. ``pos`` holds
+    ``band * stride + (x0 - x_org)`` of key ``order[i]``, ascending (``stride``
+    exceeds every offset by a degree or more, so the keys run band by band, each
+    band by ``x0``); ``band_w[b]`` is the widest x-range of band ``b``.
     """
 
     x0: np.ndarray
@@ -112,18 +112,18 @@ def build_segments(geoms: np.ndarray, n_bands: int | None = None) -> Segments:
     parts, part_poly = parts[solid], part_poly[solid]
     rings, ring_part = shapely.get_rings(parts, return_index=True)
     coords, coord_ring = shapely.get_coordinates(rings, return_index=True)
-    same = coord_ring[1:] == coord_ring[:-1]
-    xy = np.column_stack([coords[:-1], coords[1:]])[same]
-    ring = coord_ring[:-1][same].astype(np.int32)
-    ring_hole = np.r_[False, ring_part[1:] == ring_part[:-1]][: len(ring_part)]
-    dx, dy = xy[:, 2] - xy[:, 0], xy[:, 3] - xy[:, 1]
-    sq = dx * dx + dy * dy
+    start = np.flatnonzero(coord_ring[1:] == coord_ring[:-1])  # segment starts
+    d = coords[start + 1] - coords[start]
+    sq = d[:, 0] * d[:, 0] + d[:, 1] * d[:, 1]
     if ((sq > 0) & (sq < _MICRO_SEGMENT_SQ)).any():
         raise InvalidInputError(
             "A grid boundary has a segment shorter than 1e-12 degrees; remove the "
             "near-duplicate vertices (e.g. shapely.remove_repeated_points) and retry.")
-    keep = sq > 0  # zero-length segments are skipped by PostGIS too
-    xy, ring = xy[keep], ring[keep]
+    start = start[sq > 0]  # zero-length segments are skipped by PostGIS too
+    xy = np.empty((len(start), 4))
+    xy[:, :2], xy[:, 2:] = coords[start], coords[start + 1]
+    ring = coord_ring[start].astype(np.int32)
+    ring_hole = np.r_[False, ring_part[1:] == ring_part[:-1]][: len(ring_part)]
     return _bucket(xy, ring, np.asarray(ring_part, np.int32),
                    np.asarray(ring_hole, bool), np.asarray(part_poly, np.int32),
                    len(geoms), n_bands)
@@ -174,19 +174,18 @@ def _stab(xy, seg_ids, ukeys, starts, n_polys, n_bands) -> Stab:
     if len(ukeys) == 0:
         e = np.empty(0)
         return Stab(e, e, np.empty(0, np.int64), e, np.zeros(n_bands), 0.0, 1.0)
-    lo = np.minimum(xy[seg_ids, 0], xy[seg_ids, 2])
-    hi = np.maximum(xy[seg_ids, 0], xy[seg_ids, 2])
-    x0 = np.minimum.reduceat(lo, starts[:-1])
-    x1 = np.maximum.reduceat(hi, starts[:-1])
-    band = ukeys // n_polys
+    x0 = np.minimum.reduceat(np.minimum(xy[:, 0], xy[:, 2])[seg_ids], starts[:-1])
+    x1 = np.maximum.reduceat(np.maximum(xy[:, 0], xy[:, 2])[seg_ids], starts[:-1])
+    band = ukeys // n_polys  # ukeys are sorted, so each band's keys are contiguous
     x_org = float(x0.min())
     width = x1 - x0
     stride = float(x1.max() - x_org + 2 * width.max() + 1.0)
-    order = np.lexsort((x0, band))
-    pos = band[order] * stride + (x0[order] - x_org)
+    pos = band * stride + (x0 - x_org)
+    order = np.argsort(pos)
     band_w = np.zeros(n_bands)
-    np.maximum.at(band_w, band, width)
-    return Stab(x0, x1, order, pos, band_w, x_org, stride)
+    first = np.flatnonzero(np.r_[True, band[1:] != band[:-1]])
+    band_w[band[first]] = np.maximum.reduceat(width, first)
+    return Stab(x0, x1, order, pos[order], band_w, x_org, stride)
 
 
 def candidates(seg: Segments, px: np.ndarray, py: np.ndarray):
