@@ -11,8 +11,9 @@ values such as the grid version must be passed as bind parameters through
 ``version_filter`` (e.g. ``"g.version_id = %(version)s"`` for psycopg, or
 ``"g.version_id = :version"`` for SQLAlchemy ``text()``).
 
-Indexes the queries expect: GiST on the grid geometry (``ST_Covers`` and ``<->`` use
-it) and, for the join from the point side, GiST on the point geometry.
+Indexes the queries expect: GiST on the point geometry (the covers join looks up the
+points of each grid) and on the grid geometry (``NOT EXISTS ... ST_Covers`` and
+``<->`` in the nearest-grid query).
 """
 
 from __future__ import annotations
@@ -42,18 +43,30 @@ def _where(version_filter: str | None) -> str:
 def covers_join_sql(points_table: str, grids_table: str, *,
                     version_filter: str | None = None, point_id: str = "id",
                     point_geom: str = "geom", grid_code: str = "code",
-                    grid_geom: str = "geom") -> str:
+                    grid_geom: str = "geom", with_count: bool = False) -> str:
     """SQL returning ``(id, code)`` for every point some grid covers.
+
+    The grids are the outer loop (``CROSS JOIN LATERAL``; ``OFFSET 0`` keeps the
+    planner from flattening it into an ordinary join, which it would drive from the
+    points): consecutive ``ST_Covers`` calls then share their grid, so PostGIS
+    builds each grid's point-in-polygon index once and reuses it from its cache,
+    instead of switching grid on nearly every call. Then the smallest code per point
+    in byte order (``min(code COLLATE "C")``). In ``bench/assign.py`` this was
+    1.5-3.3x faster than the point-driven ``DISTINCT ON`` join it replaced, with
+    the same answer for every point.
 
     Parameters
     ----------
     points_table, grids_table : str
-        Table names (optionally ``schema.table``); aliased ``p`` and ``g``.
+        Table names (optionally ``schema.table``).
     version_filter : str, optional
-        A boolean SQL expression on ``g`` selecting the grid version, with bind
-        parameters for values.
+        A boolean SQL expression on ``g`` (the grids) selecting the grid version,
+        with bind parameters for values.
     point_id, point_geom, grid_code, grid_geom : str
         Column names.
+    with_count : bool
+        Add a third column ``n_covering``: how many grids cover the point (2 or more
+        on a shared edge or vertex).
 
     Returns
     -------
@@ -64,17 +77,22 @@ def covers_join_sql(points_table: str, grids_table: str, *,
     Examples
     --------
     >>> print(covers_join_sql("points", "grids"))  # doctest: +NORMALIZE_WHITESPACE
-    SELECT DISTINCT ON (p.id) p.id AS id, g.code AS code
-    FROM points p JOIN grids g ON ST_Covers(g.geom, p.geom)
-    WHERE TRUE ORDER BY p.id, g.code COLLATE "C"
+    SELECT c.id AS id, min(c.code COLLATE "C") AS code
+    FROM (SELECT p.id AS id, g.code AS code FROM grids g
+          CROSS JOIN LATERAL (SELECT p.id FROM points p
+                              WHERE ST_Covers(g.geom, p.geom) OFFSET 0) p
+          WHERE TRUE) c
+    GROUP BY c.id
     """
     pid, pg, gc, gg = map(_ident, (point_id, point_geom, grid_code, grid_geom))
+    count = ", count(*) AS n_covering" if with_count else ""
     return (
-        f"SELECT DISTINCT ON (p.{pid}) p.{pid} AS id, g.{gc} AS code\n"
-        f"FROM {_ident(points_table)} p JOIN {_ident(grids_table)} g "
-        f"ON ST_Covers(g.{gg}, p.{pg})\n"
-        f"WHERE TRUE{_where(version_filter)} "
-        f"ORDER BY p.{pid}, g.{gc} COLLATE \"C\"")
+        f'SELECT c.id AS id, min(c.code COLLATE "C") AS code{count}\n'
+        f"FROM (SELECT p.{pid} AS id, g.{gc} AS code FROM {_ident(grids_table)} g\n"
+        f"      CROSS JOIN LATERAL (SELECT p.{pid} FROM {_ident(points_table)} p\n"
+        f"                          WHERE ST_Covers(g.{gg}, p.{pg}) OFFSET 0) p\n"
+        f"      WHERE TRUE{_where(version_filter)}) c\n"
+        "GROUP BY c.id")
 
 
 def nearest_grid_sql(points_table: str, grids_table: str, *,

@@ -110,12 +110,14 @@ def _locate_sql(conn, version_id: int, ents) -> pd.DataFrame:
             "use the default in-memory path."
         )
     vf = "g.version_id = :version"
-    covered = dict(
-        conn.execute(
-            sa.text(covers_join_sql("enterprises", "grids", version_filter=vf)),
-            {"version": version_id},
-        ).all()
-    )
+    joined = conn.execute(
+        sa.text(
+            covers_join_sql("enterprises", "grids", version_filter=vf, with_count=True)
+        ),
+        {"version": version_id},
+    ).all()
+    covered = {r.id: r.code for r in joined}
+    n_cover = {r.id: r.n_covering for r in joined}
     near = {
         r.id: (r.code, r.distance_m)
         for r in conn.execute(
@@ -123,15 +125,6 @@ def _locate_sql(conn, version_id: int, ents) -> pd.DataFrame:
             {"version": version_id},
         )
     }
-    n_cover = dict(
-        conn.execute(
-            sa.text(
-                "SELECT p.id, count(*) FROM enterprises p JOIN grids g ON ST_Covers(g.geom, p.geom)"
-                " WHERE g.version_id = :version GROUP BY p.id"
-            ),
-            {"version": version_id},
-        ).all()
-    )
     rows = []
     for eid, uscc, prec in zip(ents["id"], ents["uscc"], ents["precision"]):
         if eid in covered:
