@@ -22,17 +22,21 @@ Same grids, same points, one run, every side timed best-of-3 the same way
   naive ``predicate="within"``, which drops points on a boundary. The frames are
   built fresh before each run (untimed), so each call builds its own STRtree.
 * **PostGIS**: the ``ST_Covers`` join ``assign --path sql`` runs
-  (:func:`gridwatch.assign.sql.covers_join_sql`, GiST on both tables), the same
-  join on ``ST_Subdivide``d grids (the usual PostGIS advice for large polygons:
-  a subdivided table with its own GiST index, ``ST_Covers`` on the pieces,
-  ``DISTINCT ON`` + smallest code; the table's build time is reported and counted,
-  since the SQL path would have to build it per grid version), and the join
-  written with the grids as the outer loop so PostGIS reuses each grid's prepared
-  geometry (``LATERAL ... OFFSET 0``, ``min(code)``). Points are COPYed and
-  indexed beforehand (time reported apart).
+  (:func:`gridwatch.assign.sql.covers_join_sql`: the grids as the outer loop,
+  ``LATERAL ... OFFSET 0``, ``min(code)``, so PostGIS reuses each grid's cached
+  point-in-polygon index; GiST on both tables); the point-driven ``DISTINCT ON``
+  join it replaced (labelled as the previous one); and the ``DISTINCT ON`` join on
+  ``ST_Subdivide``d grids (the usual PostGIS advice for large polygons: a
+  subdivided table with its own GiST index, ``ST_Covers`` on the pieces; the
+  table's build time is reported and counted, since the SQL path would have to
+  build it per grid version). Points are COPYed and indexed beforehand (time
+  reported apart).
 
 Mismatches are counted per method against the shipped PostGIS ``ST_Covers`` join
-(grid code, or "no grid"). Writes ``bench/results/assign.json``.
+(grid code, or "no grid"). Every in-process method also reports its CPU time
+(``cpu_s``, the process's user + system time of the best run): on a shared
+machine the wall time includes waiting for a core, the CPU time does not.
+Writes ``bench/results/assign.json``.
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ import json
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import geopandas as gpd
@@ -73,8 +78,12 @@ LABELS = {
     "sjoin_intersects": 'geopandas sjoin(points, grids, "intersects") + smallest code',
     "sjoin_grids_covers": 'geopandas sjoin(grids, points, "covers") + smallest code',
     "sjoin_within": 'geopandas sjoin(points, grids, "within"), the naive call',
-    "postgis_covers": "PostGIS ST_Covers join (what assign --path sql runs)",
-    "postgis_grids_outer": "PostGIS ST_Covers, grids as outer loop (prepared reuse)",
+    "postgis_covers": (
+        "PostGIS ST_Covers join, grids as outer loop (what assign --path sql runs)"
+    ),
+    "postgis_points_outer": (
+        "PostGIS ST_Covers join, DISTINCT ON per point (the previous --path sql)"
+    ),
 }
 for _mv in SUBDIVIDE_MAX_VERTICES:
     LABELS[f"postgis_subdivide_{_mv}"] = (
@@ -221,14 +230,13 @@ def subdivide_sql(grids_table: str, pieces_table: str, max_vertices: int) -> lis
     ]
 
 
-def grids_outer_sql(points_table: str, grids_table: str) -> str:
-    """The covers join with the grids as the outer loop (``OFFSET 0`` stops the
-    planner flattening the LATERAL), so consecutive ``ST_Covers`` calls share a grid
-    and PostGIS reuses its cached prepared geometry; ties to the smallest code."""
+def points_outer_sql(points_table: str, grids_table: str) -> str:
+    """The covers join ``assign --path sql`` ran before this benchmark moved it to
+    the grids-outer form: one ``DISTINCT ON`` row per point, smallest code first."""
     return (
-        'SELECT c.id, min(c.code COLLATE "C") FROM (SELECT p.id, g.code '
-        f"FROM {grids_table} g CROSS JOIN LATERAL (SELECT p.id FROM {points_table} p "
-        "WHERE ST_Covers(g.geom, p.geom) OFFSET 0) p) c GROUP BY c.id"
+        "SELECT DISTINCT ON (p.id) p.id AS id, g.code AS code\n"
+        f"FROM {points_table} p JOIN {grids_table} g ON ST_Covers(g.geom, p.geom)\n"
+        'ORDER BY p.id, g.code COLLATE "C"'
     )
 
 
@@ -256,8 +264,8 @@ def postgis_methods(conn, name: str, n: int) -> dict:
             None,
             None,
         ),
-        "postgis_grids_outer": (
-            lambda: _fetch(conn, grids_outer_sql(pts, grids), n),
+        "postgis_points_outer": (
+            lambda: _fetch(conn, points_outer_sql(pts, grids), n),
             None,
             None,
         ),
@@ -265,7 +273,7 @@ def postgis_methods(conn, name: str, n: int) -> dict:
     for mv in SUBDIVIDE_MAX_VERTICES:
         pieces = f"{SCHEMA}.{name}_sub{mv}"
         out[f"postgis_subdivide_{mv}"] = (
-            lambda p=pieces: _fetch(conn, covers_join_sql(pts, p), n),
+            lambda p=pieces: _fetch(conn, points_outer_sql(pts, p), n),
             subdivide_sql(grids, pieces, mv),
             pieces,
         )
@@ -301,20 +309,35 @@ def _mismatches(codes: np.ndarray, ref: np.ndarray) -> dict:
     }
 
 
+def _with_cpu(fn, repeat, setup=None):
+    """:func:`best_of`, plus the CPU time (user + system of this process) of each
+    run and of the best one."""
+    cpu = []
+
+    def timed():
+        c0 = time.process_time()
+        out = fn()
+        cpu.append(round(time.process_time() - c0, 4))
+        return out
+
+    best, runs, out = best_of(timed, repeat, setup)
+    return best, runs, out, {"cpu_s": cpu[runs.index(best)], "cpu_runs_s": cpu}
+
+
 def run_size(name, grids, n, conn, repeat, cache, log) -> dict:
     """Every method on ``n`` points; rows plus per-point facts of the data."""
     x, y = make_points(grids, n, seed=n)
     rows, codes = [], {}
     for key, fn in gridwatch_methods(grids, x, y, cache).items():
-        best, runs, codes[key] = best_of(fn, repeat)
-        rows.append(_row(key, best, runs, n))
-        log(f"  {n:,} {key}: {best:.3f} s")
+        best, runs, codes[key], cpu = _with_cpu(fn, repeat)
+        rows.append(_row(key, best, runs, n, **cpu))
+        log(f"  {n:,} {key}: {best:.3f} s (cpu {cpu['cpu_s']:.3f} s)")
     facts = assign_points(build_index(grids), x, y)
     sj, setup = sjoin_methods(grids, shapely.points(x, y))
     for key, fn in sj.items():
-        best, runs, codes[key] = best_of(fn, repeat, setup)
-        rows.append(_row(key, best, runs, n))
-        log(f"  {n:,} {key}: {best:.3f} s")
+        best, runs, codes[key], cpu = _with_cpu(fn, repeat, setup)
+        rows.append(_row(key, best, runs, n, **cpu))
+        log(f"  {n:,} {key}: {best:.3f} s (cpu {cpu['cpu_s']:.3f} s)")
     run = {
         "points": n,
         "on_shared_edge_or_vertex": int((facts.n_covering >= 2).sum()),
@@ -487,13 +510,16 @@ def main(argv=None) -> int:
         "repeat": repeat,
         "timing": f"best of {repeat} for every method; inputs made fresh before each "
         "run, untimed. gridwatch cold = fingerprint + index build + cache "
-        "write + assign; warm = fingerprint + cache read + load + assign; "
-        "both include the nearest grid of outside points. geopandas = the "
+        "write + assign; warm = fingerprint + cache file read (uncompressed) + "
+        "load + assign; both include the nearest grid (EPSG:4547 metres) of "
+        "the points outside every grid, which no peer computes. geopandas = the "
         "sjoin call on fresh frames (its STRtree built inside) + tie-break "
         "by smallest code. PostGIS = the query, points COPYed and "
         "GiST-indexed beforehand; subdivided: build of the pieces table "
         "timed apart and added into total_s. Mismatches against the "
-        "shipped PostGIS ST_Covers join.",
+        "shipped PostGIS ST_Covers join. cpu_s (gridwatch and geopandas "
+        "rows): CPU time of the best run; the machine is shared, so wall "
+        "time also holds time spent waiting for a core.",
         "datasets": [],
     }
     try:
