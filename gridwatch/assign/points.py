@@ -151,7 +151,9 @@ class GridIndex:
             fp = str(meta["fingerprint"])
             index = cls(z["codes"].astype(object), z["bounds"], seg, raster, metric,
                         fp, z["wkb"], z["wkb_len"])
-        except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+            _check_shapes(index)
+        except (ValueError, KeyError, TypeError, AttributeError,
+                UnicodeDecodeError) as exc:
             raise InvalidInputError(
                 "The cached grid index is unreadable or from another version of "
                 "gridwatch; delete the cache file and build the index again.") from exc
@@ -160,6 +162,24 @@ class GridIndex:
                 "The cached grid index belongs to other grids; rebuild it for this "
                 "grid version.")
         return index
+
+
+def _check_shapes(index: GridIndex) -> None:
+    """Raise ValueError unless the loaded arrays fit together."""
+    g, s, m = len(index.codes), index.segments, index.metric
+    n_seg, n_keys = len(s.xy), len(s.keys)
+    ok = (
+        index.bounds.shape == (g, 4) and len(index.wkb_len) == g == s.n_polys
+        and int(index.wkb_len.sum()) == len(index.wkb)
+        and s.xy.shape == (n_seg, 4) and len(s.ring) == n_seg
+        and len(s.starts) == n_keys + 1 and len(s.stab.x0) == n_keys
+        and len(s.stab.order) == n_keys and len(s.stab.band_w) == s.n_bands
+        and index.raster.cells.ndim == 2
+        and m.seg.shape == (n_seg, 4) and len(m.start) == g + 1
+        and len(m.run_start) == len(m.run_box) + 1
+    )
+    if not ok:
+        raise ValueError("inconsistent index arrays")
 
 
 def grids_fingerprint(codes, geoms) -> str:

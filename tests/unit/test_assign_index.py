@@ -151,3 +151,13 @@ def test_exact_path_equals_the_rtree_reference_on_edges_vertices_and_holes():
     want = _exact_reference(index, x, y)
     assert np.array_equal(got[0], want[0]) and np.array_equal(got[1], want[1])
     assert (got[1] >= 2).sum() > 1000  # the shared edges and vertices were hit
+
+
+def test_grid_index_from_bytes_rejects_arrays_that_do_not_fit_together():
+    index = build_index(_grid_3x3())
+    arrays, meta = store.unpack(index.to_bytes())
+    arrays = dict(arrays, metric_start=arrays["metric_start"][:-1])
+    with pytest.raises(InvalidInputError, match="unreadable"):
+        GridIndex.from_bytes(store.pack(arrays, meta))
+    with pytest.raises(InvalidInputError, match="unreadable"):
+        GridIndex.from_bytes(store.pack({}, ["not", "a", "dict"]))
