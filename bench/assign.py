@@ -5,8 +5,10 @@ Run::
     scripts/pg-throwaway.sh start          # prints the database URL
     .venv/bin/python bench/assign.py [--url URL] [--quick]
 
-Same grids, same points, one run, every side timed best-of-3 the same way
-(:func:`_common.best_of`; inputs made fresh before each run, untimed):
+Same grids, same points, one run, every side timed best-of-3 the same way: three
+rounds, each running every method once in turn (so the shared machine's load
+bursts spread over all methods), the best round per method reported; inputs are
+made fresh before each run, untimed:
 
 * **gridwatch**, three ways: *cold* = fingerprint the grids, build the index, write
   the cache file, assign (what the first ``gridwatch assign`` on a new grid version
@@ -309,55 +311,79 @@ def _mismatches(codes: np.ndarray, ref: np.ndarray) -> dict:
     }
 
 
-def _with_cpu(fn, repeat, setup=None):
-    """:func:`best_of`, plus the CPU time (user + system of this process) of each
-    run and of the best one."""
-    cpu = []
+def _rounds(tasks: list[dict], repeat: int, log) -> tuple[dict, dict]:
+    """Run every task once per round, ``repeat`` rounds, in the order given.
 
-    def timed():
-        c0 = time.process_time()
-        out = fn()
-        cpu.append(round(time.process_time() - c0, 4))
-        return out
+    Interleaving spreads the shared machine's load bursts over all methods
+    instead of letting one burst land on one method's three runs. A task is
+    ``{"key", "fn", "setup"?, "build"?, "cpu"?}``: ``setup`` runs untimed before
+    the call, ``build`` is timed apart (the subdivided pieces), ``cpu`` records
+    the process's CPU time (in-process methods). Returns (timings, last outputs).
+    """
+    times = {t["key"]: {"runs": [], "cpu": [], "build": []} for t in tasks}
+    out = {}
+    for _ in range(repeat):
+        for t in tasks:
+            rec = times[t["key"]]
+            if t.get("build"):
+                b0 = time.perf_counter()
+                t["build"]()
+                rec["build"].append(round(time.perf_counter() - b0, 4))
+            if t.get("setup"):
+                t["setup"]()
+            c0, w0 = time.process_time(), time.perf_counter()
+            out[t["key"]] = t["fn"]()
+            rec["runs"].append(round(time.perf_counter() - w0, 4))
+            rec["cpu"].append(round(time.process_time() - c0, 4))
+        log("    round " + str(len(rec["runs"])) + ": " + ", ".join(
+            f"{k} {v['runs'][-1]:.3f}" for k, v in times.items()))
+    return times, out
 
-    best, runs, out = best_of(timed, repeat, setup)
-    return best, runs, out, {"cpu_s": cpu[runs.index(best)], "cpu_runs_s": cpu}
+
+def _timed_row(key: str, rec: dict, n: int, cpu: bool, **more) -> dict:
+    best = min(rec["runs"])
+    if rec["build"]:
+        more = {"build_s": min(rec["build"]), "build_runs_s": rec["build"], **more}
+    if cpu:
+        more = {"cpu_s": rec["cpu"][rec["runs"].index(best)],
+                "cpu_runs_s": rec["cpu"], **more}
+    return _row(key, best, rec["runs"], n, **more)
 
 
 def run_size(name, grids, n, conn, repeat, cache, log) -> dict:
     """Every method on ``n`` points; rows plus per-point facts of the data."""
     x, y = make_points(grids, n, seed=n)
-    rows, codes = [], {}
-    for key, fn in gridwatch_methods(grids, x, y, cache).items():
-        best, runs, codes[key], cpu = _with_cpu(fn, repeat)
-        rows.append(_row(key, best, runs, n, **cpu))
-        log(f"  {n:,} {key}: {best:.3f} s (cpu {cpu['cpu_s']:.3f} s)")
-    facts = assign_points(build_index(grids), x, y)
+    tasks = [{"key": k, "fn": fn, "cpu": True}
+             for k, fn in gridwatch_methods(grids, x, y, cache).items()]
     sj, setup = sjoin_methods(grids, shapely.points(x, y))
-    for key, fn in sj.items():
-        best, runs, codes[key], cpu = _with_cpu(fn, repeat, setup)
-        rows.append(_row(key, best, runs, n, **cpu))
-        log(f"  {n:,} {key}: {best:.3f} s (cpu {cpu['cpu_s']:.3f} s)")
+    tasks += [{"key": k, "fn": fn, "setup": setup, "cpu": True} for k, fn in sj.items()]
+    facts = assign_points(build_index(grids), x, y)
     run = {
         "points": n,
         "on_shared_edge_or_vertex": int((facts.n_covering >= 2).sum()),
         "outside": int((facts.status == "outside").sum()),
         "no_location": int((facts.status == "no_location").sum()),
     }
+    pieces = {}
     if conn is not None:
         run["postgis_points_copy_s"] = round(pg_load_points(conn, x, y, name)[0], 2)
-        for key, (fn, build, pieces) in postgis_methods(conn, name, n).items():
-            more = {}
+        for key, (fn, build, table) in postgis_methods(conn, name, n).items():
+            task = {"key": key, "fn": fn}
             if build:
-                b, b_runs, _ = best_of(lambda s=build: _execute(conn, s), repeat)
-                more = {
-                    "build_s": round(b, 4),
-                    "build_runs_s": b_runs,
-                    "pieces": _count(conn, pieces),
-                }
-            best, runs, codes[key] = best_of(fn, repeat)
-            rows.append(_row(key, best, runs, n, **more))
-            log(f"  {n:,} {key}: {best:.3f} s (+ build {more.get('build_s', 0)})")
+                task["build"] = lambda s=build: _execute(conn, s)
+                pieces[key] = table
+            tasks.append(task)
+    times, codes = _rounds(tasks, repeat, log)
+    rows = []
+    for t in tasks:
+        more = {"pieces": _count(conn, pieces[t["key"]])} if t["key"] in pieces else {}
+        rows.append(_timed_row(t["key"], times[t["key"]], n, t.get("cpu", False),
+                               **more))
+        r = rows[-1]
+        log(f"  {n:,} {r['key']}: {r['best_s']:.3f} s"
+            + (f" (cpu {r['cpu_s']:.3f} s)" if "cpu_s" in r else "")
+            + (f" (+ build {r['build_s']:.3f} s)" if "build_s" in r else ""))
+    if conn is not None:
         for r in rows:
             r.update(_mismatches(codes[r["key"]], codes["postgis_covers"]))
     run["methods"] = rows
@@ -508,8 +534,8 @@ def main(argv=None) -> int:
             **extra,
         ),
         "repeat": repeat,
-        "timing": f"best of {repeat} for every method; inputs made fresh before each "
-        "run, untimed. gridwatch cold = fingerprint + index build + cache "
+        "timing": f"best of {repeat} for every method, in {repeat} rounds that run "
+        "every method once in turn; inputs made fresh before each run, untimed. gridwatch cold = fingerprint + index build + cache "
         "write + assign; warm = fingerprint + cache file read (uncompressed) + "
         "load + assign; both include the nearest grid (EPSG:4547 metres) of "
         "the points outside every grid, which no peer computes. geopandas = the "
