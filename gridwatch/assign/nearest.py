@@ -90,7 +90,8 @@ class MetricSegments:
         if "runs" not in self._lazy:
             b = self.run_box
             self._lazy["runs"] = shapely.STRtree(
-                shapely.box(b[:, 0], b[:, 1], b[:, 2], b[:, 3]))
+                shapely.box(b[:, 0], b[:, 1], b[:, 2], b[:, 3])
+            )
         return self._lazy["runs"]
 
     def pieces(self) -> tuple[cKDTree, np.ndarray, float]:
@@ -100,8 +101,9 @@ class MetricSegments:
         return self._lazy["kd"]
 
 
-def build_metric_segments(seg_xy: np.ndarray, seg_poly: np.ndarray, n_polys: int,
-                          crs: str = METRIC_CRS) -> MetricSegments:
+def build_metric_segments(
+    seg_xy: np.ndarray, seg_poly: np.ndarray, n_polys: int, crs: str = METRIC_CRS
+) -> MetricSegments:
     """Project WGS-84 segments (x1, y1, x2, y2), grouped by ``seg_poly`` (sorted).
 
     Raises ValueError when ``seg_poly`` is not sorted (the grid ranges need it).
@@ -115,8 +117,9 @@ def build_metric_segments(seg_xy: np.ndarray, seg_poly: np.ndarray, n_polys: int
     seg_xy = np.asarray(seg_xy, float)
     cont = (seg_xy[:-1, 2:] == seg_xy[1:, :2]).all(1)
     own_end = np.flatnonzero(np.r_[~cont, True][: len(seg_xy)])
-    x, y = tr.transform(np.r_[seg_xy[:, 0], seg_xy[own_end, 2]],
-                        np.r_[seg_xy[:, 1], seg_xy[own_end, 3]])
+    x, y = tr.transform(
+        np.r_[seg_xy[:, 0], seg_xy[own_end, 2]], np.r_[seg_xy[:, 1], seg_xy[own_end, 3]]
+    )
     n = len(seg_xy)
     end = np.arange(1, n + 1)  # the next segment's start ...
     end[own_end] = n + np.arange(len(own_end))  # ... or the segment's own end
@@ -130,8 +133,7 @@ def build_metric_segments(seg_xy: np.ndarray, seg_poly: np.ndarray, n_polys: int
     if len(r0):
         box[:, :2] = np.minimum.reduceat(np.minimum(seg[:, :2], seg[:, 2:]), r0)
         box[:, 2:] = np.maximum.reduceat(np.maximum(seg[:, :2], seg[:, 2:]), r0)
-    return MetricSegments(seg, start, np.append(r0, len(seg)), box, tr.definition,
-                          crs)
+    return MetricSegments(seg, start, np.append(r0, len(seg)), box, tr.definition, crs)
 
 
 def _build_pieces(seg: np.ndarray, piece_m: float):
@@ -161,12 +163,15 @@ def _seg_distance(p: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def round_mm(d: np.ndarray) -> np.ndarray:
     """Millimetres as PostgreSQL's ``round(d::numeric, 3)`` (15 digits, half up)."""
     q = Decimal("0.001")
-    return np.array([int(Decimal(f"{v:.15g}").quantize(q, ROUND_HALF_UP) * 1000)
-                     for v in d], np.int64)
+    return np.array(
+        [int(Decimal(f"{v:.15g}").quantize(q, ROUND_HALF_UP) * 1000) for v in d],
+        np.int64,
+    )
 
 
-def nearest(ms: MetricSegments, lng: np.ndarray, lat: np.ndarray, *,
-            method: str = "auto"):
+def nearest(
+    ms: MetricSegments, lng: np.ndarray, lat: np.ndarray, *, method: str = "auto"
+):
     """Grid number and distance (m) of the nearest grid of each WGS-84 point.
 
     ``method`` is ``"boxes"``, ``"kdtree"`` or ``"auto"`` (boxes for at most
@@ -179,8 +184,9 @@ def nearest(ms: MetricSegments, lng: np.ndarray, lat: np.ndarray, *,
     dist = np.full(n, np.nan)
     if n == 0 or len(ms.seg) == 0:
         return best, dist
-    p = np.column_stack(ms.transformer.transform(np.asarray(lng, float),
-                                                 np.asarray(lat, float)))
+    p = np.column_stack(
+        ms.transformer.transform(np.asarray(lng, float), np.asarray(lat, float))
+    )
     ok = np.isfinite(p).all(1)
     idx = np.flatnonzero(ok)
     p = p[ok]
@@ -235,8 +241,11 @@ def _candidates_kdtree(ms: MetricSegments, p: np.ndarray):
     balls = tree.query_ball_point(p, upper + half + _TIE_M + _SLACK_M)
     counts = np.fromiter((len(x) for x in balls), np.int64, len(balls))
     pi = np.repeat(np.arange(len(p)), counts)
-    si = piece_seg[np.concatenate(balls).astype(np.int64)] if counts.sum() else \
-        np.empty(0, np.int64)
+    si = (
+        piece_seg[np.concatenate(balls).astype(np.int64)]
+        if counts.sum()
+        else np.empty(0, np.int64)
+    )
     return pi, si
 
 

@@ -106,8 +106,9 @@ def build_segments(geoms: np.ndarray, n_bands: int | None = None) -> Segments:
     Order: polygon, part, ring (shell first, then holes), vertex; so segment ids
     grow with the polygon and with the ring. Empty parts are skipped.
     """
-    parts, part_poly = shapely.get_parts(np.asarray(geoms, dtype=object),
-                                         return_index=True)
+    parts, part_poly = shapely.get_parts(
+        np.asarray(geoms, dtype=object), return_index=True
+    )
     solid = ~shapely.is_empty(parts)
     parts, part_poly = parts[solid], part_poly[solid]
     rings, ring_part = shapely.get_rings(parts, return_index=True)
@@ -118,15 +119,22 @@ def build_segments(geoms: np.ndarray, n_bands: int | None = None) -> Segments:
     if ((sq > 0) & (sq < _MICRO_SEGMENT_SQ)).any():
         raise InvalidInputError(
             "A grid boundary has a segment shorter than 1e-12 degrees; remove the "
-            "near-duplicate vertices (e.g. shapely.remove_repeated_points) and retry.")
+            "near-duplicate vertices (e.g. shapely.remove_repeated_points) and retry."
+        )
     start = start[sq > 0]  # zero-length segments are skipped by PostGIS too
     xy = np.empty((len(start), 4))
     xy[:, :2], xy[:, 2:] = coords[start], coords[start + 1]
     ring = coord_ring[start].astype(np.int32)
     ring_hole = np.r_[False, ring_part[1:] == ring_part[:-1]][: len(ring_part)]
-    return _bucket(xy, ring, np.asarray(ring_part, np.int32),
-                   np.asarray(ring_hole, bool), np.asarray(part_poly, np.int32),
-                   len(geoms), n_bands)
+    return _bucket(
+        xy,
+        ring,
+        np.asarray(ring_part, np.int32),
+        np.asarray(ring_hole, bool),
+        np.asarray(part_poly, np.int32),
+        len(geoms),
+        n_bands,
+    )
 
 
 def _band_of(y: np.ndarray, y0: float, h: float, n: int) -> np.ndarray:
@@ -163,10 +171,21 @@ def _bucket(xy, ring, ring_part, ring_hole, part_poly, n_polys, n_bands) -> Segm
     ukeys = keys[starts]
     starts = np.append(starts, len(keys)).astype(np.int64)
     stab = _stab(xy, seg_ids, ukeys, starts, n_polys, n_bands)
-    return Segments(xy=xy, ring=ring, ring_part=ring_part, ring_is_hole=ring_hole,
-                    part_poly=part_poly, n_polys=n_polys, y0=y0, band_h=h,
-                    n_bands=n_bands, keys=ukeys, starts=starts,
-                    band_seg=seg_ids.astype(np.int32), stab=stab)
+    return Segments(
+        xy=xy,
+        ring=ring,
+        ring_part=ring_part,
+        ring_is_hole=ring_hole,
+        part_poly=part_poly,
+        n_polys=n_polys,
+        y0=y0,
+        band_h=h,
+        n_bands=n_bands,
+        keys=ukeys,
+        starts=starts,
+        band_seg=seg_ids.astype(np.int32),
+        stab=stab,
+    )
 
 
 def _stab(xy, seg_ids, ukeys, starts, n_polys, n_bands) -> Stab:
@@ -210,8 +229,11 @@ def candidates(seg: Segments, px: np.ndarray, py: np.ndarray):
     first = np.repeat(np.cumsum(counts) - counts, counts)
     k = st.order[np.repeat(lo, counts) + (np.arange(len(pt)) - first)]
     q = px[pt]
-    keep = (st.x0[k] - _STAB_EPS <= q) & (q <= st.x1[k] + _STAB_EPS) \
+    keep = (
+        (st.x0[k] - _STAB_EPS <= q)
+        & (q <= st.x1[k] + _STAB_EPS)
         & (seg.keys[k] // seg.n_polys == band[pt])
+    )
     return pt[keep], k[keep]
 
 
@@ -226,8 +248,9 @@ def _expand(seg: Segments, k: np.ndarray):
     return rep, ids
 
 
-def covers_pairs(seg: Segments, px: np.ndarray, py: np.ndarray,
-                 poly: np.ndarray) -> np.ndarray:
+def covers_pairs(
+    seg: Segments, px: np.ndarray, py: np.ndarray, poly: np.ndarray
+) -> np.ndarray:
     """PostGIS ``ST_Covers(poly, point)`` for each (point, polygon) pair.
 
     ``px``/``py`` are the pair's point coordinates (WGS-84, as stored) and ``poly`` the
@@ -237,13 +260,17 @@ def covers_pairs(seg: Segments, px: np.ndarray, py: np.ndarray,
     key = _band_of(py, seg.y0, seg.band_h, seg.n_bands) * seg.n_polys + poly
     pos = np.searchsorted(seg.keys, key)
     pos_c = np.minimum(pos, max(len(seg.keys) - 1, 0))
-    found = (pos < len(seg.keys)) & (seg.keys[pos_c] == key) if len(seg.keys) else \
-        np.zeros(len(key), bool)
+    found = (
+        (pos < len(seg.keys)) & (seg.keys[pos_c] == key)
+        if len(seg.keys)
+        else np.zeros(len(key), bool)
+    )
     return covers_keys(seg, px, py, np.where(found, pos_c, -1))
 
 
-def covers_keys(seg: Segments, px: np.ndarray, py: np.ndarray,
-                k: np.ndarray) -> np.ndarray:
+def covers_keys(
+    seg: Segments, px: np.ndarray, py: np.ndarray, k: np.ndarray
+) -> np.ndarray:
     """:func:`covers_pairs` for pairs given by key index ``k`` (from
     :func:`candidates`; -1 for a polygon without segments in the point's band)."""
     n = len(k)
@@ -255,8 +282,13 @@ def covers_keys(seg: Segments, px: np.ndarray, py: np.ndarray,
     qx, qy = px[rep], py[rep]
     # the PostGIS expression, evaluated in the same order (see module docstring)
     side = (x2 - x1) * (qy - y1) - (qx - x1) * (y2 - y1)
-    on = (side == 0.0) & (np.minimum(x1, x2) <= qx) & (qx <= np.maximum(x1, x2)) \
-        & (np.minimum(y1, y2) <= qy) & (qy <= np.maximum(y1, y2))
+    on = (
+        (side == 0.0)
+        & (np.minimum(x1, x2) <= qx)
+        & (qx <= np.maximum(x1, x2))
+        & (np.minimum(y1, y2) <= qy)
+        & (qy <= np.maximum(y1, y2))
+    )
     up = (y1 <= qy) & (qy < y2) & (side > 0)
     down = (y2 <= qy) & (qy < y1) & (side < 0)
     wn = up.astype(np.int64) - down.astype(np.int64)
@@ -290,8 +322,11 @@ def _polygon_logic(seg: Segments, n, r_pair, r_ring, status) -> np.ndarray:
     h_status = status[h_rows][h_first]
     pos = np.searchsorted(h_key, s_key)
     pos_c = np.minimum(pos, max(len(h_key) - 1, 0))
-    has_h = (pos < len(h_key)) & (h_key[pos_c] == s_key) if len(h_key) else \
-        np.zeros(len(s_key), bool)
+    has_h = (
+        (pos < len(h_key)) & (h_key[pos_c] == s_key)
+        if len(h_key)
+        else np.zeros(len(s_key), bool)
+    )
     first_hole = np.where(has_h, h_status[pos_c] if len(h_key) else -1, -1)
     part_cov = (s_status == 0) | ((s_status == 1) & (first_hole != 1))
     covered = np.zeros(n, bool)
@@ -306,10 +341,12 @@ def check_polygons(geoms: np.ndarray) -> None:
     if bad.any():
         raise InvalidInputError(
             f"Grid geometry #{int(np.flatnonzero(bad)[0])} is not a polygon; every "
-            "grid needs a Polygon or MultiPolygon boundary.")
+            "grid needs a Polygon or MultiPolygon boundary."
+        )
     invalid = ~shapely.is_valid(geoms)
     if invalid.any():
         raise InvalidInputError(
             f"Grid geometry #{int(np.flatnonzero(invalid)[0])} is invalid "
             f"({shapely.is_valid_reason(geoms[np.flatnonzero(invalid)[0]])}); repair "
-            "it (shapely.make_valid) before building the index.")
+            "it (shapely.make_valid) before building the index."
+        )

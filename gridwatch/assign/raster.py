@@ -46,9 +46,11 @@ class Raster:
         fx, fy = np.floor((x - self.x0) / self.dx), np.floor((y - self.y0) / self.dy)
         ny, nx = self.cells.shape
         inr = (fx >= 0) & (fx < nx) & (fy >= 0) & (fy < ny)
-        return np.where(inr, fx, 0).astype(np.int64), \
-            np.where(inr, fy, 0).astype(np.int64), inr
-
+        return (
+            np.where(inr, fx, 0).astype(np.int64),
+            np.where(inr, fy, 0).astype(np.int64),
+            inr,
+        )
 
     def lookup(self, x: np.ndarray, y: np.ndarray, margin: float):
         """Per point: the cell's value, whether the point is on the raster, and
@@ -86,8 +88,9 @@ def _cell_size(geoms, cells_per_grid, max_cells):
     return x0, y0, x1, y1, dx, dy
 
 
-def build_raster(geoms: np.ndarray, seg_xy: np.ndarray, decide,
-                 cells_per_grid: float, max_cells: int) -> Raster:
+def build_raster(
+    geoms: np.ndarray, seg_xy: np.ndarray, decide, cells_per_grid: float, max_cells: int
+) -> Raster:
     """Mark boundary cells, label the rest, decide each component by one point.
 
     ``decide(x, y)`` returns, per point, the covering grid number and the number of
@@ -99,7 +102,7 @@ def build_raster(geoms: np.ndarray, seg_xy: np.ndarray, decide,
     r = Raster(x0, y0, dx, dy, np.zeros((1, 1), np.int32))
     marked = np.zeros((ny, nx), bool)
     for chunk in range(0, len(seg_xy), 200_000):
-        _mark_segments(r, marked, seg_xy[chunk:chunk + 200_000])
+        _mark_segments(r, marked, seg_xy[chunk : chunk + 200_000])
     labels, n_labels = ndimage.label(~marked, output=np.int32)
     rep = _one_cell_per_label(labels, marked, n_labels)
     cx = x0 + (rep % nx + 0.5) * dx
@@ -111,8 +114,9 @@ def build_raster(geoms: np.ndarray, seg_xy: np.ndarray, decide,
     return Raster(x0, y0, dx, dy, cells)
 
 
-def _one_cell_per_label(labels: np.ndarray, marked: np.ndarray,
-                        n_labels: int) -> np.ndarray:
+def _one_cell_per_label(
+    labels: np.ndarray, marked: np.ndarray, n_labels: int
+) -> np.ndarray:
     """A flat cell index inside each component 1..n_labels (any cell will do: a
     component holds no boundary, so all its points have the same answer).
 
@@ -154,13 +158,15 @@ def _mark_segments(r: Raster, marked: np.ndarray, xy: np.ndarray) -> None:
     def index(v, v0, step, size):
         return np.clip(np.floor((v - v0) / step), 0, size - 1).astype(np.int64)
 
-    cols = [index(np.minimum(xa, xb) - _PIECE_EPS, r.x0, r.dx, nx),
-            index(np.maximum(xa, xb) + _PIECE_EPS, r.x0, r.dx, nx)]
-    rows = [index(np.minimum(ya, yb) - _PIECE_EPS, r.y0, r.dy, ny) * nx,
-            index(np.maximum(ya, yb) + _PIECE_EPS, r.y0, r.dy, ny) * nx]
+    cols = [
+        index(np.minimum(xa, xb) - _PIECE_EPS, r.x0, r.dx, nx),
+        index(np.maximum(xa, xb) + _PIECE_EPS, r.x0, r.dx, nx),
+    ]
+    rows = [
+        index(np.minimum(ya, yb) - _PIECE_EPS, r.y0, r.dy, ny) * nx,
+        index(np.maximum(ya, yb) + _PIECE_EPS, r.y0, r.dy, ny) * nx,
+    ]
     flat = marked.reshape(-1)  # a view: the 2-D array is contiguous
     for c in cols:
         for w in rows:
             flat[w + c] = True
-
-

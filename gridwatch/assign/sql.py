@@ -40,10 +40,17 @@ def _where(version_filter: str | None) -> str:
     return f" AND ({version_filter})" if version_filter else ""
 
 
-def covers_join_sql(points_table: str, grids_table: str, *,
-                    version_filter: str | None = None, point_id: str = "id",
-                    point_geom: str = "geom", grid_code: str = "code",
-                    grid_geom: str = "geom", with_count: bool = False) -> str:
+def covers_join_sql(
+    points_table: str,
+    grids_table: str,
+    *,
+    version_filter: str | None = None,
+    point_id: str = "id",
+    point_geom: str = "geom",
+    grid_code: str = "code",
+    grid_geom: str = "geom",
+    with_count: bool = False,
+) -> str:
     """SQL returning ``(id, code)`` for every point some grid covers.
 
     The grids are the outer loop (``CROSS JOIN LATERAL``; ``OFFSET 0`` keeps the
@@ -92,13 +99,21 @@ def covers_join_sql(points_table: str, grids_table: str, *,
         f"      CROSS JOIN LATERAL (SELECT p.{pid} FROM {_ident(points_table)} p\n"
         f"                          WHERE ST_Covers(g.{gg}, p.{pg}) OFFSET 0) p\n"
         f"      WHERE TRUE{_where(version_filter)}) c\n"
-        "GROUP BY c.id")
+        "GROUP BY c.id"
+    )
 
 
-def nearest_grid_sql(points_table: str, grids_table: str, *,
-                     version_filter: str | None = None, point_id: str = "id",
-                     point_geom: str = "geom", grid_code: str = "code",
-                     grid_geom: str = "geom", metric_srid: int = 4547) -> str:
+def nearest_grid_sql(
+    points_table: str,
+    grids_table: str,
+    *,
+    version_filter: str | None = None,
+    point_id: str = "id",
+    point_geom: str = "geom",
+    grid_code: str = "code",
+    grid_geom: str = "geom",
+    metric_srid: int = 4547,
+) -> str:
     """SQL returning ``(id, code, distance_m)`` for located points no grid covers.
 
     The nearest grid in planar degrees (``<->``, GiST) gives an upper bound ``d1`` on

@@ -32,8 +32,14 @@ def pack(arrays: dict[str, np.ndarray], meta: dict) -> bytes:
         arr = np.ascontiguousarray(arr)
         if arr.dtype.kind not in _KINDS:
             raise TypeError(f"array {name!r} has dtype {arr.dtype}, not storable")
-        entries.append({"name": name, "dtype": arr.dtype.str,
-                        "shape": list(arr.shape), "offset": offset})
+        entries.append(
+            {
+                "name": name,
+                "dtype": arr.dtype.str,
+                "shape": list(arr.shape),
+                "offset": offset,
+            }
+        )
         blobs.append(arr.reshape(-1).view(np.uint8) if arr.size else b"")
         offset += -(-len(blobs[-1]) // _ALIGN) * _ALIGN
     header = json.dumps({"meta": meta, "arrays": entries}).encode()
@@ -52,10 +58,10 @@ def unpack(data) -> tuple[dict[str, np.ndarray], dict]:
     buf = memoryview(data).cast("B")
     if bytes(buf[: len(MAGIC)]) != MAGIC or len(buf) < len(MAGIC) + 8:
         raise ValueError("not an array container")
-    (n,) = struct.unpack("<Q", buf[len(MAGIC): len(MAGIC) + 8])
+    (n,) = struct.unpack("<Q", buf[len(MAGIC) : len(MAGIC) + 8])
     if len(MAGIC) + 8 + n > len(buf):
         raise ValueError("truncated header")
-    head = json.loads(bytes(buf[len(MAGIC) + 8: len(MAGIC) + 8 + n]))
+    head = json.loads(bytes(buf[len(MAGIC) + 8 : len(MAGIC) + 8 + n]))
     start = -(-(len(MAGIC) + 8 + n) // _ALIGN) * _ALIGN
     arrays = {}
     for e in head["arrays"]:

@@ -6,8 +6,8 @@ import shapely
 from shapely.geometry import Polygon, box
 
 from gridwatch.assign import store
+from gridwatch.assign.index import GridIndex, _exact, build_index, grids_fingerprint
 from gridwatch.assign.pip import build_segments, covers_pairs
-from gridwatch.assign.points import GridIndex, _exact, build_index, grids_fingerprint
 from gridwatch.assign.raster import _one_cell_per_label
 from gridwatch.errors import InvalidInputError
 from tests.unit.test_assign_points import _grid_3x3
@@ -96,12 +96,15 @@ def test_build_segments_order_matches_the_reference_loop():
     shell = box(113.0, 23.0, 113.03, 23.03)
     holed = Polygon(
         shell.exterior.coords,
-        [box(113.01, 23.01, 113.012, 23.012).exterior.coords,
-         box(113.02, 23.02, 113.022, 23.022).exterior.coords],
+        [
+            box(113.01, 23.01, 113.012, 23.012).exterior.coords,
+            box(113.02, 23.02, 113.022, 23.022).exterior.coords,
+        ],
     )
     multi = shapely.MultiPolygon([box(113.1, 23.0, 113.11, 23.01), holed])
-    repeated = Polygon([(113.2, 23.0), (113.21, 23.0), (113.21, 23.0),
-                        (113.21, 23.01), (113.2, 23.0)])
+    repeated = Polygon(
+        [(113.2, 23.0), (113.21, 23.0), (113.21, 23.0), (113.21, 23.01), (113.2, 23.0)]
+    )
     geoms = np.array([holed, multi, repeated, box(113.3, 23.0, 113.31, 23.01)])
     seg = build_segments(geoms)
     xy, ring, ring_part, hole, part_poly = _segments_reference(geoms)
@@ -141,11 +144,16 @@ def test_exact_path_equals_the_rtree_reference_on_edges_vertices_and_holes():
     t = rng.random((3000, 1))
     t[:500] = 0.5
     edge = coords[i] + t * (coords[i + 1] - coords[i])
-    xy = np.vstack([
-        coords, edge, coords + rng.normal(0, 1e-9, coords.shape),
-        np.column_stack([rng.uniform(112.99, 113.05, 4000),
-                         rng.uniform(22.99, 23.04, 4000)]),
-    ])
+    xy = np.vstack(
+        [
+            coords,
+            edge,
+            coords + rng.normal(0, 1e-9, coords.shape),
+            np.column_stack(
+                [rng.uniform(112.99, 113.05, 4000), rng.uniform(22.99, 23.04, 4000)]
+            ),
+        ]
+    )
     x, y = xy[:, 0].copy(), xy[:, 1].copy()
     got = _exact(index, x, y)
     want = _exact_reference(index, x, y)

@@ -95,10 +95,18 @@ _coord = st.floats(-0.08, 0.11, allow_nan=False)
 _snap = st.sampled_from([0.0, 0.01, 0.02, 0.03, 0.0135, 0.0165, 0.045])
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.tuples(st.one_of(_coord, _snap), st.one_of(_coord, _snap)),
-                min_size=1, max_size=40))
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    st.lists(
+        st.tuples(st.one_of(_coord, _snap), st.one_of(_coord, _snap)),
+        min_size=1,
+        max_size=40,
+    )
+)
 def test_nearest_property_boxes_equal_kdtree_equal_brute(index, pts):
     x = X0 + np.array([p[0] for p in pts])
     y = Y0 + np.array([p[1] for p in pts])

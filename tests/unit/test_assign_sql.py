@@ -46,5 +46,6 @@ def test_nearest_grid_sql_measures_in_metric_crs_and_breaks_ties_by_code():
 
 def test_grid_index_ddl_names_index_without_schema_dot():
     ddl = grid_index_ddl("app.grids")
-    assert ddl == ("CREATE INDEX IF NOT EXISTS app_grids_geom_gist ON app.grids "
-                   "USING GIST (geom)")
+    assert ddl == (
+        "CREATE INDEX IF NOT EXISTS app_grids_geom_gist ON app.grids USING GIST (geom)"
+    )
