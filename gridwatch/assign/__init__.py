@@ -1,8 +1,9 @@
 """Assignment: enterprises → grids → wardens, stable across redraws, effective-dated.
 
 * :mod:`~gridwatch.assign.points` — enterprise → grid (covers, smallest-code tie rule),
-  with a per-version cached index; :mod:`~gridwatch.assign.sql` — the same rule as
-  PostGIS SQL.
+  with a per-version cached index (:mod:`~gridwatch.assign.index`; its parts in
+  ``pip``, ``raster``, ``nearest``, ``store``); :mod:`~gridwatch.assign.sql` — the
+  same rule as PostGIS SQL.
 * :mod:`~gridwatch.assign.wardens` — grid → warden (balanced, contiguous, overrides
   win), and churn-minimal matching after a redraw.
 * :mod:`~gridwatch.assign.dating` — effective-dated rows: what to close and open, and
