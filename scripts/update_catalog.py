@@ -36,8 +36,15 @@ def template() -> Catalog:
         pot.add(message, locations=[(f"gridwatch/web/{fname}", lineno)])
     for name in dir(vocab):
         table = getattr(vocab, name)
-        if name.isupper() and isinstance(table, dict) and not name.endswith("ALIASES"):
+        if (
+            name.isupper()
+            and isinstance(table, dict)
+            and not name.endswith("ALIASES")
+            and not name.startswith("LEGACY_")  # old codes, read from old files
+        ):
             for label in table.values():
+                if not isinstance(label, str):
+                    continue  # e.g. VOCABULARIES: lists of lists
                 pot.add(label, locations=[(f"gridwatch/vocab.py:{name}", 0)])
     return pot
 

@@ -261,18 +261,25 @@ def yoy_list_phrase(changes: list[Change], decimals: int = 1) -> str:
     """Several changes in one clause, as the seed writes them.
 
     All up: ``同比分别增长110.7%、125%和61.5%``; all down likewise with 下降;
-    mixed (or new/unchanged): ``同比分别增长110.7%、下降5%和持平``.
+    mixed (or new/unchanged): ``同比分别增长110.7%、下降5%和持平``; every one
+    new: ``上年同期均为零``; every one unchanged: ``均与上年同期持平``.
 
     >>> yoy_list_phrase([yoy_change(432, 205), yoy_change(153, 68)])
     '同比分别增长110.7%和125%'
     >>> yoy_list_phrase([yoy_change(432, 205), yoy_change(60, 80), yoy_change(3, 0)])
     '同比分别增长110.7%、下降25%和上年同期为零'
+    >>> yoy_list_phrase([yoy_change(1, 0), yoy_change(2, 0)])
+    '上年同期均为零'
     """
     if not changes:
         return ""
     if len(changes) == 1:
         return change_phrase(changes[0], decimals)
     kinds = {c.kind for c in changes}
+    if kinds == {"new"}:
+        return "上年同期均为零"
+    if kinds == {"same"}:
+        return "均与上年同期持平"
     relative = all(c.compare == "relative" for c in changes)
     if relative and len(kinds) == 1 and kinds <= {"up", "down"}:
         verb = "增长" if kinds == {"up"} else "下降"

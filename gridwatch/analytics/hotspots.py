@@ -23,10 +23,12 @@ from gridwatch.analytics.rates import (
     check_measure,
 )
 from gridwatch.crs import METRIC_CRS, WGS84
+from gridwatch.defaults import HAZARD_WEIGHTS
 from gridwatch.errors import CRSMismatchError, InvalidInputError
 from gridwatch.frames import require_columns
 
-DEFAULT_WEIGHTS: dict[str, float] = {"ordinary": 1.0, "major": 5.0}
+#: Severity per hazard level when none is given (gridwatch.defaults).
+DEFAULT_WEIGHTS = HAZARD_WEIGHTS
 #: Labels in order from hottest to coldest; confidence = 1 - alpha.
 LABELS: tuple[str, ...] = ("hot_99", "hot_95", "hot_90", "not_significant",
                            "cold_90", "cold_95", "cold_99")
@@ -60,14 +62,14 @@ def _checked_weights(hazards, enterprises, weights) -> dict:
     return weights
 
 
-def _choose_unit(enterprises, grids, h3_resolution, unit):
+def _choose_unit(enterprises, grids, h3_resolution, unit, metric_crs=METRIC_CRS):
     """Return (unit, resolution, reason) following :func:`aggregate_hazards`' rule."""
     if unit not in ("auto", "grid", "h3"):
         raise ValueError(f"unit must be 'auto', 'grid' or 'h3', got {unit!r}")
     if unit == "grid" and grids is None:
         raise InvalidInputError("unit='grid' needs the grids frame.")
     if unit == "auto" and h3_resolution is None and grids is not None:
-        areas = grids.to_crs(METRIC_CRS).area.to_numpy()
+        areas = grids.to_crs(metric_crs).area.to_numpy()
         p10, p90 = np.percentile(areas, [10, 90]) if len(areas) else (0, 0)
         ratio = p90 / p10 if p10 > 0 else np.inf
         if len(grids) >= MIN_GRIDS and ratio <= MAX_GRID_AREA_RATIO:
@@ -78,18 +80,19 @@ def _choose_unit(enterprises, grids, h3_resolution, unit):
         return "grid", None, "按网格统计"
     else:
         why = "未提供网格" if grids is None else "指定六边形"
-    res = h3_resolution if h3_resolution is not None else _auto_resolution(enterprises)
+    res = (h3_resolution if h3_resolution is not None
+           else _auto_resolution(enterprises, metric_crs))
     if not 0 <= int(res) <= 15:
         raise ValueError(f"h3_resolution must be 0..15, got {res!r}")
     return "h3", int(res), f"{why}，改用 H3 六边形（分辨率 {int(res)}）"
 
 
-def _auto_resolution(enterprises) -> int:
+def _auto_resolution(enterprises, metric_crs=METRIC_CRS) -> int:
     pts = enterprises.geometry[~(enterprises.geometry.is_empty
                                  | enterprises.geometry.isna())]
     if len(pts) == 0:
         raise InvalidInputError("No enterprise has a location; cannot build H3 cells.")
-    xy = shapely.get_coordinates(pts.to_crs(METRIC_CRS).to_numpy())
+    xy = shapely.get_coordinates(pts.to_crs(metric_crs).to_numpy())
     hull = shapely.convex_hull(shapely.multipoints(xy)).buffer(500).area
     target = hull / TARGET_H3_CELLS
     areas = {r: h3.average_hexagon_area(r, "m^2") for r in range(5, 11)}
@@ -98,7 +101,8 @@ def _auto_resolution(enterprises) -> int:
 
 def aggregate_hazards(hazards, enterprises, grids=None, weights=None,
                       h3_resolution=None, unit="auto", *, measure="count",
-                      inspections=None, period=None, smoothing="global"):
+                      inspections=None, period=None, smoothing="global",
+                      metric_crs=METRIC_CRS):
     """Sum severity-weighted hazards per grid or per H3 cell (and their rates).
 
     Unit rule (``unit="auto"``): the grids are used when they are given, number at
@@ -141,6 +145,9 @@ def aggregate_hazards(hazards, enterprises, grids=None, weights=None,
     smoothing : {"global", "spatial", "none"}
         Empirical Bayes toward the district rate (default), toward the
         neighbourhood rate, or none (rate measures only).
+    metric_crs : str
+        Projected CRS in metres for grid areas and the H3 extent (settings
+        ``metric_crs``); kept in ``attrs`` for :func:`cell_weights`.
 
     Returns
     -------
@@ -171,7 +178,8 @@ def aggregate_hazards(hazards, enterprises, grids=None, weights=None,
         if grids.crs != enterprises.crs:
             raise CRSMismatchError(
                 f"grids are in {grids.crs} but enterprises in {enterprises.crs}.")
-    kind, res, reason = _choose_unit(enterprises, grids, h3_resolution, unit)
+    kind, res, reason = _choose_unit(enterprises, grids, h3_resolution, unit,
+                                     metric_crs)
     ents = enterprises.to_crs(WGS84)
     if kind == "grid":
         _check(enterprises, ["grid_code"], "enterprises")
@@ -208,7 +216,7 @@ def aggregate_hazards(hazards, enterprises, grids=None, weights=None,
     out.attrs.update(unit=kind, h3_resolution=res, unit_reason=reason,
                      weights=weights, n_unlocated=int(len(hazards) - len(hz)),
                      measure="count", measure_label=MEASURE_LABELS["count"],
-                     value_col="weight")
+                     value_col="weight", metric_crs=metric_crs)
     if measure == "count":
         return out
     w = None
@@ -242,7 +250,8 @@ def cell_weights(cells):
     """Spatial weights for Gi*: H3 ring-1 neighbours or grid Queen contiguity.
 
     Grid contiguity is "fuzzy" (libpysal ``fuzzy_contiguity``): grids whose outlines
-    come within :data:`CONTIGUITY_TOLERANCE_M` (1 m, metric CRS) of each other, corners
+    come within :data:`CONTIGUITY_TOLERANCE_M` (1 m, in ``cells.attrs["metric_crs"]``,
+    default :data:`gridwatch.crs.METRIC_CRS`) of each other, corners
     included, are neighbours. Exact-vertex Queen contiguity misses neighbours whose
     shared edges differ by floating-point noise, which digitised grids always have.
     A cell with no neighbour (an island) is linked to its nearest cell (centroid
@@ -253,6 +262,7 @@ def cell_weights(cells):
     from libpysal.weights import KNN, W, attach_islands, fuzzy_contiguity
 
     ids = list(cells["cell_id"])
+    metric_crs = cells.attrs.get("metric_crs", METRIC_CRS)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # islands are handled below
         if cells.attrs.get("unit") == "h3":
@@ -261,11 +271,11 @@ def cell_weights(cells):
                      for i, c in enumerate(ids)}
             w = W(neigh, silence_warnings=True)
         else:
-            metric = cells.to_crs(METRIC_CRS).reset_index(drop=True)
+            metric = cells.to_crs(metric_crs).reset_index(drop=True)
             w = fuzzy_contiguity(metric, buffering=True, buffer=CONTIGUITY_TOLERANCE_M,
                                  silence_warnings=True)
         if w.islands and len(ids) > 1:
-            pts = cells.to_crs(METRIC_CRS).geometry.centroid
+            pts = cells.to_crs(metric_crs).geometry.centroid
             knn = KNN(np.column_stack([pts.x, pts.y]), k=1, silence_warnings=True)
             w = attach_islands(w, knn)
     w.transform = "B"
@@ -401,7 +411,7 @@ def _tie_aware_p(observed: np.ndarray, simulated: np.ndarray):
 def monthly_getis_ord(hazards, enterprises, grids=None, weights=None,
                       h3_resolution=None, date_col="found_on", permutations=999,
                       seed=0, fdr=True, *, measure="count", inspections=None,
-                      period=None, smoothing="global"):
+                      period=None, smoothing="global", metric_crs=METRIC_CRS):
     """Gi* for each calendar month, on one fixed set of cells.
 
     The unit (grid or H3 and its resolution) is chosen once from all the hazards
@@ -420,7 +430,8 @@ def monthly_getis_ord(hazards, enterprises, grids=None, weights=None,
         ``rate_smoothed`` for a rate measure).
     """
     _check(hazards, ["uscc", "level", date_col], "hazards")
-    rated = {"measure": measure, "inspections": inspections, "smoothing": smoothing}
+    rated = {"measure": measure, "inspections": inspections, "smoothing": smoothing,
+             "metric_crs": metric_crs}
     whole = aggregate_hazards(hazards, enterprises, grids, weights, h3_resolution,
                               period=period, **rated)
     unit, res = whole.attrs["unit"], whole.attrs["h3_resolution"]

@@ -31,7 +31,7 @@ from gridwatch.assign.pip import (
     covers_keys,
 )
 from gridwatch.assign.raster import Raster, build_raster, empty_raster
-from gridwatch.crs import WGS84
+from gridwatch.crs import METRIC_CRS, WGS84
 from gridwatch.errors import CRSMismatchError, InvalidInputError
 
 _FORMAT = 2
@@ -42,7 +42,8 @@ class GridIndex:
     """Everything needed to assign points to one grid version; build once, cache.
 
     ``codes`` are sorted; ``bounds`` (G, 4) are each grid's WGS-84 bounds;
-    ``metric`` holds the boundary segments projected for the nearest-grid search.
+    ``metric`` holds the boundary segments projected to :attr:`metric_crs` (where
+    distances to the nearest grid are measured) for the nearest-grid search.
     The grid geometries are kept as WKB and decoded only if :attr:`geoms` is read.
     Use :meth:`to_bytes` / :meth:`from_bytes` to keep it on disk per grid version
     and :attr:`fingerprint` to check that a cached index matches the grids.
@@ -70,6 +71,11 @@ class GridIndex:
             wkb = [blob[a:b] for a, b in zip(np.r_[0, ends[:-1]], ends)]
             self._lazy["geoms"] = shapely.from_wkb(np.array(wkb, dtype=object))
         return self._lazy["geoms"]
+
+    @property
+    def metric_crs(self) -> str:
+        """The projected CRS (metres) of the nearest-grid distances."""
+        return self.metric.crs
 
     @property
     def prefilter_share(self) -> float:
@@ -115,12 +121,19 @@ class GridIndex:
         return store.pack(arrays, meta)
 
     @classmethod
-    def from_bytes(cls, data, expected_fingerprint: str | None = None):
+    def from_bytes(
+        cls,
+        data,
+        expected_fingerprint: str | None = None,
+        metric_crs: str | None = None,
+    ):
         """Load an index written by :meth:`to_bytes` (bytes, bytearray or mmap).
 
-        The arrays are read-only views of ``data``. Raises InvalidInputError when
-        the data is not an index of this format, or its fingerprint differs from
-        ``expected_fingerprint``.
+        The arrays are read-only views of ``data``. ``metric_crs`` (the setting;
+        None keeps the stored one) is where nearest-grid distances are measured: an
+        index cached under another CRS gets its segments projected again from the
+        stored WGS-84 ones. Raises InvalidInputError when the data is not an index
+        of this format, or its fingerprint differs from ``expected_fingerprint``.
         """
         try:
             z, meta = store.unpack(data)
@@ -189,7 +202,19 @@ class GridIndex:
                 "The cached grid index belongs to other grids; rebuild it for this "
                 "grid version."
             )
+        if metric_crs is not None and not _same_crs(metric_crs, index.metric.crs):
+            index.metric = _project(index.segments, len(index.codes), metric_crs)
         return index
+
+
+def _same_crs(a: str, b: str) -> bool:
+    return a == b or CRS.from_user_input(a) == CRS.from_user_input(b)
+
+
+def _project(segments: Segments, n_polys: int, metric_crs: str) -> MetricSegments:
+    """The grids' boundary segments projected to ``metric_crs``, grouped by grid."""
+    seg_poly = segments.part_poly[segments.ring_part[segments.ring]]
+    return build_metric_segments(segments.xy, seg_poly, n_polys, metric_crs)
 
 
 def _check_shapes(index: GridIndex) -> None:
@@ -267,7 +292,11 @@ def _check_grids(grids) -> tuple[np.ndarray, np.ndarray]:
 
 
 def build_index(
-    grids: gpd.GeoDataFrame, *, cells_per_grid: float = 48.0, max_cells: int = 8_000_000
+    grids: gpd.GeoDataFrame,
+    *,
+    cells_per_grid: float = 48.0,
+    max_cells: int = 8_000_000,
+    metric_crs: str = METRIC_CRS,
 ) -> GridIndex:
     """Build the point-assignment index of one grid version.
 
@@ -284,6 +313,9 @@ def build_index(
         (``bench/assign.py``). The answers do not depend on it.
     max_cells : int
         Upper bound on raster cells (2 bytes a cell; 4 with 32,767 grids or more).
+    metric_crs : str
+        Projected CRS in metres in which distances to the nearest grid are
+        measured (settings ``metric_crs``; default EPSG:4547).
 
     Returns
     -------
@@ -307,8 +339,7 @@ def build_index(
     if len(codes) == 0:
         raise InvalidInputError("There are no grids in this version; draw grids first.")
     segments = build_segments(geoms)
-    seg_poly = segments.part_poly[segments.ring_part[segments.ring]]
-    metric = build_metric_segments(segments.xy, seg_poly, len(codes))
+    metric = _project(segments, len(codes), metric_crs)
     wkb = shapely.to_wkb(geoms, byte_order=1)
     index = GridIndex(
         codes,

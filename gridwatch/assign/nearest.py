@@ -1,10 +1,11 @@
 """Nearest grid of a point no grid covers, in metres in the metric CRS.
 
 Rule (the SQL of :func:`gridwatch.assign.sql.nearest_grid_sql` applies the same):
-the grid at the smallest EPSG:4547 distance rounded half-up to the millimetre, ties to
-the smallest code. For a point outside a polygon, the distance to the polygon is the
-distance to its nearest boundary segment, the segments being straight lines between
-the projected vertices (what ``ST_Distance(ST_Transform(g, 4547), ...)`` measures).
+the grid at the smallest distance in the metric CRS (setting ``metric_crs``, default
+EPSG:4547) rounded half-up to the millimetre, ties to the smallest code. For a point
+outside a polygon, the distance to the polygon is the distance to its nearest boundary
+segment, the segments being straight lines between the projected vertices (what
+``ST_Distance(ST_Transform(g, srid), ...)`` measures).
 
 Two exact searches give the same answer (they measure the same segments with the
 same arithmetic and keep every grid within :data:`_TIE_M` of the nearest, then apply
@@ -104,7 +105,8 @@ class MetricSegments:
 def build_metric_segments(
     seg_xy: np.ndarray, seg_poly: np.ndarray, n_polys: int, crs: str = METRIC_CRS
 ) -> MetricSegments:
-    """Project WGS-84 segments (x1, y1, x2, y2), grouped by ``seg_poly`` (sorted).
+    """Project WGS-84 segments (x1, y1, x2, y2), grouped by ``seg_poly`` (sorted), to
+    ``crs`` (a projected CRS in metres: the ``metric_crs`` setting, default EPSG:4547).
 
     Raises ValueError when ``seg_poly`` is not sorted (the grid ranges need it).
     """

@@ -8,8 +8,10 @@ The rule (the SQL path in :mod:`gridwatch.assign.sql` applies the same one)
 * Among the grids that cover a point, the point goes to the one with the **smallest
   grid code** (byte order, i.e. ``ORDER BY code COLLATE "C"``).
 * A point that no grid covers is never dropped: it gets ``status="outside"``, the
-  nearest grid and its distance in metres in EPSG:4547 (CGCS2000 GK CM114E). Nearest
-  means smallest distance rounded half-up to the millimetre, ties to the smallest code.
+  nearest grid and its distance in metres in the metric CRS (the index's
+  ``metric_crs``: setting ``metric_crs``, default EPSG:4547, CGCS2000 GK CM114E).
+  Nearest means smallest distance rounded half-up to the millimetre, ties to the
+  smallest code.
 * A point with a NaN/None/infinite coordinate, or a longitude/latitude out of range,
   gets ``status="no_location"``.
 
@@ -68,7 +70,7 @@ class AssignResult:
 
     ``grid_code`` is the covering grid (None unless ``status == "inside"``);
     ``n_covering`` how many grids cover the point (2+ on a shared edge or vertex);
-    ``nearest_code`` and ``distance_m`` (EPSG:4547 metres) are set for
+    ``nearest_code`` and ``distance_m`` (metres in the index's metric CRS) are set for
     ``status == "outside"`` only.
     """
 
@@ -158,7 +160,8 @@ def assign_points(index: GridIndex, lng, lat) -> AssignResult:
 
 
 def nearest_grids(index: GridIndex, lng: np.ndarray, lat: np.ndarray):
-    """Nearest grid (position in ``index.codes``) and distance (m, EPSG:4547) per point.
+    """Nearest grid (position in ``index.codes``) and distance (m, in
+    ``index.metric_crs``) per point.
 
     Meant for points no grid covers. Nearest is the smallest distance rounded to the
     millimetre, then the smallest code (see :mod:`gridwatch.assign.nearest`); the SQL

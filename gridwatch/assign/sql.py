@@ -3,7 +3,8 @@
 The rule is documented in :mod:`gridwatch.assign.points`: ``ST_Covers`` on the stored
 WGS-84 geometry, ties to the smallest code in byte order (``COLLATE "C"``, so the
 server's locale cannot reorder codes); a point no grid covers gets the nearest grid by
-EPSG:4547 distance rounded to the millimetre, ties to the smallest code.
+distance in the metric CRS (``metric_srid``: the ``metric_crs`` setting, default
+EPSG:4547) rounded to the millimetre, ties to the smallest code.
 
 These functions only build text (no SQLAlchemy, no connection). Table and column names
 are checked against a strict identifier pattern because they are spliced into the SQL;
@@ -20,11 +21,14 @@ from __future__ import annotations
 
 import re
 
+from gridwatch.crs import METRIC_CRS, epsg_code
+
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$")
 
-#: Lower bound on EPSG:4547 metres per planar degree of longitude/latitude between a
-#: point and a grid, valid up to latitude 55 (111.3 km x cos 55 = 63.8 km; the
-#: Gauss-Krueger scale factor is >= 1). It turns "nearest in metres" into a bounded
+#: Lower bound on metric-CRS metres per planar degree of longitude/latitude between a
+#: point and a grid, valid up to latitude 55 (111.3 km x cos 55 = 63.8 km) for a
+#: conformal CRS with scale factor >= 1 near the district (Gauss-Krueger zones such
+#: as EPSG:4547, UTM within its zone). It turns "nearest in metres" into a bounded
 #: index search; points further north (or south) fall back to a full scan.
 METRES_PER_DEGREE_MIN = 50_000.0
 _BOUNDED_LAT = 55.0
@@ -112,18 +116,20 @@ def nearest_grid_sql(
     point_geom: str = "geom",
     grid_code: str = "code",
     grid_geom: str = "geom",
-    metric_srid: int = 4547,
+    metric_srid: int | None = None,
 ) -> str:
     """SQL returning ``(id, code, distance_m)`` for located points no grid covers.
 
     The nearest grid in planar degrees (``<->``, GiST) gives an upper bound ``d1`` on
     the metric distance; every grid within ``d1 / METRES_PER_DEGREE_MIN`` degrees is
-    then measured in ``metric_srid`` and the smallest distance rounded to the
-    millimetre wins, ties to the smallest code. Points with NaN or out-of-range
-    coordinates are left out (the caller reports them as having no location).
+    then measured in ``metric_srid`` (default: the EPSG code of
+    :data:`gridwatch.crs.METRIC_CRS`; services pass the ``metric_crs`` setting's)
+    and the smallest distance rounded to the millimetre wins, ties to the smallest
+    code. Points with NaN or out-of-range coordinates are left out (the caller
+    reports them as having no location).
     """
     pid, pg, gc, gg = map(_ident, (point_id, point_geom, grid_code, grid_geom))
-    srid = int(metric_srid)
+    srid = int(metric_srid) if metric_srid is not None else epsg_code(METRIC_CRS)
     pts, grids = _ident(points_table), _ident(grids_table)
     vf = _where(version_filter)
     return f"""
@@ -156,3 +162,31 @@ def grid_index_ddl(grids_table: str, grid_geom: str = "geom") -> str:
     t, g = _ident(grids_table), _ident(grid_geom)
     name = f"{t.replace('.', '_')}_{g}_gist"
     return f"CREATE INDEX IF NOT EXISTS {name} ON {t} USING GIST ({g})"
+
+
+def covers_count_sql(
+    points_table: str,
+    grids_table: str,
+    *,
+    version_filter: str | None = None,
+    point_id: str = "id",
+    point_geom: str = "geom",
+    grid_geom: str = "geom",
+) -> str:
+    """SQL returning ``(id, n)``: how many grids cover each covered point (2+ on a
+    shared edge or vertex), the ``n_covering`` of the in-process path. The service
+    takes it from :func:`covers_join_sql` with ``with_count=True`` (one join, not
+    two); this separate query stays for callers that want the count alone.
+
+    >>> print(covers_count_sql("points", "grids"))  # doctest: +NORMALIZE_WHITESPACE
+    SELECT p.id AS id, count(*) AS n
+    FROM points p JOIN grids g ON ST_Covers(g.geom, p.geom)
+    WHERE TRUE GROUP BY p.id
+    """
+    pid, pg, gg = map(_ident, (point_id, point_geom, grid_geom))
+    return (
+        f"SELECT p.{pid} AS id, count(*) AS n\n"
+        f"FROM {_ident(points_table)} p JOIN {_ident(grids_table)} g "
+        f"ON ST_Covers(g.{gg}, p.{pg})\n"
+        f"WHERE TRUE{_where(version_filter)} GROUP BY p.{pid}"
+    )

@@ -36,11 +36,12 @@ from scipy.optimize import linear_sum_assignment
 from gridwatch.assign.territory import Street, partition
 from gridwatch.crs import METRIC_CRS
 from gridwatch.errors import InvalidInputError
+from gridwatch.grids.codes import town_of
 
 
 def street_of(grid_code: str) -> str:
-    """Town/street code (9 digits) of a 15-digit grid code."""
-    return str(grid_code)[:9]
+    """Town/street code (9 digits) of a 15-digit grid code (:func:`town_of`)."""
+    return town_of(str(grid_code))
 
 
 def contiguity_pairs(geoms_m: np.ndarray, min_shared_m: float = 1.0) -> np.ndarray:
@@ -137,7 +138,7 @@ def _check_inputs(grids, wardens):
         raise InvalidInputError("Warden usernames must be unique.")
 
 
-def _bases_metric(wardens: pd.DataFrame) -> np.ndarray:
+def _bases_metric(wardens: pd.DataFrame, metric_crs: str) -> np.ndarray:
     """(W, 2) metric base coordinates, NaN where a warden has none."""
     out = np.full((len(wardens), 2), np.nan)
     if isinstance(wardens, gpd.GeoDataFrame) and wardens.geometry.name in wardens:
@@ -145,7 +146,7 @@ def _bases_metric(wardens: pd.DataFrame) -> np.ndarray:
         if geo.notna().any():
             if wardens.crs is None:
                 raise InvalidInputError("Warden bases have no CRS; set EPSG:4326.")
-            geo = geo.to_crs(METRIC_CRS)
+            geo = geo.to_crs(metric_crs)
             arr = geo.to_numpy()
             ok = ~(shapely.is_missing(arr) | shapely.is_empty(arr))
             out[ok, 0], out[ok, 1] = shapely.get_x(arr[ok]), shapely.get_y(arr[ok])
@@ -171,7 +172,8 @@ def _affinity_matrix(affinity, codes, users) -> np.ndarray:
 
 def balance_wardens(grids: gpd.GeoDataFrame, wardens: pd.DataFrame, overrides=None,
                     seed: int = 0, tolerance: float = 0.10,
-                    affinity: pd.DataFrame | None = None) -> pd.DataFrame:
+                    affinity: pd.DataFrame | None = None,
+                    metric_crs: str = METRIC_CRS) -> pd.DataFrame:
     """Give every grid one responsible warden of its street, balanced and compact.
 
     Parameters
@@ -194,6 +196,9 @@ def balance_wardens(grids: gpd.GeoDataFrame, wardens: pd.DataFrame, overrides=No
         ``grid_code, warden, weight``: how much of a grid each warden knows (e.g. the
         number of its enterprises they looked after before a redraw; see
         :func:`redraw_affinity`). Territories are grown from, and matched to, it.
+    metric_crs : str
+        Projected CRS in metres for adjacency, centroids and base distances
+        (settings ``metric_crs``).
 
     Returns
     -------
@@ -227,8 +232,8 @@ def balance_wardens(grids: gpd.GeoDataFrame, wardens: pd.DataFrame, overrides=No
                 f"Warden {who!r} works for street {street_of_warden[who]}, not for "
                 f"grid {code}'s street {street_of(code)}; pick a warden of that "
                 "street.")
-    metric = grids.to_crs(METRIC_CRS)
-    bases = _bases_metric(wardens)
+    metric = grids.to_crs(metric_crs)
+    bases = _bases_metric(wardens, metric_crs)
     rows = []
     for street, idx in codes_all.groupby(codes_all.map(street_of)).groups.items():
         sub = metric.loc[idx].assign(code=codes_all[idx]).sort_values("code")

@@ -9,6 +9,21 @@ from __future__ import annotations
 import click
 
 from gridwatch import __version__
+from gridwatch.cli import (
+    assign_cmd,
+    boundaries_cmd,
+    bureau_cmd,
+    enterprises_cmd,
+    geocode_cmd,
+    grids_cmd,
+    hazards_cmd,
+    map_cmd,
+    patrol_cmd,
+    serve_cmd,
+    supervision_cmd,
+    users_cmd,
+    vocab_cmd,
+)
 from gridwatch.cli.base import GridwatchGroup
 from gridwatch.cli.config_cmd import config_group
 from gridwatch.cli.db_cmd import db_group
@@ -30,24 +45,19 @@ def main() -> None:
 main.add_command(config_group)
 main.add_command(db_group)
 main.add_command(demo)
-
 for _module in (
-    "users_cmd",
-    "boundaries_cmd",
-    "grids_cmd",
-    "enterprises_cmd",
-    "geocode_cmd",
-    "gazetteer_cmd",
-    "assign_cmd",
-    "map_cmd",
-    "serve_cmd",
+    users_cmd,
+    boundaries_cmd,
+    grids_cmd,
+    enterprises_cmd,
+    geocode_cmd,
+    assign_cmd,
+    map_cmd,
+    serve_cmd,
+    hazards_cmd,
+    supervision_cmd,
+    bureau_cmd,
+    vocab_cmd,
+    patrol_cmd,
 ):
-    # command modules that exist register themselves; each is optional while the
-    # domain package behind it is being built.
-    try:
-        _mod = __import__(f"gridwatch.cli.{_module}", fromlist=["register"])
-    except ModuleNotFoundError as _exc:
-        if _exc.name != f"gridwatch.cli.{_module}":
-            raise
-    else:
-        _mod.register(main)
+    _module.register(main)

@@ -19,7 +19,7 @@ class GridwatchGroup(click.Group):
         try:
             return super().invoke(ctx)
         except GridwatchError as exc:
-            raise click.ClickException(exc.user_msg) from None
+            raise click.ClickException(with_hint(exc)) from None
         except OSError as exc:  # a file the user named cannot be read or written
             where = f" {exc.filename}" if exc.filename else ""
             raise click.ClickException(
@@ -35,6 +35,12 @@ class GridwatchGroup(click.Group):
     def group(self, *args, **kwargs):
         kwargs.setdefault("cls", GridwatchGroup)
         return super().group(*args, **kwargs)
+
+
+def with_hint(exc: GridwatchError) -> str:
+    """The error's sentence and, when the service gave one, the option to use."""
+    hint = (exc.details or {}).get("hint")
+    return f"{exc.user_msg} (try: {hint})" if hint else exc.user_msg
 
 
 def open_ctx(migrate_mode: str = "auto"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from gridwatch.cli.base import GridwatchGroup, cli_actor, emit_json, open_ctx
+from gridwatch.cli.params import Text
 
 
 @click.group("db", cls=GridwatchGroup)
@@ -13,13 +14,27 @@ def db_group() -> None:
 
 
 @db_group.command("upgrade")
-@click.option("--revision", default="head", show_default=True, help="Target revision.")
+@click.option(
+    "--revision",
+    default="head",
+    show_default=True,
+    type=Text(),
+    help="Target revision.",
+)
 def upgrade(revision: str) -> None:
     """Apply the Alembic migrations (creates the database if it does not exist)."""
+    from alembic.util import CommandError
+
     from gridwatch.db import migrate
 
     ctx = open_ctx(migrate_mode="none")
-    before, after = migrate.upgrade(ctx.engine, revision)
+    try:
+        before, after = migrate.upgrade(ctx.engine, revision)
+    except CommandError as exc:  # an unknown or relative revision, in one line
+        raise click.BadParameter(
+            f"{exc}; give 'head' or a revision id ('gridwatch db status').",
+            param_hint="'--revision'",
+        ) from None
     if before == after:
         click.echo(f"Database already at revision {after}.")
     else:

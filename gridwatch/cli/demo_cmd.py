@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from gridwatch.cli.params import SEED, Host
 from gridwatch.cli.serve_cmd import HOST_HELP
 
 
@@ -18,7 +19,7 @@ from gridwatch.cli.serve_cmd import HOST_HELP
 )
 @click.option(
     "--seed",
-    type=int,
+    type=SEED,
     default=20131,
     show_default=True,
     help="Random seed: the same seed builds the same district.",
@@ -28,7 +29,9 @@ from gridwatch.cli.serve_cmd import HOST_HELP
     is_flag=True,
     help="Build and exit without serving the web app.",
 )
-@click.option("--host", default="127.0.0.1", show_default=True, help=HOST_HELP)
+@click.option(
+    "--host", type=Host(), default="127.0.0.1", show_default=True, help=HOST_HELP
+)
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 @click.option(
     "--json", "as_json", is_flag=True, help="Print the summary as JSON (no serving)."

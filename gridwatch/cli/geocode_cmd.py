@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from gridwatch.cli.base import GridwatchGroup, cli_actor, emit_json, open_ctx
+from gridwatch.cli.params import Text
 
 #: Review rows printed on a terminal (--json gives them all).
 SHOWN = 10
@@ -69,15 +70,17 @@ def geocode_group(click_ctx, mode, as_json):
 
 
 @geocode_group.command("address")
-@click.argument("text")
+@click.argument("text", type=Text(max_length=500))
 @click.option(
     "--town",
     "hint_town",
+    type=Text(),
     help="The registry's town (所属镇街), name or code: chooses and checks.",
 )
 @click.option(
     "--community",
     "hint_community",
+    type=Text(),
     help="The registry's village/community (所属村居), name or code.",
 )
 @click.option("--json", "as_json", is_flag=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from gridwatch.cli.base import cli_actor, open_ctx
+from gridwatch.cli.params import Digits
 
 
 @click.command("map")
@@ -15,8 +16,8 @@ from gridwatch.cli.base import cli_actor, open_ctx
     required=True,
     help="HTML file to write (self-contained, works offline).",
 )
-@click.option("--town", help="Only this town/street (9-digit code).")
-@click.option("--grid", help="Only this grid (15-digit code).")
+@click.option("--town", type=Digits(9), help="Only this town/street (9-digit code).")
+@click.option("--grid", type=Digits(15), help="Only this grid (15-digit code).")
 @click.option(
     "--from",
     "start",

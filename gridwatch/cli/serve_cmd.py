@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from gridwatch.cli.params import Host
+
 HOST_HELP = "Address to listen on (127.0.0.1: this machine only)."
 
 
@@ -29,7 +31,9 @@ def serve_app(host: str, port: int, *, banner: str | None = None) -> None:
 
 
 @click.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True, help=HOST_HELP)
+@click.option(
+    "--host", type=Host(), default="127.0.0.1", show_default=True, help=HOST_HELP
+)
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 def serve(host: str, port: int) -> None:
     """Serve the web app (development server; production: gunicorn, see README).

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from gridwatch.cli.base import GridwatchGroup, cli_actor, emit_json, open_ctx
+from gridwatch.cli.params import ROW_ID
 from gridwatch.vocab import ROLES
 
 
@@ -134,7 +135,7 @@ def token_cmd(username: str, name: str) -> None:
 
 
 @users_group.command("revoke-token")
-@click.argument("token_id", type=int)
+@click.argument("token_id", type=ROW_ID)
 def revoke_cmd(token_id: int) -> None:
     """Revoke an API token by its id."""
     from gridwatch.services.tokens import revoke_token

@@ -101,6 +101,17 @@ def bulk_insert(
     return n
 
 
+def rows_frame(rows: Iterable[Sequence[Any]], columns: list[str]) -> pd.DataFrame:
+    """Result rows as a DataFrame, built from plain tuples.
+
+    pandas probes every element of a list with ``hasattr`` (dataclass and
+    namedtuple checks); a SQLAlchemy ``Row`` answers a missing attribute by
+    building an exception, about 20 µs a row: 4 s for the 70,000-enterprise
+    demo's 213,000 inspections, against 0.5 s from tuples.
+    """
+    return pd.DataFrame([tuple(r) for r in rows], columns=columns)
+
+
 def read_frame(
     conn: Connection,
     stmt: sa.Select | str,
@@ -111,7 +122,7 @@ def read_frame(
     result = conn.execute(
         sa.text(stmt) if isinstance(stmt, str) else stmt, params or {}
     )
-    frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    frame = rows_frame(result.fetchall(), list(result.keys()))
     if geom in frame.columns:
         raw = [bytes(v) if v is not None else None for v in frame[geom].tolist()]
         geometry = shapely.from_wkb(raw) if raw else []
@@ -143,3 +154,80 @@ def effective_on(model: Any, day: Any) -> sa.ColumnElement[bool]:
         model.valid_from <= day,
         sa.or_(model.valid_to.is_(None), model.valid_to > day),
     )
+
+
+def reset_sequence(conn: Connection, table_name: str, column: str = "id") -> None:
+    """Move a PostgreSQL serial sequence past the largest id (after rows were
+    inserted with explicit ids); SQLite's INTEGER PRIMARY KEY needs nothing."""
+    if conn.dialect.name != "postgresql":
+        return
+    tbl = table(table_name)
+    col = tbl.c[column]
+    seq = sa.func.pg_get_serial_sequence(table_name, column)
+    top = sa.select(sa.func.coalesce(sa.func.max(col), 1)).scalar_subquery()
+    conn.execute(sa.select(sa.func.setval(seq, sa.func.greatest(top, 1))))
+
+
+def _days_between(conn: Connection, later, earlier) -> sa.ColumnElement:
+    """``later - earlier`` in whole days, on either backend."""
+    if conn.dialect.name == "postgresql":
+        return later - earlier  # date - date is an integer number of days
+    # SQLite stores dates as ISO text: julianday() makes them day numbers
+    return sa.func.julianday(later) - sa.func.julianday(earlier)
+
+
+def _epoch_days(conn: Connection, day) -> sa.ColumnElement:
+    """A date as days since 1970-01-01 (a number: no date parsing per row)."""
+    if conn.dialect.name == "postgresql":
+        return day - sa.cast(sa.literal("1970-01-01"), sa.Date)
+    return sa.func.julianday(day) - 2440587.5  # julianday('1970-01-01')
+
+
+def inspection_summary(
+    conn: Connection, enterprise_ids: sa.ColumnElement, start, end
+) -> pd.DataFrame:
+    """Per enterprise, the inspection facts the coverage status needs, in SQL.
+
+    The columns of :func:`gridwatch.analytics.coverage.inspection_summary` (with
+    ``enterprise_id`` instead of ``uscc``, dates as day numbers since
+    1970-01-01, NaN for none), aggregated in the database so a street's ~50,000
+    inspection rows stay there: per enterprise in ``enterprise_ids`` (a subquery
+    of ids) and for inspections dated up to ``end``: ``last_on``, ``anchor_on``
+    (latest on or before ``start``), ``first_after`` (first after ``start``),
+    ``max_gap_after`` (longest gap in days between consecutive inspections after
+    ``start``; a window function pairs each with the one before),
+    ``n_in_period`` (dated ``start`` to ``end``). The index
+    ``ix_inspections_enterprise_day`` answers it without reading the table.
+    """
+    from gridwatch.db.models import Inspection
+
+    ins = Inspection
+    prev = sa.func.lag(ins.inspected_on).over(
+        partition_by=ins.enterprise_id, order_by=ins.inspected_on
+    )
+    w = (
+        sa.select(
+            ins.enterprise_id.label("eid"),
+            ins.inspected_on.label("d"),
+            prev.label("prev"),
+        )
+        .where(ins.enterprise_id.in_(enterprise_ids), ins.inspected_on <= end)
+        .subquery()
+    )
+    after = w.c.d > start
+    gap = _days_between(conn, w.c.d, w.c.prev)
+    stmt = sa.select(
+        w.c.eid,
+        _epoch_days(conn, sa.func.max(w.c.d)),
+        _epoch_days(conn, sa.func.max(sa.case((w.c.d <= start, w.c.d)))),
+        _epoch_days(conn, sa.func.min(sa.case((after, w.c.d)))),
+        sa.func.max(sa.case((sa.and_(after, w.c.prev > start), gap))),
+        sa.func.sum(sa.case((w.c.d >= start, 1), else_=0)),
+    ).group_by(w.c.eid)
+    cols = ["last_on", "anchor_on", "first_after", "max_gap_after"]
+    frame = rows_frame(
+        conn.execute(stmt).all(), ["enterprise_id", *cols, "n_in_period"]
+    )
+    frame[cols] = frame[cols].astype(float)
+    frame["n_in_period"] = frame["n_in_period"].fillna(0).astype(int)
+    return frame

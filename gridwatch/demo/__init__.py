@@ -76,6 +76,7 @@ def generate_district(
     *,
     n_address_points: int = 75_000,
     n_wardens: int | None = None,
+    geodata=None,
 ) -> DemoDistrict:
     """Build the whole demo district (without the activity year).
 
@@ -91,6 +92,9 @@ def generate_district(
         Size of the standard-address gazetteer.
     n_wardens : int, optional
         Passed to :func:`build_people`.
+    geodata : str or path-like, optional
+        Folder of the real sources (the ``geodata_dir`` setting); default the copy
+        shipped in the package.
 
     Returns
     -------
@@ -105,7 +109,7 @@ def generate_district(
     >>> len(d.enterprises), d.towns["is_illustrative"].all()
     (10, np.True_)
     """
-    district, towns, communities = build_admin(seed=seed)
+    district, towns, communities = build_admin(seed=seed, geodata=geodata)
     roads, points = build_gazetteer(
         towns, communities, seed=seed, n_points=n_address_points
     )

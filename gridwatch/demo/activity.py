@@ -9,11 +9,14 @@ neglected wardens are planted so the analytics have something real to find.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from gridwatch.crs import METRIC_CRS, WGS84
+from gridwatch.defaults import DUE_DAYS
 from gridwatch.demo.checks import require_columns
 from gridwatch.demo.hotspots import hotspot_mask, pick_hotspots, pick_neglected
 from gridwatch.demo.people import BUREAU_USERS, TOWN_PREFIX, office_username
@@ -26,7 +29,6 @@ REPORT = {
     "fines_yuan": 2_196_200.0,
     "listed_major": 9,
 }
-INTERVAL_DAYS = {"red": 30, "orange": 91, "yellow": 182, "blue": 365}
 COMPLIANCE = {"red": 0.92, "orange": 0.82, "yellow": 0.66, "blue": 0.56}
 NEGLECT_FACTOR = 0.25  # a neglected warden keeps a quarter of due visits
 VISIT_SPACING = 0.9  # visits planned at 0.9 x the due interval
@@ -104,10 +106,11 @@ def _metric_xy(ents: pd.DataFrame) -> np.ndarray:
     return xy
 
 
-def _visits(ents, neglected: np.ndarray, start, end, rng) -> pd.DataFrame:
+def _visits(ents, neglected: np.ndarray, start, end, rng, due_days) -> pd.DataFrame:
     """Due visits by risk interval, each kept with the warden's compliance."""
     risk = ents["risk_level"].to_numpy()
-    interval = np.array([INTERVAL_DAYS.get(r, 365) for r in risk])
+    longest = max(due_days.values())
+    interval = np.array([due_days.get(r, longest) for r in risk])
     comp = np.array([COMPLIANCE.get(r, 0.56) for r in risk])
     comp = np.where(neglected, comp * NEGLECT_FACTOR, comp)
     comp = np.where(ents["warden_username"].isna().to_numpy(), comp * 0.7, comp)
@@ -358,7 +361,13 @@ def _self_hazards(ents, reports, as_of, rng) -> pd.DataFrame:
 
 
 def build_activity(
-    enterprises: pd.DataFrame, start, end, seed: int = 20131, *, as_of=None
+    enterprises: pd.DataFrame,
+    start,
+    end,
+    seed: int = 20131,
+    *,
+    as_of=None,
+    due_days: Mapping[str, float] = DUE_DAYS,
 ) -> dict[str, pd.DataFrame]:
     """Generate one supervision year for the given enterprises.
 
@@ -374,6 +383,10 @@ def build_activity(
         Same seed and inputs give identical frames.
     as_of : datetime.date, optional
         Day on which hazard statuses are taken (default ``end``).
+    due_days : mapping, optional
+        Inspection due interval in days per risk level (settings ``due_days``;
+        default :data:`gridwatch.defaults.DUE_DAYS`); a level it lacks gets the
+        longest interval.
 
     Returns
     -------
@@ -432,7 +445,7 @@ def build_activity(
     ]
     under = pick_neglected(ents, in_hot, rng)
     neglected = ents["grid_code"].isin(under["grid_code"]).to_numpy()
-    visits = _visits(ents, neglected, start_d, end_d, rng)
+    visits = _visits(ents, neglected, start_d, end_d, rng, due_days)
     visits["date"] = start_d + visits["day"].to_numpy().astype("timedelta64[D]")
     visits = visits.sort_values(["date", "ent"], kind="stable").reset_index(drop=True)
     visits["inspection_id"] = np.arange(1, len(visits) + 1)

@@ -2,11 +2,11 @@
 
 No public source has township or village polygons for Chancheng, so they are
 generated: the real outline is cut into the 4 real towns/streets by two wiggly
-lines placed by bisection on the target area shares, and each town is tiled by
-its real communities with Voronoi cells of seeds that are dense in the urban core
-(社区, small) and sparse outside it (村, large). Every piece is made one Polygon by
-handing detached parts to the neighbour they share most boundary with, so the
-tiling stays exact. All of it is labelled ``is_illustrative=True``.
+lines placed by bisection on the target area shares (their known layout), and
+each town is tiled by its real communities with the generator any district uses
+(:mod:`gridwatch.grids.illustrative`: Voronoi cells of seeds dense in the urban
+core for 社区 and sparse outside it for 村, each piece one Polygon, the tiling
+exact). All of it is labelled ``is_illustrative=True``.
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import shapely
-from shapely.geometry import MultiPoint, Point, Polygon
-from shapely.ops import nearest_points
+from shapely.geometry import Point, Polygon
 
 from gridwatch.crs import METRIC_CRS, WGS84
 from gridwatch.demo.sources import (
@@ -24,14 +23,19 @@ from gridwatch.demo.sources import (
     district_outline_wgs84,
     read_divisions,
 )
+from gridwatch.grids.illustrative import (
+    core_point,
+    faces,
+    place_seeds,
+    single_parts,
+    voronoi_pieces,
+)
 
 ZUMIAO, SHIWAN, ZHANGCHA, NANZHUANG = "440604012", "440604010", "440604011", "440604100"
 #: Target shares of the district area (illustrative, after the towns' real sizes).
 TOWN_SHARES = {ZUMIAO: 0.17, SHIWAN: 0.24, ZHANGCHA: 0.25, NANZHUANG: 0.34}
 #: Old city centre of Foshan (祖庙/普君 area), WGS-84; urban cores lean towards it.
 CITY_CENTRE_WGS84 = (113.112, 23.030)
-#: A village cell is about this many times the area of an urban community cell.
-VILLAGE_AREA_FACTOR = 4.0
 
 
 def _wiggle(rng: np.random.Generator, n: int, amp: float) -> np.ndarray:
@@ -73,55 +77,6 @@ def _cut_offset(geom, share: float, wig: np.ndarray, vertical: bool, b) -> float
     return 0.5 * (lo + hi)
 
 
-def _faces(region, lines) -> list[Polygon]:
-    """Faces of ``region`` cut by ``lines``, noded so neighbours share edges."""
-    noded = shapely.union_all([shapely.get_exterior_ring(region), *lines])
-    faces = _polygons(shapely.polygonize(shapely.get_parts(noded)))
-    reps = shapely.point_on_surface(np.asarray(faces))
-    return [f for f, r in zip(faces, reps, strict=True) if region.contains(r)]
-
-
-def _polygons(geom) -> list[Polygon]:
-    return [
-        g for g in shapely.get_parts(geom) if g.geom_type == "Polygon" and g.area > 0
-    ]
-
-
-def _single_parts(pieces: list) -> list[Polygon]:
-    """Make each piece one Polygon; stray parts go to the best-touching neighbour."""
-    pieces = [shapely.make_valid(p) for p in pieces]
-    for _ in range(10):
-        moved = False
-        tree = shapely.STRtree(pieces)
-        for i, piece in enumerate(pieces):
-            parts = sorted(_polygons(piece), key=lambda g: -g.area)
-            if len(parts) <= 1:
-                continue
-            keep = [parts[0]]
-            for part in parts[1:]:
-                cand = [j for j in tree.query(part) if j != i]
-                shared = [
-                    shapely.length(
-                        shapely.intersection(part.boundary, pieces[j].boundary)
-                    )
-                    for j in cand
-                ]
-                if not cand or max(shared) <= 0:
-                    keep.append(part)
-                    continue
-                j = cand[int(np.argmax(shared))]
-                pieces[j] = shapely.union(pieces[j], part)
-                moved = True
-            pieces[i] = shapely.union_all(keep)
-        if not moved:
-            break
-    out = []
-    for p in pieces:
-        parts = sorted(_polygons(p), key=lambda g: -g.area)
-        out.append(parts[0] if len(parts) == 1 else shapely.union_all(parts))
-    return out
-
-
 def _town_pieces(outline_m, rng: np.random.Generator) -> dict[str, Polygon]:
     """Cut the metric outline into the towns: NW 张槎, SW 南庄, NE 祖庙, SE 石湾."""
     b = outline_m.bounds
@@ -145,102 +100,18 @@ def _town_pieces(outline_m, rng: np.random.Generator) -> dict[str, Polygon]:
     ]
     lines = [shapely.intersection(ln, shapely.box(*b).buffer(100)) for ln in lines]
     groups: dict[str, list] = {c: [] for c in TOWN_SHARES}
-    for face in _faces(outline_m, lines):
+    for face in faces(outline_m, lines):
         r = face.point_on_surface()
         if west_side.contains(r):
             groups[NANZHUANG if south_w.contains(r) else ZHANGCHA].append(face)
         else:
             groups[SHIWAN if south_e.contains(r) else ZUMIAO].append(face)
     codes = list(groups)
-    pieces = _single_parts([shapely.union_all(groups[c]) for c in codes])
+    pieces = single_parts([shapely.union_all(groups[c]) for c in codes])
     return dict(zip(codes, pieces, strict=True))
 
 
-def _sample_in(geom, rng, n, centre=None, sigma=None) -> np.ndarray:
-    """``n`` candidate points in ``geom``: uniform, or Gaussian around ``centre``."""
-    b = geom.bounds
-    out = np.empty((0, 2))
-    while len(out) < n:
-        m = max(4 * n, 64)
-        if centre is None:
-            xy = np.column_stack(
-                [rng.uniform(b[0], b[2], m), rng.uniform(b[1], b[3], m)]
-            )
-        else:
-            xy = rng.normal(centre, sigma, size=(m, 2))
-        xy = xy[shapely.contains_xy(geom, xy[:, 0], xy[:, 1])]
-        out = np.vstack([out, xy])
-    return out[:n]
-
-
-def _place_seeds(geom, kinds: np.ndarray, core: np.ndarray, rng) -> np.ndarray:
-    """Seed points for one town: urban ones near ``core``, villages further out."""
-    n_u = int((kinds == "community").sum())
-    n_v = kinds.size - n_u
-    a_u = geom.area / (n_u + VILLAGE_AREA_FACTOR * n_v)
-    r_u, r_v = 0.75 * np.sqrt(a_u), 0.75 * np.sqrt(a_u * VILLAGE_AREA_FACTOR)
-    sigma = np.sqrt(max(n_u, 1) * a_u / np.pi)
-    seeds = np.empty((kinds.size, 2))
-    placed: list[np.ndarray] = []
-    radii: list[float] = []
-    for idx in np.argsort(kinds != "community", kind="stable"):
-        urban = kinds[idx] == "community"
-        r = r_u if urban else r_v
-        for _attempt in range(40):
-            if urban:
-                cand = _sample_in(geom, rng, 32, core, sigma)
-            else:
-                cand = _sample_in(geom, rng, 32)
-                far = np.hypot(*(cand - core).T)
-                cand = cand[np.argsort(-far)][:16]  # villages keep away from the core
-            if not placed:
-                seeds[idx] = cand[0]
-                break
-            p = np.asarray(placed)
-            d = np.hypot(
-                cand[:, None, 0] - p[None, :, 0], cand[:, None, 1] - p[None, :, 1]
-            )
-            ok = (d >= np.maximum(np.asarray(radii)[None, :], r)).all(axis=1)
-            if ok.any():
-                seeds[idx] = cand[np.flatnonzero(ok)[0]]
-                break
-            r *= 0.9
-        else:
-            seeds[idx] = cand[0]
-        placed.append(seeds[idx])
-        radii.append(r)
-    return seeds
-
-
-def _community_pieces(town, seeds: np.ndarray) -> list[Polygon]:
-    """Voronoi cells of ``seeds`` clipped to ``town``, each one Polygon, same order."""
-    cells = np.asarray(
-        shapely.get_parts(
-            shapely.voronoi_polygons(MultiPoint(seeds), extend_to=town, ordered=True)
-        )
-    )
-    edges = shapely.voronoi_polygons(MultiPoint(seeds), extend_to=town, only_edges=True)
-    groups: list[list] = [[] for _ in range(len(seeds))]
-    tree = shapely.STRtree(cells)
-    for face in _faces(town, [edges]):
-        hits = tree.query(face.point_on_surface(), predicate="within")
-        groups[int(hits[0]) if hits.size else 0].append(face)
-    return _single_parts([shapely.union_all(g) for g in groups])
-
-
-def _core(town, centre_m: np.ndarray, pull: float) -> np.ndarray:
-    """Urban core: between the centroid and the point nearest the city centre."""
-    near = nearest_points(town, Point(centre_m))[0]
-    c = town.centroid
-    xy = np.array([c.x + pull * (near.x - c.x), c.y + pull * (near.y - c.y)])
-    return (
-        xy
-        if town.contains(Point(xy))
-        else np.array(town.representative_point().coords[0])
-    )
-
-
-def build_admin(seed: int = 20131):
+def build_admin(seed: int = 20131, geodata=None):
     """Build the demo district, its 4 towns and 147 communities.
 
     Codes and names are the real ones (NBS 2023); the district outline is the real
@@ -251,6 +122,9 @@ def build_admin(seed: int = 20131):
     ----------
     seed : int
         Seed for the illustrative layout; the same seed gives identical frames.
+    geodata : str or path-like, optional
+        Folder of the real sources (the ``geodata_dir`` setting); default the copy
+        shipped in the package (:func:`gridwatch.demo.sources.geodata_dir`).
 
     Returns
     -------
@@ -267,8 +141,10 @@ def build_admin(seed: int = 20131):
     (4, 147, '禅城区')
     """
     rng = np.random.default_rng(seed)
-    town_rows, villages = read_divisions()
-    outline = gpd.GeoSeries([district_outline_wgs84()], crs=WGS84).to_crs(METRIC_CRS)
+    town_rows, villages = read_divisions(geodata)
+    outline = gpd.GeoSeries([district_outline_wgs84(geodata)], crs=WGS84).to_crs(
+        METRIC_CRS
+    )
     outline_m = outline.iloc[0]
     town_geoms = _town_pieces(outline_m, rng)
     centre_m = np.array(
@@ -282,11 +158,11 @@ def build_admin(seed: int = 20131):
         town = town_geoms[code]
         members = villages.loc[villages["parent_code"] == code]
         pull = 0.2 if code == NANZHUANG else 0.6
-        seeds = _place_seeds(
-            town, members["kind"].to_numpy(), _core(town, centre_m, pull), rng
+        seeds = place_seeds(
+            town, members["kind"].to_numpy(), core_point(town, centre_m, pull), rng
         )
         comm_geoms.update(
-            zip(members["code"], _community_pieces(town, seeds), strict=True)
+            zip(members["code"], voronoi_pieces(town, seeds), strict=True)
         )
     district = gpd.GeoDataFrame(
         {"code": [DISTRICT_CODE], "name": [DISTRICT_NAME], "is_illustrative": [False]},

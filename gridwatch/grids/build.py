@@ -9,11 +9,11 @@ grouped into exactly ``k`` contiguous grids of equal workload
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 
-import numpy as np
-
 import geopandas as gpd
+import numpy as np
 import shapely
 
 from gridwatch.crs import METRIC_CRS, WGS84
@@ -26,11 +26,13 @@ from gridwatch.grids.atoms import (
     make_atoms,
     union_cover,
 )
-from gridwatch.grids.codes import assign_codes
+from gridwatch.grids.balance import BALANCE_TOLERANCE, most_parts, spots, why_not
+from gridwatch.grids.codes import MAX_SEQUENCE, assign_codes
 from gridwatch.grids.partition import partition_graph
 from gridwatch.grids.quality import grid_metrics
 from gridwatch.grids.regular import regular_grids
 from gridwatch.grids.workload import (
+    check_seed,
     enterprise_ids,
     enterprise_points_metric,
     enterprise_weights,
@@ -70,6 +72,8 @@ class BuildReport:
     parents: list[dict] = field(default_factory=list)
     issues: list[GridIssue] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: parents that could not take the grids asked for (see grids.balance)
+    capped: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         """Plain data for JSON output."""
@@ -97,8 +101,9 @@ def _check_options(method, target_workload, grids_per_unit, cell_size_m):
     value = given and {"target_workload": target_workload,
                        "grids_per_unit": grids_per_unit,
                        "cell_size_m": cell_size_m}[given[0]]
-    if not value or value <= 0:
-        raise InvalidInputError(f"{given[0]} must be a positive number, got {value!r}.")
+    if not (value > 0 and math.isfinite(value)):
+        raise InvalidInputError(
+            f"{given[0]} must be a positive finite number, got {value!r}.")
     if grids_per_unit is not None and int(grids_per_unit) != grids_per_unit:
         raise InvalidInputError(
             f"grids_per_unit must be a whole number, got {grids_per_unit!r}.")
@@ -113,7 +118,7 @@ def build_grids(
     cell_size_m: float | None = None,
     weights: dict | None = None,
     seed: int = 0,
-    tolerance: float = 0.10,
+    tolerance: float = BALANCE_TOLERANCE,
     metric_crs: str = METRIC_CRS,
 ) -> tuple[gpd.GeoDataFrame, BuildReport]:
     """Split each parent into supervision grids.
@@ -164,6 +169,7 @@ def build_grids(
     ['440604011001001', '440604011001002', '440604011001003']
     """
     _check_options(method, target_workload, grids_per_unit, cell_size_m)
+    check_seed(seed)
     require_frame(parents, "parents", ("code",))
     if len(parents) == 0:
         raise InvalidInputError("There are no parent units to split; import "
@@ -242,7 +248,19 @@ def _balanced(code, geom, pts, w, ids, target_workload, grids_per_unit, seed,
     if grids_per_unit is not None:
         k = int(grids_per_unit)
     else:
-        k = max(1, round(total / target_workload)) if total > 0 else 1
+        # a tiny target asks for astronomically many grids: cap before int()
+        k = max(1, round(min(total / target_workload, 1e9))) if total > 0 else 1
+    if total > 0:
+        s = spots(shapely.get_coordinates(pts), w, np.zeros(len(w), dtype=np.int64))
+        # a heavy place keeps a grid of its own (reported as an issue); only
+        # more grids than places would leave some empty
+        most = most_parts(s, tolerance, by_weight=False)
+        if k > most:
+            why = why_not(k, s, f"parent {code}", tolerance, by_weight=False)
+            report.notes.append(f"{why[:-1]}; made {most}.")
+            report.capped.append({"parent_code": code, "asked": k, "made": most})
+            k = most
+    k = min(k, MAX_SEQUENCE)
     info = {"parent_code": code, "k": k, "workload": total,
             "target": total / k if total > 0 else 0.0, "by": "workload"}
     if total <= 0:

@@ -15,13 +15,13 @@ point (not at fixed band lines) means two grids level with each other are never
 split between rows by a band line passing between them.
 
 A town code (9 digits, used when grids are built within towns) is padded with
-``000`` to 12 digits, so every grid code has 15 characters.
+``000`` to 12 digits, a district code (6 digits, grids built within the district)
+with ``000000``, so every grid code has 15 characters and extends its parent's.
 """
 
 from __future__ import annotations
 
 import numpy as np
-
 import shapely
 
 from gridwatch.errors import InvalidInputError
@@ -33,14 +33,18 @@ MAX_SEQUENCE = 999
 def unit_prefix(parent_code: str) -> str:
     """The 12-digit prefix of grid codes under ``parent_code``.
 
-    >>> unit_prefix("440604011001"), unit_prefix("440604011")
-    ('440604011001', '440604011000')
+    A 9-digit town code is padded with ``000`` and a 6-digit district code with
+    ``000000`` (grids built straight within a town or district when no lower
+    units exist), so every grid code extends its parent's code.
+
+    >>> unit_prefix("440604011001"), unit_prefix("440604011"), unit_prefix("440604")
+    ('440604011001', '440604011000', '440604000000')
     """
     code = str(parent_code).strip()
-    if not code.isdigit() or len(code) not in (9, 12):
+    if not code.isdigit() or len(code) not in (6, 9, 12):
         raise InvalidInputError(
-            f"Parent code {parent_code!r} is not a 9-digit town or 12-digit village "
-            "code; fix the boundary's code field.")
+            f"Parent code {parent_code!r} is not a 6-digit district, 9-digit town or "
+            "12-digit village code; fix the boundary's code field.")
     return code.ljust(12, "0")
 
 
@@ -142,7 +146,7 @@ def assign_codes(geoms_metric, parent_code: str, parent_area_m2: float,
     geoms_metric : array of shapely geometries
         The parent's grids in a metric CRS.
     parent_code : str
-        9-digit town or 12-digit village code.
+        6-digit district, 9-digit town or 12-digit village code.
     parent_area_m2 : float
         Area of the parent (sets the row band height).
     start : int

@@ -6,26 +6,28 @@ how undo works (the previous version is kept).
 
 from __future__ import annotations
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
-
-import geopandas as gpd
 import shapely
 
 from gridwatch.crs import METRIC_CRS
 from gridwatch.errors import ConflictError, InvalidInputError, NotFoundError
 from gridwatch.grids.atoms import (
     GRID_SIZE_M,
+    MAX_RES,
     MIN_SHARED_M,
     choose_resolution,
     locate_points,
     make_atoms,
     union_cover,
 )
+from gridwatch.grids.balance import BALANCE_TOLERANCE, most_parts, spots, why_not
 from gridwatch.grids.codes import MAX_SEQUENCE, assign_codes
 from gridwatch.grids.partition import partition_graph
 from gridwatch.grids.quality import grid_metrics
 from gridwatch.grids.workload import (
+    check_seed,
     enterprise_points_metric,
     enterprise_weights,
     require_frame,
@@ -50,7 +52,8 @@ def _next_sequence(grids, parent_code: str) -> int:
 
 def split_grid(grids, code: str, parts: int = 2, enterprises=None,
                weights: dict | None = None, seed: int = 0,
-               metric_crs: str = METRIC_CRS) -> gpd.GeoDataFrame:
+               metric_crs: str = METRIC_CRS,
+               tolerance: float = BALANCE_TOLERANCE) -> gpd.GeoDataFrame:
     """Split one grid into ``parts`` contiguous grids of equal workload.
 
     Parameters
@@ -69,6 +72,8 @@ def split_grid(grids, code: str, parts: int = 2, enterprises=None,
         Seed of the partition.
     metric_crs : str
         CRS for geometry work.
+    tolerance : float
+        Every new grid must hold the mean workload ±``tolerance``.
 
     Returns
     -------
@@ -82,9 +87,14 @@ def split_grid(grids, code: str, parts: int = 2, enterprises=None,
     NotFoundError
         No grid has ``code``.
     InvalidInputError
-        ``parts`` < 2, or too many grids for a 3-digit sequence.
+        ``parts`` < 2, too many grids for a 3-digit sequence, a grid too small
+        for ``parts`` cells, or workload that cannot be split into ``parts``
+        equal grids (:mod:`gridwatch.grids.balance`: fewer places than parts, a
+        place heavier than a share, or no split within the tolerance). Nothing
+        is changed then.
     """
     require_frame(grids, "grids", ("code", "parent_code"))
+    check_seed(seed)
     if int(parts) != parts or parts < 2:
         raise InvalidInputError(f"Split into 2 or more parts, not {parts!r}.")
     i = _row_of(grids, code)
@@ -96,20 +106,23 @@ def split_grid(grids, code: str, parts: int = 2, enterprises=None,
             "rebuild its grids instead of splitting.")
     geom = shapely.set_precision(
         grids.geometry.iloc[[i]].to_crs(metric_crs).iloc[0], GRID_SIZE_M)
-    res = choose_resolution(geom.area, SPLIT_ATOMS_PER_PART * parts)
-    atoms = make_atoms(geom, res, metric_crs, is_snapped=True)
-    while len(atoms) < parts:
-        res += 1
-        atoms = make_atoms(geom, res, metric_crs, is_snapped=True)
-    aw = np.zeros(len(atoms))
-    if enterprises is not None and len(enterprises):
-        pts, rows = enterprise_points_metric(enterprises, metric_crs)
-        w = enterprise_weights(enterprises.iloc[rows], weights)
-        loc = locate_points(atoms.geometry, pts)
-        aw = np.bincount(loc[loc >= 0], weights=w[loc >= 0], minlength=len(atoms))
+    inside = _enterprises_in(geom, enterprises, weights, metric_crs)
+    what = (f"Grid {code} ({len(inside[1])} enterprise(s), workload "
+            f"{inside[1].sum():g})")
+    s = spots(inside[0], inside[1], np.zeros(len(inside[1]), dtype=np.int64))
+    if s.total > 0 and parts > most_parts(s, tolerance):
+        raise InvalidInputError(why_not(int(parts), s, what, tolerance),
+                                details={"most": most_parts(s, tolerance)})
+    atoms = _atoms_for(geom, int(parts), code, metric_crs)
+    loc = locate_points(atoms.geometry, inside[2])
+    aw = np.bincount(loc[loc >= 0], weights=inside[1][loc >= 0],
+                     minlength=len(atoms))
     part = partition_graph(aw, atoms.edges, int(parts), xy=atoms.xy,
                            shared=atoms.shared_m, area=atoms.area_m2,
-                           perimeter=atoms.perimeter_m, seed=seed)
+                           perimeter=atoms.perimeter_m, tolerance=tolerance,
+                           seed=seed)
+    if s.total > 0:
+        _refuse_unbalanced(part, what, int(parts), tolerance)
     pieces = [union_cover(atoms.geometry[part.labels == p])
               for p in range(int(parts))]
     codes = assign_codes(pieces, parent_code, geom.area, start=start)
@@ -126,6 +139,44 @@ def split_grid(grids, code: str, parts: int = 2, enterprises=None,
 
 
 _METRICS = ("workload", "n_enterprises", "area_m2", "compactness")
+
+
+def _enterprises_in(geom, enterprises, weights, metric_crs):
+    """(xy, workload, points) of the enterprises inside ``geom`` (metric CRS)."""
+    empty = (np.zeros((0, 2)), np.zeros(0), np.zeros(0, dtype=object))
+    if enterprises is None or len(enterprises) == 0:
+        return empty
+    pts, rows = enterprise_points_metric(enterprises, metric_crs)
+    w = enterprise_weights(enterprises.iloc[rows], weights)
+    hit = shapely.covers(geom, pts)
+    return shapely.get_coordinates(pts[hit]), w[hit], pts[hit]
+
+
+def _atoms_for(geom, parts: int, code: str, metric_crs: str):
+    """Atoms of ``geom``, fine enough for ``parts`` grids (refuse if none are)."""
+    res = choose_resolution(geom.area, SPLIT_ATOMS_PER_PART * parts)
+    atoms = make_atoms(geom, res, metric_crs, is_snapped=True)
+    while len(atoms) < parts and res < MAX_RES:
+        res += 1
+        atoms = make_atoms(geom, res, metric_crs, is_snapped=True)
+    if len(atoms) < parts:
+        raise InvalidInputError(
+            f"Grid {code} ({geom.area:,.0f} m²) is too small to split into {parts} "
+            f"grids; it can be cut into at most {len(atoms)} pieces.")
+    return atoms
+
+
+def _refuse_unbalanced(part, what: str, parts: int, tolerance: float) -> None:
+    """Refuse a split whose best partition leaves a grid empty or out of band."""
+    w = np.asarray(part.part_weights, dtype=float)
+    mean = w.mean()
+    if (w > 0).all() and (np.abs(w / mean - 1) <= tolerance + 1e-9).all():
+        return
+    raise InvalidInputError(
+        f"{what} cannot be split into {parts} grids of equal workload: the best "
+        f"split found gives {w.min() / mean:.2f} to {w.max() / mean:.2f} of the "
+        f"mean (allowed ±{tolerance:.0%}), so nothing was changed; try fewer parts.",
+        details={"part_workloads": w.round(3).tolist()})
 
 
 def _recompute(out, original, enterprises, weights, metric_crs, carried=None):

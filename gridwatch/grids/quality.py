@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
-
-import geopandas as gpd
 import shapely
 
-from gridwatch.crs import METRIC_CRS
+from gridwatch.crs import METRIC_CRS, WGS84
 from gridwatch.grids.atoms import GRID_SIZE_M, locate_points
+from gridwatch.grids.balance import BALANCE_TOLERANCE, spots
+from gridwatch.grids.outline import outline_fit
 from gridwatch.grids.workload import (
     enterprise_points_metric,
     enterprise_weights,
@@ -91,17 +92,37 @@ class QualityReport:
     grids: list[dict]
     parents: list[dict]
     overall: dict
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # tiling
+    balance_problems: list[str] = field(default_factory=list)
+    outline_problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def tiling_ok(self) -> bool:
+        """No gap, overlap, area outside a parent, split grid, orphan or duplicate."""
+        return not self.problems
+
+    @property
+    def balance_ok(self) -> bool:
+        """No empty grid, and every grid within the tolerance of its parent's mean
+        workload unless one place alone is heavier than that (then a warning)."""
+        return not self.balance_problems
+
+    @property
+    def outline_ok(self) -> bool:
+        """The grids' union neither leaves the district nor leaves it uncovered."""
+        return not self.outline_problems
 
     @property
     def is_ok(self) -> bool:
-        """False when the tiling is broken (gap, overlap, outside, split grid)."""
-        return not self.problems
+        """What ``grids check`` calls OK: tiling, balance and outline all OK."""
+        return self.tiling_ok and self.balance_ok and self.outline_ok
 
     def to_dict(self) -> dict:
         """Plain data for JSON output."""
         d = asdict(self)
-        d["is_ok"] = self.is_ok
+        d.update(is_ok=self.is_ok, tiling_ok=self.tiling_ok,
+                 balance_ok=self.balance_ok, outline_ok=self.outline_ok)
         return d
 
 
@@ -146,8 +167,61 @@ def _parent_row(code, parent, members, work, is_single_parent) -> tuple[dict, li
     return row, problems
 
 
+def _balance(code: str, work: np.ndarray, heaviest: np.ndarray | None,
+             tolerance: float) -> tuple[dict, list[str], list[str]]:
+    """Balance figures of one parent's grids, problems and warnings."""
+    work = np.asarray(work, dtype=float)
+    total = float(np.nansum(work))
+    row = {"empty_grids": 0, "out_of_tolerance": 0, "unavoidable": False}
+    if len(work) < 2 or total <= 0:
+        return row, [], []
+    mean = total / len(work)
+    unknown = int((~np.isfinite(work)).sum())
+    empty = int((work == 0).sum())
+    off = np.isfinite(work) & (np.abs(work / mean - 1) > tolerance + 1e-9)
+    heavy = float(np.nanmax(heaviest)) if heaviest is not None and len(heaviest) \
+        else 0.0
+    unavoidable = heavy > (1 + tolerance) * mean
+    row.update(empty_grids=empty, out_of_tolerance=int(off.sum()),
+               unavoidable=bool(unavoidable))
+    problems, warnings = [], []
+    if unknown:
+        problems.append(f"parent {code}: {unknown} grid(s) have no known workload")
+    if empty:
+        problems.append(
+            f"parent {code}: {empty} of {len(work)} grids hold no enterprise "
+            "(merge them, or rebuild with a larger target workload)")
+    n_off = int((off & (work > 0)).sum())
+    if n_off and unavoidable and not empty:
+        warnings.append(
+            f"parent {code}: {n_off} grid(s) outside ±{tolerance:.0%} because one "
+            f"place holds workload {heavy:g}, more than a grid's mean {mean:.1f}; "
+            "enterprises at one place cannot be split")
+    elif n_off and not empty:
+        problems.append(
+            f"parent {code}: {n_off} grid(s) outside ±{tolerance:.0%} of the mean "
+            f"workload {mean:.1f} (from {np.nanmin(work) / mean:.2f} to "
+            f"{np.nanmax(work) / mean:.2f} of it)")
+    return row, problems, warnings
+
+
+def _heaviest_spots(g_metric, enterprises, weights, metric_crs):
+    """Workload of the heaviest place (spot) in each grid; None without points."""
+    if enterprises is None or len(enterprises) == 0:
+        return None
+    pts, rows = enterprise_points_metric(enterprises, metric_crs)
+    w = enterprise_weights(enterprises.iloc[rows], weights)
+    loc = locate_points(g_metric, pts)
+    ok = loc >= 0
+    s = spots(shapely.get_coordinates(pts[ok]), w[ok], loc[ok])
+    out = np.zeros(len(g_metric))
+    np.maximum.at(out, s.owner, s.weight)
+    return out
+
+
 def check_grids(grids, parents, enterprises=None, weights=None,
-                metric_crs: str = METRIC_CRS) -> QualityReport:
+                metric_crs: str = METRIC_CRS, *, outline=None, exempt=None,
+                tolerance: float = BALANCE_TOLERANCE) -> QualityReport:
     """Quality report of a grid set against its parents.
 
     Parameters
@@ -163,14 +237,26 @@ def check_grids(grids, parents, enterprises=None, weights=None,
         Workload per risk level.
     metric_crs : str
         CRS in which areas are measured.
+    outline : shapely geometry, optional
+        The district outline (WGS-84): the grids' union is compared with it
+        (:func:`gridwatch.grids.outline.outline_fit`).
+    exempt : shapely geometry, optional
+        Part of the outline not meant to be covered (units without grids).
+    tolerance : float
+        Workload tolerance around each parent's mean.
 
     Returns
     -------
     QualityReport
-        ``is_ok`` is False when any parent has a gap over 0.01% of its area,
-        overlaps or area outside of 1 m² or more, a grid that is not one polygon
-        while its parent is, a grid whose parent is missing, or duplicate codes.
-        Parents with no grid at all are listed in
+        Three verdicts, all needed for ``is_ok``. Tiling (``problems``): a gap
+        over 0.01% of a parent's area, overlaps or area outside of 1 m² or more,
+        a grid that is not one polygon while its parent is, a grid whose parent
+        is missing, duplicate codes. Balance (``balance_problems``): in a parent
+        with workload, a grid with none, a grid of unknown workload, or a grid
+        outside ±``tolerance`` of the parent's mean — unless one place alone is
+        heavier than that mean (then a ``warnings`` line: it cannot be helped).
+        Outline (``outline_problems``): more than 1% of the district's area
+        outside it or left uncovered. Parents with no grid at all are listed in
         ``overall["parents_without_grids"]`` and not checked.
     """
     require_frame(grids, "grids", ("code", "parent_code"))
@@ -195,22 +281,30 @@ def check_grids(grids, parents, enterprises=None, weights=None,
     if orphans:
         problems.append(f"grids name unknown parents: {', '.join(orphans[:5])}")
     parent_rows, without = [], []
+    balance_problems, warnings = [], []
+    heaviest = _heaviest_spots(g_metric, enterprises, weights, metric_crs)
     by_parent = grids.groupby(grids["parent_code"].astype(str)).indices
     for code, geom in zip(parents["code"].astype(str), p_metric):
         idx = by_parent.get(code, np.zeros(0, dtype=np.int64))
         if len(idx) == 0:  # e.g. grids built for one town only: listed, not failed
             without.append(code)
             continue
-        row, probs = _parent_row(code, geom, g_metric[idx],
-                                 grids["workload"].to_numpy()[idx],
+        work = grids["workload"].to_numpy(dtype=float)[idx]
+        row, probs = _parent_row(code, geom, g_metric[idx], work,
                                  geom.geom_type == "Polygon")
+        extra, b_probs, warns = _balance(
+            code, work, None if heaviest is None else heaviest[idx], tolerance)
+        row.update(extra)
         parent_rows.append(row)
         problems += probs
+        balance_problems += b_probs
+        warnings += warns
     work = grids["workload"].to_numpy(dtype=float)
     mx, mn = _imbalance(work)
     grid_rows = pd.DataFrame({
         "code": grids["code"].astype(str), "parent_code": grids["parent_code"],
-        "workload": work, "n_enterprises": grids["n_enterprises"].astype(int),
+        "workload": work, "n_enterprises": [None if pd.isna(v) else int(v)
+                          for v in grids["n_enterprises"]],
         "area_m2": grids["area_m2"].astype(float),
         "compactness": grids["compactness"].astype(float),
         "is_single_polygon": [g.geom_type == "Polygon" for g in g_metric],
@@ -232,5 +326,20 @@ def check_grids(grids, parents, enterprises=None, weights=None,
         "outside_m2": float(sum(r["outside_m2"] for r in parent_rows)),
         "is_contiguous": all(r["non_contiguous_grids"] == 0 for r in parent_rows),
         "parents_without_grids": without,
+        "empty_grids": int(sum(r["empty_grids"] for r in parent_rows)),
+        "out_of_tolerance": int(sum(r["out_of_tolerance"] for r in parent_rows)),
+        "tolerance": tolerance,
     }
-    return QualityReport(grid_rows, parent_rows, overall, problems)
+    outline_problems = []
+    if outline is not None:
+        fit = outline_fit(grids.to_crs(WGS84).geometry.to_numpy(), outline, exempt,
+                          metric_crs)
+        overall["outline"] = fit
+        if not fit["is_ok"]:
+            outline_problems.append(
+                f"{fit['outside_km2']:.2f} km² of the grids lie outside the district "
+                f"and {fit['uncovered_km2']:.2f} km² of it are covered by no grid "
+                f"(tolerance {fit['tolerance_km2']:.2f} km² each): check the CRS "
+                "the boundaries were imported with")
+    return QualityReport(grid_rows, parent_rows, overall, problems,
+                         balance_problems, outline_problems, warnings)

@@ -10,9 +10,8 @@ CRS, so neighbouring parents' cells line up.
 
 from __future__ import annotations
 
-import numpy as np
-
 import h3
+import numpy as np
 import shapely
 
 from gridwatch.crs import METRIC_CRS, WGS84

@@ -6,12 +6,26 @@ import numpy as np
 import pandas as pd
 
 from gridwatch.crs import METRIC_CRS
+from gridwatch.defaults import RISK_WEIGHTS
 from gridwatch.errors import InvalidInputError
 from gridwatch.frames import require_geoframe
 
-#: The shipped defaults of ``risk_weights`` in gridwatch.config; callers pass the
-#: configured weights, this is only the fallback for direct use of the library.
-DEFAULT_RISK_WEIGHTS = {"red": 4.0, "orange": 3.0, "yellow": 2.0, "blue": 1.0}
+#: The shipped defaults of ``risk_weights`` (gridwatch.defaults, also the settings'
+#: default); callers pass the configured weights, this is the library fallback.
+DEFAULT_RISK_WEIGHTS = RISK_WEIGHTS
+
+
+def check_seed(seed) -> int:
+    """A seed numpy's generators take: a whole number from 0 to 2**32 - 1.
+
+    >>> check_seed(7)
+    7
+    """
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) \
+            or not 0 <= int(seed) < 2**32:
+        raise InvalidInputError(
+            f"The seed must be a whole number from 0 to {2**32 - 1}, got {seed!r}.")
+    return int(seed)
 
 
 def require_frame(frame, name: str, columns: tuple[str, ...] = ()) -> None:

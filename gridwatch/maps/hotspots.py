@@ -174,7 +174,8 @@ def hotspot_map(cells, trend=None, tiles="none", heat=False, *, towns=None,
     if trend is not None:
         _trend_layer(cells, trend, datum).add_to(fmap)
     if heat is True:
-        centres = cells.to_crs(METRIC_CRS).geometry.centroid.to_crs(WGS84)
+        metric_crs = cells.attrs.get("metric_crs", METRIC_CRS)
+        centres = cells.to_crs(metric_crs).geometry.centroid.to_crs(WGS84)
         heat = gpd.GeoDataFrame({"weight": cells["weight"].to_numpy(float)},
                                 geometry=centres.to_numpy(), crs=WGS84)
         heat = heat[heat["weight"] > 0]
@@ -193,6 +194,22 @@ BALANCE_BREAKS = [-0.10, -0.05, 0.05, 0.10]
 BALANCE_COLORS = ["#2166ac", "#92c5de", "#f7f7f7", "#f4a582", "#b2182b"]
 BALANCE_LABELS = ["低于平均 10% 以上", "低 5%–10%", "±5% 以内", "高 5%–10%",
                   "高于平均 10% 以上"]
+
+
+#: What the grids' parent units are called, by the length of their code.
+UNIT_LABELS = {12: "村/社区", 9: "镇/街道", 6: "区"}
+
+
+def unit_label(parent_codes) -> str:
+    """The Chinese name of the level the grids were built in (村/社区, 镇/街道, 区;
+    joined with 、 when a version mixes levels).
+
+    >>> unit_label(["440604011001"]), unit_label(["440604011", "440604"])
+    ('村/社区', '镇/街道、区')
+    """
+    lengths = {len(str(c)) for c in parent_codes if pd.notna(c)}
+    names = [UNIT_LABELS[n] for n in (12, 9, 6) if n in lengths]
+    return "、".join(names) or "村/社区"
 
 
 def grids_map(grids, towns=None, communities=None, tiles="none", *,
@@ -229,13 +246,13 @@ def grids_map(grids, towns=None, communities=None, tiles="none", *,
         cls = np.digitize(rel.fillna(0).to_numpy(), BALANCE_BREAKS)
         colors = [BALANCE_COLORS[c] if pd.notna(v) else None for c, v in zip(cls, work)]
         rows = legend_rows(list(zip(BALANCE_COLORS, BALANCE_LABELS)))
-        heading = "网格工作量（相对所在村/社区平均）"
+        heading = f"网格工作量（相对所在{unit_label(g['parent_code'])}平均）"
     else:
         colors, rows = ["#9e9ac8"] * len(g), legend_rows([("#9e9ac8", "网格")])
         heading = "网格"
     g["workload_txt"] = _fmt(work, ".1f")
     fields = [["网格员", "warden"], ["工作量", "workload_txt"], ["企业数", "n"],
-              ["所属村/社区", "parent_code"]]
+              [f"所属{unit_label(g['parent_code'])}", "parent_code"]]
     PolygonLayer(geojson_text(g, ["code", "warden", "workload_txt", "n", "parent_code"],
                               datum, colors), "网格", fields=fields,
                  title_field="code", color="#3f3f3f", weight=0.7,
@@ -243,7 +260,8 @@ def grids_map(grids, towns=None, communities=None, tiles="none", *,
     add_outlines(fmap, towns, communities, datum)
     has_tiles = resolve_tiles(tiles, tiles_datum)[0] is not None
     text = (f"<h4>{heading}</h4>{rows}"
-            f'<div class="gw-note">网格 {len(g):,} 个</div>'
+            f'<div class="gw-note">网格 {len(g):,} 个，在'
+            f"{escape(unit_label(g['parent_code']))}内划分</div>"
             f'<div class="gw-note">{escape(datum_note(datum, has_tiles))}</div>')
     Legend(text).add_to(fmap)
     folium.LayerControl(collapsed=True, position="topright").add_to(fmap)

@@ -15,16 +15,20 @@ Typical use::
 
 from gridwatch.registry.headers import EXPORT_HEADERS, HEADER_ALIASES, recognise_headers
 from gridwatch.registry.reader import RegistrySource, detect_encoding, read_registry
+from gridwatch.registry.summary import ImportSummary, Note, Reject
+from gridwatch.registry.units import UnitResolver
 from gridwatch.registry.uscc import (
     explain_uscc,
+    explain_uscc_cell,
     is_valid_uscc,
+    make_uscc,
     normalise_uscc,
+    org_code_check_char,
     uscc_check_digit,
 )
 from gridwatch.registry.validate import (
     RECORD_FIELDS,
-    ImportSummary,
-    Reject,
+    RowRules,
     validate_row,
     validate_rows,
 )
@@ -36,12 +40,18 @@ __all__ = [
     "HEADER_ALIASES",
     "RECORD_FIELDS",
     "ImportSummary",
+    "Note",
     "RegistrySource",
     "Reject",
+    "RowRules",
+    "UnitResolver",
     "detect_encoding",
     "explain_uscc",
+    "explain_uscc_cell",
     "is_valid_uscc",
+    "make_uscc",
     "normalise_uscc",
+    "org_code_check_char",
     "read_registry",
     "recognise_headers",
     "uscc_check_digit",

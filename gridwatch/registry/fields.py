@@ -11,14 +11,23 @@ import datetime as dt
 import math
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from gridwatch.vocab import RISK_ALIASES, RISK_LEVELS, SECTORS
+from gridwatch.registry.industry import match_industry
+from gridwatch.vocab import (
+    RISK_ALIASES,
+    RISK_LEVELS,
+    SECTOR_ALIASES,
+    SECTORS,
+    YES_NO_ALIASES,
+)
 
-__all__ = ["clean_text", "parse_bool", "parse_date", "parse_employees", "parse_float",
-           "parse_risk", "parse_sector"]
+__all__ = ["SectorMatch", "clean_text", "parse_bool", "parse_date", "parse_employees",
+           "parse_float", "parse_industry", "parse_risk", "parse_sector",
+           "parse_sector_cell"]
 
 # Zero-width joiner and variation selectors build emoji sequences: keep them.
 _KEEP_FORMAT = {"\u200d", "\ufe0e", "\ufe0f"}
@@ -68,47 +77,85 @@ def clean_text(value: object, limit: int) -> str:
     return text
 
 
-#: Common spellings in registries → sector code (besides codes and vocab labels).
-SECTOR_SYNONYMS: dict[str, str] = {
-    "陶瓷制品": "ceramics", "陶瓷制造": "ceramics", "建筑陶瓷": "ceramics", "瓷砖": "ceramics",
-    "卫浴": "sanitary_ware", "洁具": "sanitary_ware", "卫生洁具": "sanitary_ware",
-    "家具制造": "furniture", "木制品": "furniture", "家私": "furniture",
-    "铝型材": "nonferrous_metals", "有色金属冶炼": "nonferrous_metals",
-    "铝镁": "al_mg_machining", "铝镁加工": "al_mg_machining", "金属加工": "metal_products",
-    "五金": "metal_products", "五金制品": "metal_products",
-    "危化": "hazchem", "危化品": "hazchem", "危险化学品经营": "hazchem",
-    "化工": "hazchem", "烟花爆竹": "fireworks", "烟花": "fireworks",
-    "涉氨": "liquid_ammonia", "液氨": "liquid_ammonia", "冷库": "liquid_ammonia",
-    "仓储": "warehouse", "物流": "warehouse", "纺织": "textile", "服装": "textile",
-    "塑料": "plastics", "印刷": "printing", "包装": "printing", "食品": "food",
-    "机械": "machinery", "电子": "electronics", "电器": "electronics",
-    "建筑材料": "building_materials", "零售": "retail", "商贸": "retail",
-    "餐饮": "hospitality", "住宿": "hospitality", "酒店": "hospitality",
-}
+#: Common spellings in registries → sector code (kept for callers; see vocab).
+SECTOR_SYNONYMS: dict[str, str] = SECTOR_ALIASES
 _SECTOR_LOOKUP: dict[str, str] = {
     **{k.lower(): k for k in SECTORS}, **{v: k for k, v in SECTORS.items()},
-    **SECTOR_SYNONYMS}
+    **SECTOR_ALIASES}
 
 
-def parse_sector(value: object) -> str:
-    """Sector code from a code, its Chinese label or a common synonym.
+@dataclass(frozen=True, slots=True)
+class SectorMatch:
+    """A sector cell read: the supervision sector, the GB/T 4754-2017 code when the
+    cell gave one (else None), and a note for the import report (or "")."""
 
-    >>> parse_sector("陶瓷"), parse_sector("CERAMICS"), parse_sector("五金制品")
-    ('ceramics', 'ceramics', 'metal_products')
+    sector: str
+    industry_code: str | None = None
+    note: str = ""
+
+
+def parse_sector_cell(value: object) -> SectorMatch:
+    """Read a sector cell: a gridwatch code or label, a common spelling, or the
+    national classification GB/T 4754-2017 (code and/or name, mapped through the
+    data table in :mod:`gridwatch.registry.industry`).
+
+    Order: exact code/label/spelling; GB/T 4754; the longest label contained in
+    the text; a close spelling (rapidfuzz ratio ≥ 80).
+
+    Raises
+    ------
+    ValueError
+        Unknown sector, or a GB/T 4754 code that is malformed or disagrees with
+        its name.
+
+    >>> parse_sector_cell("非金属矿物制品业")
+    SectorMatch(sector='building_materials', industry_code='30', note='')
+    >>> parse_sector_cell("陶瓷").sector
+    'ceramics'
     """
     text = unicodedata.normalize("NFKC", str(value)).strip()
     key = text.lower().replace(" ", "_")
     if key in _SECTOR_LOOKUP:
-        return _SECTOR_LOOKUP[key]
+        return SectorMatch(_SECTOR_LOOKUP[key])
+    gb = match_industry(value)
+    if gb is not None:
+        return SectorMatch(gb.sector, gb.code, gb.note)
     # "陶瓷制品制造业" contains a label: the longest contained label wins
     inside = [k for k in _SECTOR_LOOKUP if len(k) >= 2 and k in text]
     if inside:
-        return _SECTOR_LOOKUP[max(inside, key=len)]
+        return SectorMatch(_SECTOR_LOOKUP[max(inside, key=len)])
     hit = process.extractOne(text, list(_SECTOR_LOOKUP), scorer=fuzz.ratio,
                              score_cutoff=80)
     if hit:
-        return _SECTOR_LOOKUP[hit[0]]
-    raise ValueError(f"unknown sector {text!r}; use a code or label from the sector list")
+        return SectorMatch(_SECTOR_LOOKUP[hit[0]])
+    raise ValueError(
+        f"unknown sector {text!r}; use a supervision sector or a GB/T 4754-2017 "
+        "industry (code or name), or map the value to one")
+
+
+def parse_sector(value: object) -> str:
+    """Sector code from a code, its Chinese label, a common synonym or GB/T 4754.
+
+    >>> parse_sector("陶瓷"), parse_sector("CERAMICS"), parse_sector("五金制品")
+    ('ceramics', 'ceramics', 'metal_products')
+    >>> parse_sector("C30")
+    'building_materials'
+    """
+    return parse_sector_cell(value).sector
+
+
+def parse_industry(value: object) -> str:
+    """A GB/T 4754-2017 code from a code and/or name cell (行业代码 column).
+
+    >>> parse_industry("C3071 建筑陶瓷制品制造"), parse_industry(30)
+    ('3071', '30')
+    """
+    match = match_industry(value)
+    if match is None:
+        raise ValueError(
+            f"{value!r} is not a GB/T 4754-2017 industry; give its code (e.g. 30 or "
+            "C3071) or its name (e.g. 非金属矿物制品业)")
+    return match.code
 
 
 def parse_risk(value: object) -> str:
@@ -163,8 +210,8 @@ def parse_employees(value: object) -> int:
     return int(number)
 
 
-_TRUE = {"是", "有", "涉及", "y", "yes", "true", "t", "1", "√", "✓", "✔"}
-_FALSE = {"否", "无", "没有", "不涉及", "n", "no", "false", "f", "0", "×", "✗", "-"}
+_TRUE = {k for k, v in YES_NO_ALIASES.items() if v == "yes"}
+_FALSE = {k for k, v in YES_NO_ALIASES.items() if v == "no"}
 
 
 def parse_bool(value: object) -> bool:

@@ -38,6 +38,25 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
                       "registration_date", "founded"),
     "precision": ("定位精度", "precision"),
     "source_datum": ("原始坐标系", "source_datum"),
+    # the people every registry names (一企一档: 法定代表人, 主要负责人, 安全负责人)
+    "legal_representative": ("法定代表人", "法人代表", "法定代表人姓名", "法人",
+                             "企业法人", "legal_representative", "legal_person"),
+    "principal": ("主要负责人", "企业负责人", "负责人", "principal",
+                  "person_in_charge"),
+    "safety_officer": ("安全负责人", "安全主任", "安全管理负责人", "安全管理人员",
+                       "分管安全负责人", "安全员", "safety_officer"),
+    "contact_phone": ("联系电话", "电话", "联系方式", "电话号码", "contact_phone",
+                      "phone", "tel", "telephone"),
+    # where the registry says the enterprise is (hints for the geocoder)
+    "town_hint": ("所属镇街", "镇街", "所属镇街道", "所属街道", "所属镇", "所在镇街",
+                  "镇/街道", "镇街道", "街道", "town", "town_hint"),
+    "community_hint": ("所属村居", "村居", "所属社区", "所属村", "所属村委会",
+                       "所在村居", "村/社区", "村社区", "社区", "村", "community",
+                       "community_hint"),
+    # GB/T 4754-2017 industry code or name (国民经济行业分类)
+    "industry_code": ("国民经济行业代码", "国民经济行业分类", "国民经济行业分类代码",
+                      "行业代码", "国标行业代码", "国民经济行业", "industry_code",
+                      "gbt4754"),
 }
 #: Chinese header written on export, per field (the reader's first alias).
 EXPORT_HEADERS: dict[str, str] = {f: a[0] for f, a in HEADER_ALIASES.items()}

@@ -10,14 +10,17 @@ from __future__ import annotations
 import codecs
 import csv
 import json
+import re
 import sys
-import zipfile
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from gridwatch.errors import InvalidInputError
 from gridwatch.registry.headers import looks_like_header, recognise_headers
+from gridwatch.registry.xlsx import MergeFill, xlsx_rows
+from gridwatch.spreadsheets import restore
 
 __all__ = ["RegistrySource", "detect_encoding", "read_registry"]
 
@@ -81,33 +84,128 @@ def detect_encoding(path: str | Path) -> str:
 class RegistrySource:
     """An opened registry file; iterate it for ``(row_number, raw)`` pairs.
 
-    ``raw`` maps field names (``headers.HEADER_ALIASES`` keys) to the cell values
-    as read (str for CSV; str, int, float or datetime for XLSX). Blank rows come
+    ``raw`` maps field names (``headers.HEADER_ALIASES`` keys) to the non-empty
+    cell values as read (str for CSV; str, int, float, bool or datetime for
+    XLSX), with three optional entries:
+
+    - ``"_extra"``: ``{header: value}`` for every other non-empty cell (columns
+      gridwatch has no field for are kept, never dropped; a column without a
+      header is named by its letter, ``列F``);
+    - ``"_merged"``: ``{field or header: "C2:C4"}`` for cells filled from the
+      top-left cell of a merged range (XLSX);
+    - ``"_split"``: ``{field or header: "B5:D5"}`` for cells covered by a range
+      merged across columns or with the header, which cannot be filled.
+
+    In CSV and XLSX, text that :func:`gridwatch.spreadsheets.neutralise` escaped
+    (``'=…``, also after Excel opened such a CSV and saved it as XLSX) is
+    restored; GeoJSON is never escaped, so it is read as is. Blank rows come
     through as an empty dict so they can be counted.
     """
 
     path: Path
     format: str
     columns: dict[int, str]
-    unknown_headers: list[str]
+    extra_columns: dict[int, str]
     header_row: int
     encoding: str | None = None
     sheet: str | None = None
+    merges: list = field(default_factory=list)
+    col_offset: int = 0
+    #: field → the header text it has in this file
+    header_text: dict[str, str] = field(default_factory=dict)
     _rows: Iterator = field(default=None, repr=False)
+
+    @property
+    def unknown_headers(self) -> list[str]:
+        """Headers of the columns kept as extra attributes (no gridwatch field)."""
+        return list(self.extra_columns.values())
+
+    def resolve_value_map(self, spec: dict[str, dict[str, str]]
+                          ) -> dict[str, dict[str, str]]:
+        """Key a value mapping by field or extra header, from the column names a
+        user writes (the header as in the file, or the field name).
+
+        Raises
+        ------
+        InvalidInputError
+            A column the file does not have, naming the columns it has.
+        """
+        from gridwatch.registry.headers import HEADER_ALIASES, header_key
+
+        by_key = {header_key(t): f for f, t in self.header_text.items()}
+        extras = {header_key(h): h for h in self.extra_columns.values()}
+        out: dict[str, dict[str, str]] = {}
+        for column, mapping in spec.items():
+            key = header_key(column)
+            target = (column if column in HEADER_ALIASES and column in self.columns.values()
+                      else by_key.get(key) or extras.get(key))
+            if target is None:
+                have = [*self.header_text.values(), *self.extra_columns.values()]
+                raise InvalidInputError(
+                    f"The value mapping names the column {column!r}, which "
+                    f"{self.path.name} does not have; its columns are "
+                    f"{', '.join(have)}.")
+            norm = {unicodedata.normalize("NFKC", str(k)).strip(): v
+                    for k, v in mapping.items()}
+            out.setdefault(target, {}).update(norm)
+        return out
+
+    def column_name(self, index: int) -> str:
+        """The field, extra header or ``列F`` of a cell index."""
+        if index in self.columns:
+            return self.columns[index]
+        if index in self.extra_columns:
+            return self.extra_columns[index]
+        from openpyxl.utils import get_column_letter
+
+        return f"列{get_column_letter(index + self.col_offset + 1)}"
 
     def __iter__(self) -> Iterator[tuple[int, dict]]:
         if self._rows is None:
             raise RuntimeError("a RegistrySource can be iterated only once")
         rows, self._rows = self._rows, None
-        cols = self.columns
+        fill = MergeFill(self.merges, self.header_row)
+        cols, name = self.columns, self.column_name
+        restore_text = self.format in ("csv", "xlsx")
+        is_csv = self.format == "csv"
         for number, cells in rows:
-            raw = {}
-            for i, name in cols.items():
-                if i < len(cells):
-                    v = cells[i]
-                    if v is not None and not (isinstance(v, str) and not v.strip()):
-                        raw[name] = v
+            if fill:
+                cells = list(cells)   # openpyxl gives tuples
+                filled, split = fill.apply(number, cells)
+            else:
+                filled, split = {}, {}
+            raw, extra = {}, {}
+            for i, v in enumerate(cells):
+                if v is None or (isinstance(v, str) and not v.strip()):
+                    continue
+                if restore_text and isinstance(v, str) and v[0] in "'=":
+                    v = _unwrap(v) if is_csv else restore(v)
+                if i in cols:
+                    raw[cols[i]] = v
+                else:
+                    extra[name(i)] = v
+            if extra:
+                raw["_extra"] = extra
+            if raw and filled:
+                raw["_merged"] = {name(i): ref for i, ref in filled.items()
+                                  if cells[i] not in (None, "")}
+            if raw and split:
+                raw["_split"] = {name(i): ref for i, ref in split.items()}
             yield number, raw
+
+
+_KEEP_AS_TEXT = re.compile(r'^="(.*)"$', re.DOTALL)
+
+
+def _unwrap(text: str) -> str:
+    """A CSV cell as text: ``'=…`` loses the apostrophe our export added
+    (:func:`gridwatch.spreadsheets.restore`); ``="00123"``, the idiom that makes
+    Excel keep a number as text (long codes, leading zeros), gives ``00123``. The
+    apostrophe is checked first, so an exported ``'="x"`` stays ``="x"``."""
+    if text.startswith("'"):
+        return restore(text)
+    m = _KEEP_AS_TEXT.match(text)
+    return m.group(1).replace('""', '"') if m else text
 
 
 def read_registry(path, sheet: str | None = None,
@@ -142,8 +240,11 @@ def read_registry(path, sheet: str | None = None,
     suffix = path.suffix.lower()
     with path.open("rb") as fh:
         magic = fh.read(4)
+    merges, offset = [], 0
     if suffix in (".xlsx", ".xlsm") or magic == b"PK\x03\x04":
-        rows, sheet_name = _xlsx_rows(path, sheet), sheet
+        sheet_rows = xlsx_rows(path, sheet)
+        rows, sheet_name = sheet_rows.rows, sheet_rows.sheet
+        merges, offset = sheet_rows.merges, sheet_rows.col_offset
         fmt, encoding = "xlsx", None
     elif suffix in (".geojson", ".json"):
         rows, fmt, encoding, sheet_name = _geojson_rows(path), "geojson", "utf-8", None
@@ -154,14 +255,34 @@ def read_registry(path, sheet: str | None = None,
         encoding = detect_encoding(path)
         rows, fmt, sheet_name = _csv_rows(path, encoding), "csv", None
     header_row, cells, pending = _find_header(rows, path, header_map)
-    columns, unknown = recognise_headers(cells, header_map)
+    columns, _unknown = recognise_headers(cells, header_map)
     rows = _chain(pending, rows)
     first = _first_data_row(rows)
     if first is None:
         raise InvalidInputError(
             f"{path.name} has a header row but no data rows; nothing to import.")
-    return RegistrySource(path, fmt, columns, unknown, header_row, encoding, sheet_name,
-                          _chain([first], rows))
+    return RegistrySource(
+        path, fmt, columns, _extra_names(cells, columns, offset), header_row,
+        encoding, sheet_name, merges, offset,
+        header_text={f: str(cells[i]).strip() for i, f in columns.items()},
+        _rows=_chain([first], rows))
+
+
+def _extra_names(cells, columns: dict[int, str], offset: int) -> dict[int, str]:
+    """Header text of every other column; a blank header is named by its letter and
+    a repeated one gets "(2)", "(3)" so no column overwrites another."""
+    from openpyxl.utils import get_column_letter
+
+    names: dict[int, str] = {}
+    seen: dict[str, int] = {}
+    for i, cell in enumerate(cells):
+        if i in columns:
+            continue
+        text = restore(str(cell).strip()) if cell not in (None, "") else ""
+        text = " ".join(text.split()) or f"列{get_column_letter(i + offset + 1)}"
+        seen[text] = seen.get(text, 0) + 1
+        names[i] = text if seen[text] == 1 else f"{text}({seen[text]})"
+    return names
 
 
 def _chain(head: list, rows):
@@ -230,82 +351,6 @@ def _numbered_csv(fh, delimiter: str, path: Path):
 
 def _extra_lines(cells) -> int:
     return sum(c.count("\n") for c in cells if "\n" in c)
-
-
-def _xlsx_rows(path: Path, sheet: str | None):
-    """Rows of one sheet: python-calamine (Rust) when installed, else openpyxl.
-
-    openpyxl's XML parsing reads ~3,000 rows/s of a 14-column registry, so a
-    100,000-row workbook alone took half a minute; calamine reads ~40,000/s.
-    """
-    try:
-        import python_calamine
-    except ImportError:
-        return _openpyxl_rows(path, sheet)
-    return _calamine_rows(python_calamine, path, sheet)
-
-
-def _calamine_rows(pc, path: Path, sheet: str | None):
-    try:
-        wb = pc.CalamineWorkbook.from_path(str(path))
-    except (pc.CalamineError, pc.ZipError, pc.XmlError, pc.PasswordError, OSError,
-            ValueError) as exc:
-        raise InvalidInputError(
-            f"{path.name} is not a readable XLSX workbook ({type(exc).__name__}); "
-            "open it in Excel/WPS and save it as .xlsx again.") from None
-    if sheet is not None and sheet not in wb.sheet_names:
-        wb.close()
-        raise InvalidInputError(
-            f"{path.name} has no sheet {sheet!r}; its sheets are "
-            f"{', '.join(wb.sheet_names)}.")
-    ws = wb.get_sheet_by_name(sheet) if sheet is not None else wb.get_sheet_by_index(0)
-    return _numbered_calamine(wb, ws)
-
-
-def _numbered_calamine(wb, ws):
-    # iter_rows starts at row 1 even when the used area starts lower, so
-    # counting gives Excel's row numbers; empty cells come as ""
-    try:
-        for number, cells in enumerate(ws.iter_rows(), start=1):
-            # calamine gives every number as a float: 12 people, not 12.0
-            yield number, [int(c) if isinstance(c, float) and c.is_integer() else c
-                           for c in cells]
-    finally:
-        wb.close()
-
-
-def _openpyxl_rows(path: Path, sheet: str | None):
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    # a file object: openpyxl refuses a workbook whose name does not end .xlsx
-    fh = path.open("rb")
-    try:
-        wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError,
-            ValueError) as exc:
-        fh.close()
-        raise InvalidInputError(
-            f"{path.name} is not a readable XLSX workbook ({type(exc).__name__}); "
-            "open it in Excel/WPS and save it as .xlsx again.") from None
-    if sheet is not None and sheet not in wb.sheetnames:
-        wb.close()
-        fh.close()
-        raise InvalidInputError(
-            f"{path.name} has no sheet {sheet!r}; its sheets are "
-            f"{', '.join(wb.sheetnames)}.")
-    ws = wb[sheet] if sheet is not None else wb.worksheets[0]
-    return _numbered_xlsx(wb, ws, fh)
-
-
-def _numbered_xlsx(wb, ws, fh):
-    # read-only iter_rows fills missing rows from row 1 on, so counting gives
-    # Excel's row numbers; values_only skips building a cell object per value
-    try:
-        yield from enumerate(ws.iter_rows(min_row=1, values_only=True), start=1)
-    finally:
-        wb.close()
-        fh.close()
 
 
 def _geojson_rows(path: Path):

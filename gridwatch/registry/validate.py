@@ -1,10 +1,10 @@
 """Validate registry rows into enterprise records, or reject them with reasons.
 
-Nothing is lost: every data row ends as exactly one of *valid*, *rejected* or
-*blank*, and :class:`ImportSummary` checks that the three add up to the rows
-read. A row with any bad field is rejected as a whole, with one
-:class:`Reject` per problem, so the user fixes the file and imports it again
-(the import is idempotent on the credit code).
+Nothing is lost (:mod:`gridwatch.registry.summary`): every data row ends as
+exactly one of *valid*, *rejected*, *blank* or *totals*. A row with any bad
+field is rejected as a whole, with one :class:`Reject` per problem, so the user
+fixes the file and imports it again (the import is idempotent on the credit
+code). Columns gridwatch has no field for are kept in ``extra_attrs``.
 
 Duplicate credit codes in one file: the first row wins; later rows are rejected
 with a reason naming the first row, so nothing is silently overwritten.
@@ -14,70 +14,81 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import shapely
 
 from gridwatch.crs import Datum, parse_datum, to_wgs84
 from gridwatch.errors import InvalidInputError
+from gridwatch.registry import cells as C
 from gridwatch.registry import fields as F
-from gridwatch.registry.uscc import explain_uscc, normalise_uscc
+from gridwatch.registry.summary import ImportSummary, Note, Reject
+from gridwatch.registry.units import UnitResolver
+from gridwatch.registry.uscc import explain_uscc, explain_uscc_cell, normalise_uscc
 from gridwatch.vocab import PRECISIONS
 
-__all__ = ["RECORD_FIELDS", "ImportSummary", "Reject", "validate_row", "validate_rows"]
+__all__ = [
+    "RECORD_FIELDS",
+    "ImportSummary",
+    "Note",
+    "Reject",
+    "RowRules",
+    "validate_row",
+    "validate_rows",
+]
 
 NAME_LIMIT = 200
 ADDRESS_LIMIT = 500
 OTHER_LIMIT = 200
 #: Rows validated together so their coordinates convert in one numpy call.
 BATCH_ROWS = 2000
-RECORD_FIELDS = ("uscc", "name", "address", "sector", "risk_level", "is_three_in_one",
-                 "has_hazchem", "employees", "registered_on", "lng", "lat",
-                 "source_datum", "precision")
-
-
-@dataclass(frozen=True, slots=True)
-class Reject:
-    """One problem with one row: its number in the file, the field, the value
-    (cut to 100 characters) and the reason."""
-
-    row: int
-    field: str
-    value: str
-    reason: str
+RECORD_FIELDS = (
+    "uscc",
+    "name",
+    "address",
+    "sector",
+    "risk_level",
+    "is_three_in_one",
+    "has_hazchem",
+    "employees",
+    "registered_on",
+    "lng",
+    "lat",
+    "source_datum",
+    "precision",
+    "industry_code",
+    *C.CONTACT_FIELDS,
+    "town_hint",
+    "town_hint_code",
+    "community_hint",
+    "community_hint_code",
+    "extra_attrs",
+)
 
 
 @dataclass
-class ImportSummary:
-    """Counts for one import; ``rows == valid + rejected + blank`` always.
+class RowRules:
+    """How to read rows beyond the cells themselves.
 
-    The service fills ``inserted``/``updated``/``unchanged`` (they split
-    ``valid``) while upserting.
+    default_datum : datum of coordinates in rows with no 坐标系 value; without it
+        such rows are rejected (guessing wrong moves a point ~500 m).
+    units : the loaded towns and communities, to resolve 所属镇街/所属村居.
+    value_map : ``{field or extra header: {old value: new value}}`` applied to
+        cells before they are read (values compared after NFKC and trimming).
     """
 
-    rows: int = 0
-    valid: int = 0
-    rejected: int = 0
-    blank: int = 0
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejects: list[Reject] = field(default_factory=list, repr=False)
+    default_datum: str | None = None
+    units: UnitResolver | None = None
+    value_map: dict[str, dict[str, str]] = field(default_factory=dict)
 
-    @property
-    def balanced(self) -> bool:
-        """True when every row is accounted for."""
-        upserted = self.inserted + self.updated + self.unchanged
-        return (self.rows == self.valid + self.rejected + self.blank
-                and upserted in (0, self.valid))
 
-    def to_dict(self) -> dict:
-        """Plain counts (for --json output), without the reject list."""
-        d = asdict(self)
-        d.pop("rejects")
-        d["balanced"] = self.balanced
-        return d
+def _rules(rules: RowRules | None, default_datum: str | None) -> RowRules:
+    """The caller's rules (never changed), with ``default_datum`` when given."""
+    rules = rules or RowRules()
+    if default_datum is not None:
+        rules = replace(rules, default_datum=default_datum)
+    return rules
 
 
 def _short(value) -> str:
@@ -86,12 +97,15 @@ def _short(value) -> str:
 
 
 def _in_district(lng: np.ndarray, lat: np.ndarray, district) -> np.ndarray:
+    """The one rule for a point against an area: the area *covers* the point, so a
+    point exactly on the outline is inside (as in placement and assignment). For
+    a point, covers = intersects; shapely has ``intersects_xy``, not covers_xy."""
     if district is None:
         return np.ones(lng.shape, bool)
     if isinstance(district, tuple):
         x0, y0, x1, y1 = district
         return (x0 <= lng) & (lng <= x1) & (y0 <= lat) & (lat <= y1)
-    return shapely.contains_xy(district, lng, lat)
+    return shapely.intersects_xy(district, lng, lat)
 
 
 @dataclass(slots=True)
@@ -100,6 +114,7 @@ class _Pending:
 
     rec: dict
     rejects: list
+    notes: list
     x: float = math.nan
     y: float = math.nan
     datum: Datum | None = None
@@ -113,8 +128,11 @@ def _coords(raw: dict, default_datum, bad, row: _Pending) -> None:
     if lng is None and lat is None:
         return
     if lng is None or lat is None:
-        bad("lng" if lng is None else "lat", lng if lng is None else lat,
-            "give both longitude and latitude, or neither")
+        bad(
+            "lng" if lng is None else "lat",
+            lng if lng is None else lat,
+            "give both longitude and latitude, or neither",
+        )
         return
     shown = f"{lng}, {lat}"
     try:
@@ -130,7 +148,13 @@ def _coords(raw: dict, default_datum, bad, row: _Pending) -> None:
         return
     datum = raw.get("datum", default_datum)
     if datum is None:
-        bad("datum", "", "coordinates need a 坐标系 (wgs84, cgcs2000, gcj02 or bd09)")
+        bad(
+            "datum",
+            shown,
+            "coordinates without a datum: add a 坐标系 column (wgs84, "
+            "cgcs2000, gcj02 or bd09) or give the datum of the whole file",
+            "datum",
+        )
         return
     try:
         datum = parse_datum(str(datum))
@@ -143,8 +167,12 @@ def _coords(raw: dict, default_datum, bad, row: _Pending) -> None:
     except InvalidInputError:
         source = datum.value
     precision = str(raw.get("precision", "")).strip().lower()
-    row.rec.update(source_datum=source, precision=precision
-                   if precision in PRECISIONS and precision != "none" else "supplied")
+    row.rec.update(
+        source_datum=source,
+        precision=precision
+        if precision in PRECISIONS and precision != "none"
+        else "supplied",
+    )
     row.x, row.y, row.datum, row.shown = x, y, datum, shown
 
 
@@ -161,23 +189,39 @@ def _convert(rows: list[_Pending], district) -> None:
         y = np.fromiter((r.y for r in group), float, len(group))
         lng, lat = to_wgs84(x, y, datum)
         inside = _in_district(lng, lat, district)
-        for r, a, b, ok in zip(group, lng.tolist(), lat.tolist(), inside.tolist(),
-                               strict=True):
+        for r, a, b, ok in zip(
+            group, lng.tolist(), lat.tolist(), inside.tolist(), strict=True
+        ):
             if ok:
                 r.rec["lng"], r.rec["lat"] = a, b
             else:
-                r.rejects.append(Reject(r.rec["_row"], "lng", r.shown,
-                                        f"the point ({datum.value}) lies outside "
-                                        "the district"))
+                r.rejects.append(
+                    Reject(
+                        r.rec["_row"],
+                        "lng",
+                        r.shown,
+                        f"the point ({datum.value}) lies outside the district",
+                    )
+                )
 
 
-_OPTIONAL = (("sector", F.parse_sector), ("risk_level", F.parse_risk),
-             ("is_three_in_one", F.parse_bool), ("has_hazchem", F.parse_bool),
-             ("employees", F.parse_employees), ("registered_on", F.parse_date))
+_OPTIONAL = (
+    ("risk_level", F.parse_risk),
+    ("is_three_in_one", F.parse_bool),
+    ("has_hazchem", F.parse_bool),
+    ("employees", F.parse_employees),
+    ("registered_on", F.parse_date),
+)
 
 
-def validate_row(row_number: int, raw: dict, district=None,
-                 default_datum: str | None = None) -> tuple[dict | None, list[Reject]]:
+def validate_row(
+    row_number: int,
+    raw: dict,
+    district=None,
+    default_datum: str | None = None,
+    *,
+    rules: RowRules | None = None,
+) -> tuple[dict | None, list[Reject]]:
     """Check one row and build its enterprise record.
 
     Parameters
@@ -185,12 +229,15 @@ def validate_row(row_number: int, raw: dict, district=None,
     row_number : int
         The row's number in the file (for the rejects).
     raw : dict
-        Field → cell value, as yielded by :func:`read_registry`.
+        Field → cell value, as yielded by :func:`read_registry` (with its
+        optional ``_extra``, ``_merged`` and ``_split`` entries).
     district : shapely geometry or (minx, miny, maxx, maxy), optional
-        WGS-84 outline or bounds; supplied coordinates must fall inside.
+        WGS-84 outline or bounds; supplied coordinates must fall inside it or on
+        its outline.
     default_datum : str, optional
-        Datum of coordinates in rows with no 坐标系 value; without it such
-        rows are rejected (guessing wrong moves a point ~500 m).
+        Datum of coordinates in rows with no 坐标系 value (see :class:`RowRules`).
+    rules : RowRules, optional
+        Unit names for the town/community hints and value mappings.
 
     Returns
     -------
@@ -207,28 +254,47 @@ def validate_row(row_number: int, raw: dict, district=None,
     >>> rec["risk_level"], rej
     ('orange', [])
     """
-    row = _check(row_number, raw, default_datum)
+    row = _check(row_number, raw, _rules(rules, default_datum))
     _convert([row], district)
-    return _result(row)
+    return _result(row)[:2]
 
 
-def _check(row_number: int, raw: dict, default_datum) -> _Pending:
+def _check(row_number: int, raw: dict, rules: RowRules) -> _Pending:
     """Every check but the datum shift and district test."""
     rejects: list[Reject] = []
+    notes: list[Note] = []
 
-    def bad(name, value, reason):
-        rejects.append(Reject(row_number, name, _short(value), reason))
+    def bad(name, value, reason, hint=None):
+        rejects.append(Reject(row_number, name, _short(value), reason, hint))
 
+    def note(name, value, reason, hint=None):
+        notes.append(Note(row_number, name, _short(value), reason, hint))
+
+    raw = C.apply_value_map(raw, rules.value_map) if rules.value_map else raw
     rec = dict.fromkeys(RECORD_FIELDS)
     rec["_row"] = row_number
-    row = _Pending(rec, rejects)
-    code = normalise_uscc(raw.get("uscc"))
-    why = explain_uscc(code) if len(code) < 100 else "credit code is far too long"
-    if why:
-        bad("uscc", raw.get("uscc", ""), why)
-    rec["uscc"] = code
-    for name, limit, required in (("name", NAME_LIMIT, True),
-                                  ("address", ADDRESS_LIMIT, False)):
+    row = _Pending(rec, rejects, notes)
+    for name, ref in raw.get("_split", {}).items():
+        bad(
+            name,
+            ref,
+            f"cell is covered by the merged range {ref}, which spans "
+            "columns (or the header) and so holds no value for it; unmerge the "
+            "cells and fill in each one",
+        )
+    if C.repeats_header(raw):
+        bad(
+            "",
+            raw.get("uscc", ""),
+            "the row repeats the header row (tables pasted "
+            "one under another?); delete it",
+        )
+        return row
+    _uscc(raw, rec, bad)
+    for name, limit, required in (
+        ("name", NAME_LIMIT, True),
+        ("address", ADDRESS_LIMIT, False),
+    ):
         value = raw.get(name)
         try:
             rec[name] = F.clean_text(value, limit) if value is not None else ""
@@ -237,6 +303,42 @@ def _check(row_number: int, raw: dict, default_datum) -> _Pending:
             continue
         if required and not rec[name]:
             bad(name, "", f"{name} is empty")
+    _optional(raw, rec, bad)
+    C.read_sector(raw, rec, bad, note)
+    C.read_contacts(raw, rec, bad, note)
+    C.read_hints(raw, rec, bad, note, rules.units)
+    C.read_extras(raw, rec, bad, note)
+    _coords(raw, rules.default_datum, bad, row)
+    if not rec["address"] and row.datum is None and not rejects:
+        bad(
+            "address",
+            "",
+            "give an address or coordinates so the enterprise can be placed",
+        )
+    for name, ref in raw.get("_merged", {}).items():
+        note(name, ref, f"filled from the merged range {ref} (its top-left cell)")
+    if rec["sector"] == "hazchem" and rec["has_hazchem"] is False:
+        note(
+            "has_hazchem",
+            "否",
+            "sector is 危险化学品 but 涉危化品 says 否: stored and "
+            "flagged for a person to check",
+        )
+    return row
+
+
+def _uscc(raw: dict, rec: dict, bad) -> None:
+    value = raw.get("uscc")
+    why = explain_uscc_cell(value)
+    code = normalise_uscc(value) if why is None else ""
+    if why is None:
+        why = explain_uscc(code) if len(code) < 100 else "credit code is far too long"
+    if why:
+        bad("uscc", value if value is not None else "", why)
+    rec["uscc"] = code
+
+
+def _optional(raw: dict, rec: dict, bad) -> None:
     for name, parse in _OPTIONAL:
         value = raw.get(name)
         if value is None:
@@ -244,29 +346,31 @@ def _check(row_number: int, raw: dict, default_datum) -> _Pending:
         try:
             if isinstance(value, str):
                 if len(value) > OTHER_LIMIT:
-                    raise ValueError(f"is {len(value):,} characters long; the limit "
-                                     f"is {OTHER_LIMIT}")
-                value = value.strip()   # the parsers refuse anything else odd
+                    raise ValueError(
+                        f"is {len(value):,} characters long; the limit is {OTHER_LIMIT}"
+                    )
+                value = value.strip()  # the parsers refuse anything else odd
             rec[name] = parse(value) if value != "" else None
         except ValueError as exc:
             bad(name, value, str(exc))
-    _coords(raw, default_datum, bad, row)
-    if not rec["address"] and row.datum is None and not rejects:
-        bad("address", "", "give an address or coordinates so the enterprise can be placed")
-    return row
 
 
-def _result(row: _Pending) -> tuple[dict | None, list[Reject]]:
+def _result(row: _Pending) -> tuple[dict | None, list[Reject], list[Note]]:
     row.rec.pop("_row", None)
     if row.rejects:
-        return None, sorted(row.rejects, key=lambda r: RECORD_FIELDS.index(r.field)
-                            if r.field in RECORD_FIELDS else 99)
-    return row.rec, []
+        order = {f: i for i, f in enumerate(RECORD_FIELDS)}
+        return None, sorted(row.rejects, key=lambda r: order.get(r.field, 99)), []
+    return row.rec, [], row.notes
 
 
-def validate_rows(rows: Iterable[tuple[int, dict]], summary: ImportSummary,
-                  district=None, default_datum: str | None = None
-                  ) -> Iterator[tuple[int, dict | None, list[Reject]]]:
+def validate_rows(
+    rows: Iterable[tuple[int, dict]],
+    summary: ImportSummary,
+    district=None,
+    default_datum: str | None = None,
+    *,
+    rules: RowRules | None = None,
+) -> Iterator[tuple[int, dict | None, list[Reject]]]:
     """Validate a stream of rows, rejecting repeated credit codes; count all.
 
     Parameters
@@ -274,15 +378,16 @@ def validate_rows(rows: Iterable[tuple[int, dict]], summary: ImportSummary,
     rows : iterable of (row_number, raw)
         Typically a :class:`RegistrySource`.
     summary : ImportSummary
-        Updated in place as rows go by (rejects are appended to it).
-    district, default_datum
+        Updated in place as rows go by (rejects and notes are appended to it).
+    district, default_datum, rules
         As for :func:`validate_row`.
 
     Yields
     ------
     (row_number, record or None, rejects)
-        Blank rows are counted and not yielded.
+        Blank rows and totals rows (合计/总计/小计) are counted and not yielded.
     """
+    rules = _rules(rules, default_datum)
     first_seen: dict[str, int] = {}
     batch: list[tuple[int, _Pending]] = []
     for number, raw in rows:
@@ -290,7 +395,20 @@ def validate_rows(rows: Iterable[tuple[int, dict]], summary: ImportSummary,
         if not raw:
             summary.blank += 1
             continue
-        batch.append((number, _check(number, raw, default_datum)))
+        word = C.totals_word(raw)
+        if word:
+            summary.totals += 1
+            summary.notes.append(
+                Note(
+                    number,
+                    "",
+                    word,
+                    "totals row (合计/总计/小计): skipped, not an enterprise",
+                    kind="totals",
+                )
+            )
+            continue
+        batch.append((number, _check(number, raw, rules)))
         if len(batch) >= BATCH_ROWS:
             yield from _flush(batch, summary, first_seen, district)
             batch = []
@@ -300,16 +418,23 @@ def validate_rows(rows: Iterable[tuple[int, dict]], summary: ImportSummary,
 def _flush(batch, summary: ImportSummary, first_seen: dict, district):
     _convert([row for _, row in batch], district)
     for number, row in batch:
-        rec, rejects = _result(row)
+        rec, rejects, notes = _result(row)
         if rec is not None:
             first = first_seen.setdefault(rec["uscc"], number)
             if first != number:
-                rejects = [Reject(number, "uscc", rec["uscc"],
-                                  f"duplicate credit code; row {first} already has it")]
-                rec = None
+                merged = next((n.value for n in notes if n.field == "uscc"), None)
+                why = f"duplicate credit code; row {first} already has it" + (
+                    f" (this cell was filled from the merged range {merged}: unmerge "
+                    "the credit-code column)"
+                    if merged
+                    else ""
+                )
+                rejects = [Reject(number, "uscc", rec["uscc"], why)]
+                rec, notes = None, []
         if rec is None:
             summary.rejected += 1
             summary.rejects.extend(rejects)
         else:
             summary.valid += 1
+            summary.notes.extend(notes)
         yield number, rec, rejects

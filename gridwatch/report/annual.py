@@ -103,6 +103,7 @@ def render_report(
         "district": data.district,
         "bureau": data.bureau,
         "written_on": _zh_date(data.written_on or dt.date.today()),
+        "period_note": data.period_note,
     }
     blocks = parse_blocks(render_text(template, context))
     warnings = [

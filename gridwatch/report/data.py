@@ -376,6 +376,9 @@ class ReportData:
         The responsibility assessment of the towns/streets for the year.
     written_on : datetime.date, optional
         The date printed under the signature (default: today).
+    period_note : str
+        Said under the title when the figures cover less than the calendar
+        year (the running year: 统计期间 1月1日至11月30日); empty otherwise.
     """
 
     year: int
@@ -387,6 +390,7 @@ class ReportData:
     lists: dict[str, list[str]] = field(default_factory=dict)
     assessment: Assessment | None = None
     written_on: dt.date | None = None
+    period_note: str = ""
 
     def __post_init__(self):
         for kind, items in (

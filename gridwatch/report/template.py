@@ -21,7 +21,8 @@ Template variables: ``f`` (figures by key, each a
 :class:`~gridwatch.analytics.figures.Figure` with ``.text``, ``.yoy_text``,
 ``.pct_text``, ``.target_text``, ``.previous_text``, ``.value``), ``tables``,
 ``charts``, ``lists``, ``assessment``, ``year``, ``prev_year``, ``next_year``,
-``district``, ``bureau``, ``written_on`` (``2027年1月15日``); functions
+``district``, ``bureau``, ``written_on`` (``2027年1月15日``), ``period_note``
+(empty, or the period when it is shorter than the year); functions
 ``yoy_list(f.a, f.b, …)`` (同比分别增长…) and the filters ``zh_join`` (甲、乙和丙)
 and ``num`` (a number with at most two decimals).
 """

@@ -30,11 +30,20 @@ def upsert_admin_units(
     units: gpd.GeoDataFrame,
     level: str,
     source: str,
-) -> dict[str, int]:
+    *,
+    dry_run: bool = False,
+) -> dict:
     """Insert or update units keyed on ``code``; unchanged rows are left alone.
 
-    Required columns: code, name, geometry (EPSG:4326); optional parent_code,
-    short_name, kind, is_illustrative. Returns counts inserted/updated/unchanged.
+    Required columns: code, name, geometry (EPSG:4326; None for a unit known by
+    name and code only); optional parent_code, short_name, kind, is_illustrative.
+
+    Returns
+    -------
+    dict
+        Counts ``inserted``/``updated``/``unchanged`` and the codes of each
+        (``codes``: {"inserted": [...], ...}). With ``dry_run`` the same counts
+        are worked out and nothing is written.
     """
     require_role(actor, "admin", action="Loading boundaries")
     if level not in LEVELS:
@@ -45,7 +54,7 @@ def upsert_admin_units(
         raise InvalidInputError(
             "Administrative units must be in EPSG:4326 before storing."
         )
-    counts = {"inserted": 0, "updated": 0, "unchanged": 0}
+    codes: dict[str, list[str]] = {"inserted": [], "updated": [], "unchanged": []}
     with ctx.transaction(actor) as s:
         existing = {
             u.code: u
@@ -54,36 +63,47 @@ def upsert_admin_units(
             )
         }
         for row in units.itertuples(index=False):
-            attrs = {
-                "name": row.name,
-                "short_name": getattr(row, "short_name", None),
-                "level": level,
-                "kind": getattr(row, "kind", None),
-                "parent_code": getattr(row, "parent_code", None),
-                "is_illustrative": bool(getattr(row, "is_illustrative", False)),
-                "source": source,
-            }
-            geom = row.geometry
+            attrs = _unit_attrs(row, level, source)
             unit = existing.get(row.code)
             if unit is None:
-                s.add(
-                    AdminUnit(code=row.code, geom=from_shape(geom, srid=4326), **attrs)
-                )
-                counts["inserted"] += 1
+                codes["inserted"].append(row.code)
+                if not dry_run:
+                    s.add(AdminUnit(code=row.code, geom=_geom(row.geometry), **attrs))
                 continue
-            changed = False
-            for k, v in attrs.items():
-                if k == "source":
-                    continue
-                if getattr(unit, k) != v:
+            changed = _changes(unit, attrs, row.geometry)
+            codes["updated" if changed else "unchanged"].append(row.code)
+            if changed and not dry_run:
+                for k, v in changed.items():
                     setattr(unit, k, v)
-                    changed = True
-            old_geom = to_shape(unit.geom) if unit.geom is not None else None
-            if not _same_geom(old_geom, geom):
-                unit.geom = from_shape(geom, srid=4326)
-                changed = True
-            counts["updated" if changed else "unchanged"] += 1
-    return counts
+    return {**{k: len(v) for k, v in codes.items()}, "codes": codes}
+
+
+def _unit_attrs(row, level: str, source: str) -> dict:
+    return {
+        "name": row.name,
+        "short_name": getattr(row, "short_name", None),
+        "level": level,
+        "kind": getattr(row, "kind", None),
+        "parent_code": getattr(row, "parent_code", None),
+        "is_illustrative": bool(getattr(row, "is_illustrative", False)),
+        "source": source,
+    }
+
+
+def _geom(geom):
+    return None if geom is None else from_shape(geom, srid=4326)
+
+
+def _changes(unit: AdminUnit, attrs: dict, geom) -> dict:
+    """The attributes of ``unit`` that differ from ``attrs``/``geom`` (source aside)."""
+    out = {k: v for k, v in attrs.items()
+           if k != "source" and getattr(unit, k) != v}
+    old_geom = to_shape(unit.geom) if unit.geom is not None else None
+    if not _same_geom(old_geom, geom):
+        out["geom"] = _geom(geom)
+    if out:
+        out["source"] = attrs["source"]
+    return out
 
 
 def read_admin_units(

@@ -27,6 +27,26 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+_GEOMETRY_COLUMNS = ("geom", "base")
+
+
+def _geom_text(value: Any) -> str | None:
+    """A moved point as WKT (old and new positions in the log); any other geometry
+    as "changed" (a grid's polygon would swamp the log)."""
+    if value is None:
+        return None
+    from geoalchemy2.shape import to_shape
+    from shapely.errors import ShapelyError
+
+    try:
+        shape = to_shape(value) if not hasattr(value, "geom_type") else value
+    except (ShapelyError, TypeError, ValueError, AttributeError):
+        return "changed"  # e.g. a SQL expression rather than a value
+    if shape.geom_type != "Point" or shape.is_empty:
+        return "changed"
+    return f"POINT ({shape.x:.7f} {shape.y:.7f})"
+
+
 def _key(obj: Base) -> str | None:
     for attr in ("uscc", "code", "username", "addr_id", "road_id"):
         if hasattr(obj, attr) and getattr(obj, attr) is not None:
@@ -53,11 +73,12 @@ def _changes(obj: Base) -> tuple[dict, dict]:
         if hist.has_changes():
             old[attr.key] = _plain(hist.deleted[0]) if hist.deleted else None
             new[attr.key] = _plain(hist.added[0]) if hist.added else None
-    if (
-        state.attrs.get("geom") is not None
-        and state.attrs["geom"].history.has_changes()
-    ):
-        new["geom"] = "changed"
+    for key in _GEOMETRY_COLUMNS:
+        attr = state.attrs.get(key)
+        if attr is not None and attr.history.has_changes():
+            hist = attr.history
+            old[key] = _geom_text(hist.deleted[0]) if hist.deleted else None
+            new[key] = _geom_text(hist.added[0]) if hist.added else None
     return old, new
 
 

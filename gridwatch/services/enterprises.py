@@ -1,211 +1,167 @@
-"""Enterprise registry (一企一档): import with idempotent upsert, export, read.
+"""Enterprise registry (一企一档): import with idempotent upsert, export, list, show.
 
-The upsert is set-based so 100,000 rows stay well under a minute on SpatiaLite:
-one query loads the existing rows, the differences are computed in Python, then
-new rows are bulk-inserted, changed rows updated with one executemany, and every
-insert and change is written to the audit log with its old values in one batch.
+The upsert itself (plan → apply, never replace by empty) is in
+:mod:`gridwatch.services.enterprise_upsert`, the import pipeline in
+:mod:`gridwatch.services.registry_import` (re-exported here). Reads filter by the actor's scope in
+SQL (:mod:`gridwatch.services.scope`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import pandas as pd
-import shapely
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from gridwatch.db.models import Enterprise, EnterpriseGrid
-from gridwatch.db.queries import bulk_insert, effective_on, read_frame, wkb
-from gridwatch.errors import InvalidInputError
-from gridwatch.services.actor import Actor, require_role
+from gridwatch.db.queries import effective_on, read_frame, wkb
+from gridwatch.errors import InvalidInputError, NotFoundError
+from gridwatch.services.actor import Actor
 from gridwatch.services.context import Context
+from gridwatch.services.enterprise_upsert import (
+    DATA_FIELDS,
+    DEFAULTS,
+    PROFILE_FIELDS,
+    apply_plan,
+    now_utc,
+    plan_upsert,
+)
+from gridwatch.services.registry_import import import_registry
 from gridwatch.services.scope import enterprise_clause
-from gridwatch.timeutil import today
 from gridwatch.vocab import RISK_LEVELS, SECTORS
 
-#: Columns a registry record may set; None in a record never erases a stored value.
-DATA_FIELDS = (
-    "name",
-    "address",
-    "sector",
-    "risk_level",
-    "is_three_in_one",
-    "has_hazchem",
-    "employees",
-    "registered_on",
-)
-#: Defaults for a new enterprise whose file row left these empty. Risk defaults to
-#: yellow (一般), not blue: an unassessed enterprise should not look low-risk.
-DEFAULTS = {
-    "sector": "other",
-    "risk_level": "yellow",
-    "is_three_in_one": False,
-    "has_hazchem": False,
-}
+__all__ = [
+    "DATA_FIELDS",
+    "DEFAULTS",
+    "PROFILE_FIELDS",
+    "EnterpriseFilter",
+    "count_enterprises",
+    "enterprise_detail",
+    "export_records",
+    "import_registry",
+    "read_enterprises",
+    "units_resolver",
+    "upsert_enterprises",
+]
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
-def _plain(v: Any) -> Any:
-    if isinstance(v, (dt.date, dt.datetime)):
-        return v.isoformat()
-    return v
-
-
-def _existing(conn, usccs: list[str]) -> dict[str, dict]:
-    cols = [
-        Enterprise.id,
-        Enterprise.uscc,
-        *[getattr(Enterprise, f) for f in DATA_FIELDS],
-        Enterprise.precision,
-        Enterprise.source_datum,
-        sa.func.ST_X(Enterprise.geom).label("lng"),
-        sa.func.ST_Y(Enterprise.geom).label("lat"),
-    ]
-    out: dict[str, dict] = {}
-    for start in range(0, len(usccs), 900):  # SQLite bound-parameter limit
-        chunk = usccs[start : start + 900]
-        for row in conn.execute(sa.select(*cols).where(Enterprise.uscc.in_(chunk))):
-            out[row.uscc] = dict(row._mapping)
-    return out
-
-
-def _location_change(rec: dict, old: dict) -> dict | None:
-    """New location values when the record supplies a point that may replace the old."""
-    if rec.get("lng") is None or rec.get("lat") is None:
-        return None
-    if old.get("precision") == "manual":  # a person placed it: never overwritten
-        return None
-    # exports round to 1e-7 degree (~1 cm); a re-import of one is not a move
-    same = (
-        old.get("lng") is not None
-        and abs(old["lng"] - rec["lng"]) < 5e-7
-        and abs(old["lat"] - rec["lat"]) < 5e-7
-        and old.get("precision") == rec.get("precision")
-    )
-    return (
-        None
-        if same
-        else {
-            "lng": rec["lng"],
-            "lat": rec["lat"],
-            "precision": rec.get("precision") or "supplied",
-            "source_datum": rec.get("source_datum"),
-        }
-    )
-
-
-def upsert_enterprises(session: Session, records: Iterable[dict]) -> dict[str, int]:
+def upsert_enterprises(session: Session, records) -> dict[str, int]:
     """Insert or update enterprise records keyed on ``uscc``, auditing each change.
 
     Records have the keys of :data:`gridwatch.registry.validate.RECORD_FIELDS`
     (lng/lat already WGS-84). Returns counts inserted/updated/unchanged.
     """
-    recs = list(records)
     conn = session.connection()
-    actor = session.info.get("actor", "system")
-    now = _now()
-    existing = _existing(conn, [r["uscc"] for r in recs])
-    new_rows, updates, audit = [], [], []
-    unchanged = 0
-    for rec in recs:
-        old = existing.get(rec["uscc"])
-        if old is None:
-            row = {
-                f: rec.get(f) if rec.get(f) is not None else DEFAULTS.get(f)
-                for f in DATA_FIELDS
-            }
-            has_point = rec.get("lng") is not None and rec.get("lat") is not None
-            row.update(
-                uscc=rec["uscc"],
-                created_at=now,
-                updated_at=now,
-                precision=(rec.get("precision") or "supplied") if has_point else "none",
-                source_datum=rec.get("source_datum") if has_point else None,
-                geom=shapely.Point(rec["lng"], rec["lat"]) if has_point else None,
+    now = now_utc()
+    plan = plan_upsert(conn, records, session.info.get("actor", "system"), now)
+    return apply_plan(conn, plan, now)
+
+
+#: Keyword filters of :func:`read_enterprises` (and the list command).
+FILTERS = ("town", "community", "grid", "risk", "sector", "precision", "flagged")
+
+
+def _today():
+    from gridwatch.timeutil import today
+
+    return today()
+
+
+def _grid_now(day) -> sa.ScalarSelect:
+    """The grid each enterprise is assigned to on ``day`` (smallest code if two)."""
+    eg = sa.orm.aliased(EnterpriseGrid)
+    return (
+        sa.select(sa.func.min(eg.grid_code))
+        .where(eg.enterprise_id == Enterprise.id, effective_on(eg, day))
+        .scalar_subquery()
+    )
+
+
+def units_resolver(ctx: Context):
+    """The loaded towns and communities as a
+    :class:`gridwatch.registry.UnitResolver` (names, short names and codes)."""
+    from gridwatch.registry import UnitResolver
+    from gridwatch.services.admin import read_admin_units
+
+    levels = {}
+    for level in ("town", "community"):
+        frame = read_admin_units(ctx, level)
+        levels[level] = list(
+            frame[["code", "name", "short_name", "parent_code"]].itertuples(
+                index=False, name=None
             )
-            new_rows.append(row)
-            audit.append(
-                {
-                    "at": now,
-                    "actor": actor,
-                    "action": "insert",
-                    "entity": "enterprises",
-                    "entity_key": rec["uscc"],
-                    "old": None,
-                    "new": {
-                        k: _plain(v)
-                        for k, v in row.items()
-                        if k not in ("geom", "created_at", "updated_at")
-                    },
-                }
-            )
-            continue
-        changes = {
-            f: rec[f]
-            for f in DATA_FIELDS
-            if rec.get(f) is not None and rec[f] != old.get(f)
-        }
-        loc = _location_change(rec, old)
-        if loc:
-            changes.update(loc)
-        if not changes:
-            unchanged += 1
-            continue
-        updates.append({"id": old["id"], **changes})
-        audit.append(
-            {
-                "at": now,
-                "actor": actor,
-                "action": "update",
-                "entity": "enterprises",
-                "entity_key": rec["uscc"],
-                "old": {k: _plain(old.get(k)) for k in changes},
-                "new": {k: _plain(v) for k, v in changes.items()},
-            }
         )
-    if new_rows:
-        bulk_insert(conn, "enterprises", pd.DataFrame(new_rows))
-    _apply_updates(conn, updates, now)
-    if audit:
-        bulk_insert(conn, "audit_log", pd.DataFrame(audit))
-    return {"inserted": len(new_rows), "updated": len(updates), "unchanged": unchanged}
+    return UnitResolver.from_units(levels["town"], levels["community"])
 
 
-def _apply_updates(conn, updates: list[dict], now: dt.datetime) -> None:
-    by_shape: dict[tuple, list[dict]] = {}
-    for u in updates:
-        by_shape.setdefault(tuple(sorted(k for k in u if k != "id")), []).append(u)
-    tbl = Enterprise.__table__
-    for keys, rows in by_shape.items():
-        values: dict[str, Any] = {
-            k: sa.bindparam(f"v_{k}") for k in keys if k not in ("lng", "lat")
-        }
-        if "lng" in keys:
-            values["geom"] = sa.func.ST_GeomFromWKB(
-                sa.bindparam("v_wkb", type_=sa.LargeBinary), 4326
+def _unit_code(ctx: Context, text: str, level: str) -> str:
+    found = units_resolver(ctx)
+    hit = found.town(text) if level == "town" else found.community(text)
+    if hit.code is None:
+        raise InvalidInputError(
+            f"No {'town or street' if level == 'town' else 'village or community'} "
+            f"{text!r} is loaded; give the code or name of a loaded one.",
+            details={"reason": hit.reason},
+        )
+    return hit.code
+
+
+def _filter_clauses(ctx: Context, filters: dict[str, Any], day) -> list:
+    """SQL conditions for the keyword filters (values checked, names resolved)."""
+    from gridwatch.registry.fields import parse_risk, parse_sector
+    from gridwatch.vocab import PRECISIONS
+
+    unknown = set(filters) - set(FILTERS)
+    if unknown:
+        raise TypeError(f"unknown enterprise filters {sorted(unknown)}; use {FILTERS}")
+    e, out = Enterprise, []
+    try:
+        if filters.get("risk") is not None:
+            out.append(e.risk_level == parse_risk(filters["risk"]))
+        if filters.get("sector") is not None:
+            out.append(e.sector == parse_sector(filters["sector"]))
+    except ValueError as exc:
+        raise InvalidInputError(f"Filter: {exc}.") from None
+    precision = filters.get("precision")
+    if precision is not None:
+        if precision not in PRECISIONS:
+            raise InvalidInputError(
+                f"Precision {precision!r} is unknown; use one of {', '.join(PRECISIONS)}."
             )
-        values["updated_at"] = sa.bindparam("v_updated_at")
-        stmt = tbl.update().where(tbl.c.id == sa.bindparam("b_id")).values(values)
-        params = []
-        for r in rows:
-            p = {
-                "b_id": r["id"],
-                "v_updated_at": now,
-                **{f"v_{k}": r[k] for k in keys if k not in ("lng", "lat")},
-            }
-            if "lng" in keys:
-                p["v_wkb"] = shapely.to_wkb(shapely.Point(r["lng"], r["lat"]))
-            params.append(p)
-        conn.execute(stmt, params)
+        out.append(e.precision == precision)
+    if filters.get("town") is not None:
+        code = _unit_code(ctx, filters["town"], "town")
+        # placed in the town, or not placed yet and declared there (所属镇街)
+        out.append(
+            sa.or_(
+                e.town_code == code,
+                sa.and_(e.town_code.is_(None), e.town_hint_code == code),
+            )
+        )
+    if filters.get("community") is not None:
+        code = _unit_code(ctx, filters["community"], "community")
+        out.append(
+            sa.or_(
+                e.community_code == code,
+                sa.and_(e.community_code.is_(None), e.community_hint_code == code),
+            )
+        )
+    if filters.get("grid") is not None:
+        eg = sa.orm.aliased(EnterpriseGrid)
+        out.append(
+            e.id.in_(
+                sa.select(eg.enterprise_id).where(
+                    effective_on(eg, day), eg.grid_code == str(filters["grid"]).strip()
+                )
+            )
+        )
+    if filters.get("flagged"):
+        out.append(e.registry_flags.isnot(None))
+    return out
 
 
 @dataclass(frozen=True)
@@ -271,8 +227,9 @@ def _bbox_clause(conn, bbox) -> sa.ColumnElement[bool]:
     )
 
 
-def _where(conn, actor: Actor, f: EnterpriseFilter) -> list:
-    clauses = [enterprise_clause(actor, f.day)]
+def _where(conn, f: EnterpriseFilter) -> list:
+    """SQL conditions of an :class:`EnterpriseFilter` (the scope is added apart)."""
+    clauses = []
     if f.codes is not None:
         clauses.append(Enterprise.uscc.in_(f.codes))
     if f.bbox is not None:
@@ -286,24 +243,29 @@ def _where(conn, actor: Actor, f: EnterpriseFilter) -> list:
         clauses.append(
             Enterprise.id.in_(
                 sa.select(eg.enterprise_id).where(
-                    eg.grid_code == f.grid, effective_on(eg, f.day or today())
+                    eg.grid_code == f.grid, effective_on(eg, f.day or _today())
                 )
             )
         )
     return clauses
 
 
-_READ_COLUMNS = (
+_COLUMNS = (
     "id",
     "uscc",
     "name",
     "address",
     "sector",
+    "industry_code",
     "risk_level",
     "is_three_in_one",
     "has_hazchem",
     "employees",
     "registered_on",
+    "legal_representative",
+    "principal",
+    "safety_officer",
+    "contact_phone",
     "source_datum",
     "precision",
     "reliability",
@@ -311,7 +273,25 @@ _READ_COLUMNS = (
     "geocode_flags",
     "town_code",
     "community_code",
+    "town_hint",
+    "town_hint_code",
+    "community_hint",
+    "community_hint_code",
+    "registry_flags",
+    "extra_attrs",
 )
+
+
+def _statement(ctx, conn, actor: Actor, codes, where, filters, columns):
+    day = (where.day if where is not None and where.day else None) or _today()
+    f = where or EnterpriseFilter()
+    if codes is not None:
+        f = replace(f, codes=tuple(codes))
+    return sa.select(*columns).where(
+        enterprise_clause(actor, day),
+        *_filter_clauses(ctx, filters, day),
+        *_where(conn, f),
+    ), day
 
 
 def read_enterprises(
@@ -322,19 +302,40 @@ def read_enterprises(
     where: EnterpriseFilter | None = None,
     limit: int | None = None,
     offset: int = 0,
+    **filters,
 ) -> gpd.GeoDataFrame:
     """The enterprises in the actor's scope as a GeoDataFrame in EPSG:4326.
 
-    Filtered in SQL by the scope, ``codes`` (credit codes) and ``where``; ordered
-    by credit code, or by id when paged (``limit``/``offset``) so pages are stable.
-    Columns :data:`_READ_COLUMNS` and geometry (None where not located).
+    Parameters
+    ----------
+    codes : list of str, optional
+        Only these credit codes.
+    where : EnterpriseFilter, optional
+        Bounding box, risk/sector lists and grid (the API's filters).
+    limit, offset : int, optional
+        Paging; pages are ordered by id so they are stable. Unpaged reads are
+        ordered by credit code.
+    **filters
+        ``town`` / ``community`` (code or name of a loaded unit: placed there, or
+        not placed yet and declared there in 所属镇街/所属村居), ``grid`` (assigned
+        today), ``risk`` (red… or 红…), ``sector`` (code, label or GB/T 4754),
+        ``precision`` (vocab.PRECISIONS), ``flagged`` (registry flags set).
+
+    Returns
+    -------
+    GeoDataFrame
+        Columns ``_COLUMNS`` plus ``grid_code`` (today's grid or None), geometry.
+
+    Raises
+    ------
+    InvalidInputError
+        A filter value that is not in its vocabulary or names no loaded unit.
     """
-    f = where or EnterpriseFilter()
-    if codes is not None:
-        f = replace(f, codes=tuple(codes))
-    cols = [getattr(Enterprise, c) for c in _READ_COLUMNS] + [wkb(Enterprise.geom)]
     with ctx.engine.connect() as conn:
-        stmt = sa.select(*cols).where(*_where(conn, actor, f))
+        day = (where.day if where is not None and where.day else None) or _today()
+        cols = [getattr(Enterprise, c) for c in _COLUMNS]
+        cols += [_grid_now(day).label("grid_code"), wkb(Enterprise.geom)]
+        stmt, _ = _statement(ctx, conn, actor, codes, where, filters, cols)
         if limit is not None:
             stmt = stmt.order_by(Enterprise.id).limit(limit).offset(offset)
         else:
@@ -346,94 +347,75 @@ def read_enterprises(
 
 
 def count_enterprises(
-    ctx: Context, actor: Actor, where: EnterpriseFilter | None = None
+    ctx: Context, actor: Actor, where: EnterpriseFilter | None = None, **filters
 ) -> int:
     """How many enterprises :func:`read_enterprises` would return unpaged."""
     with ctx.engine.connect() as conn:
-        stmt = sa.select(sa.func.count(Enterprise.id)).where(
-            *_where(conn, actor, where or EnterpriseFilter())
+        stmt, _ = _statement(
+            ctx, conn, actor, None, where, filters, [sa.func.count(Enterprise.id)]
         )
         return int(conn.execute(stmt).scalar_one())
 
 
-def export_records(ctx: Context, actor: Actor) -> list[dict]:
+def _none(v):
+    if v is None:
+        return None
+    try:
+        return None if pd.isna(v) else v
+    except (TypeError, ValueError):  # dicts and lists
+        return v
+
+
+def export_records(ctx: Context, actor: Actor, **filters) -> list[dict]:
     """Records in the registry's field names, WGS-84 coordinates, for the writers
-    (the enterprises in the actor's scope)."""
-    frame = read_enterprises(ctx, actor)
+    (the enterprises in the actor's scope, optionally filtered as for
+    :func:`read_enterprises`)."""
+    from gridwatch.registry import RECORD_FIELDS
+
+    frame = read_enterprises(ctx, actor, **filters)
     out = []
-    for row in frame.itertuples(index=False):
-        g = row.geometry
-        out.append(
-            {
-                "uscc": row.uscc,
-                "name": row.name,
-                "address": row.address,
-                "sector": row.sector,
-                "risk_level": row.risk_level,
-                "is_three_in_one": bool(row.is_three_in_one),
-                "has_hazchem": bool(row.has_hazchem),
-                "employees": None if pd.isna(row.employees) else int(row.employees),
-                "registered_on": row.registered_on
-                if not pd.isna(row.registered_on)
-                else None,
-                "lng": g.x if g is not None else None,
-                "lat": g.y if g is not None else None,
-                "source_datum": row.source_datum,
-                "precision": row.precision,
-            }
+    for row in frame.to_dict("records"):
+        g = row.pop("geometry")
+        rec = {f: _none(row.get(f)) for f in RECORD_FIELDS}
+        rec.update(
+            is_three_in_one=bool(row["is_three_in_one"]),
+            has_hazchem=bool(row["has_hazchem"]),
+            employees=None
+            if _none(row["employees"]) is None
+            else int(row["employees"]),
+            lng=g.x if g is not None else None,
+            lat=g.y if g is not None else None,
         )
+        out.append(rec)
     return out
 
 
-def import_registry(
-    ctx: Context,
-    actor: Actor,
-    path: str | Path,
-    *,
-    sheet: str | None = None,
-    header_map: dict[str, str] | None = None,
-    dry_run: bool = False,
-    rejects_path: str | Path | None = None,
-    default_datum: str | None = None,
-    progress=None,
-):
-    """Read, validate and upsert a registry file; every row is stored or rejected.
+def enterprise_detail(ctx: Context, actor: Actor, uscc: str) -> dict:
+    """One enterprise's file: every stored field, extra columns, hints and flags,
+    its point (WGS-84) and today's grid and warden.
 
-    Returns the :class:`~gridwatch.registry.validate.ImportSummary` (with the
-    inserted/updated/unchanged split filled in unless ``dry_run``).
-    ``progress``: an optional callable wrapping the row iterator (the CLI passes a
-    tqdm bar; services draw nothing themselves).
+    Raises
+    ------
+    NotFoundError
+        No enterprise with that credit code in the actor's area.
     """
-    require_role(actor, "admin", action="Importing the registry")
-    from gridwatch.registry import read_registry, write_rejects
-    from gridwatch.registry.validate import ImportSummary, validate_rows
-    from gridwatch.services.admin import district_outline
+    from gridwatch.registry.uscc import normalise_uscc
+    from gridwatch.services.assignment import responsible_on
+    from gridwatch.vocab import REGISTRY_FLAGS
 
-    source = read_registry(path, sheet=sheet, header_map=header_map)
-    summary = ImportSummary()
-    district = district_outline(ctx)
-    rows = iter(source)
-    if progress is not None:
-        rows = progress(rows)
-    records = [
-        rec
-        for _n, rec, _rej in validate_rows(rows, summary, district, default_datum)
-        if rec
+    code = normalise_uscc(uscc)
+    frame = read_enterprises(ctx, actor, codes=[code])
+    if frame.empty:
+        raise NotFoundError(f"No enterprise in your area has credit code {uscc}.")
+    row = frame.iloc[0].to_dict()
+    g = row.pop("geometry")
+    out = {k: _none(v) for k, v in row.items() if k != "id"}
+    out["employees"] = None if out["employees"] is None else int(out["employees"])
+    out["lng"], out["lat"] = (g.x, g.y) if g is not None else (None, None)
+    out["extra_attrs"] = out.get("extra_attrs") or {}
+    flags = [f for f in (out.get("registry_flags") or "").split(",") if f]
+    out["registry_flags"] = [
+        {"code": f, "label": REGISTRY_FLAGS.get(f, f)} for f in flags
     ]
-    if not dry_run and records:
-        from gridwatch.services.geocoding import fill_admin_codes
-
-        with ctx.transaction(actor) as s:
-            counts = upsert_enterprises(s, records)
-            fill_admin_codes(s.connection())
-        summary.inserted, summary.updated, summary.unchanged = (
-            counts["inserted"],
-            counts["updated"],
-            counts["unchanged"],
-        )
-    if not summary.balanced:  # every row is stored or reported: never silently lost
-        raise RuntimeError(f"import accounting is off: {summary.to_dict()}")
-    if rejects_path is not None:
-        write_rejects(summary.rejects, rejects_path)
-    summary.unknown_headers = list(source.unknown_headers)  # type: ignore[attr-defined]
-    return summary
+    out["responsible"] = responsible_on(ctx, actor, code, _today())
+    return out

@@ -348,9 +348,22 @@ def former_names_in_force(ctx: Context, actor: Actor) -> list[dict]:
     return table.to_dict("records")
 
 
+#: Placements too coarse to say which community a point is in: the point stands for
+#: a whole town or the district (its representative point), so its community code
+#: would be a guess; the geocoder records the town it did find.
+_TOO_COARSE_FOR_CODES = ("town", "district", "none")
+
+
 def fill_admin_codes(conn, communities: gpd.GeoDataFrame | None = None) -> int:
     """Town/community codes for placed enterprises that have none (e.g. supplied
-    coordinates), from the community polygon each lies in; return how many."""
+    coordinates), from the community polygon that covers each; return how many.
+
+    The rule is assignment's (:func:`gridwatch.assign.areas.assign_points_to_areas`):
+    covers, so a point on a community's edge lies in it, and on an edge two
+    communities share the smaller code wins. Town- and district-level placements
+    are left alone (:data:`_TOO_COARSE_FOR_CODES`).
+    """
+    from gridwatch.assign.areas import assign_points_to_areas
     from gridwatch.db.queries import read_frame, wkb
 
     if communities is None:
@@ -363,17 +376,16 @@ def fill_admin_codes(conn, communities: gpd.GeoDataFrame | None = None) -> int:
     ents = read_frame(
         conn,
         sa.select(Enterprise.id, wkb(Enterprise.geom)).where(
-            Enterprise.geom.isnot(None), Enterprise.community_code.is_(None)
+            Enterprise.geom.isnot(None),
+            Enterprise.community_code.is_(None),
+            Enterprise.precision.notin_(_TOO_COARSE_FOR_CODES),
         ),
     )
     if ents.empty or communities.empty:
         return 0
-    hit = gpd.sjoin(
-        ents,
-        communities[["code", "parent_code", "geometry"]],
-        predicate="within",
-        how="inner",
-    ).drop_duplicates("id")
+    areas = communities[["code", "parent_code", "geometry"]].reset_index(drop=True)
+    hit = assign_points_to_areas(ents, areas, carry=["parent_code"])
+    hit = hit.assign(id=ents["id"].to_numpy())[hit["code"].notna().to_numpy()]
     if hit.empty:
         return 0
     tbl = Enterprise.__table__

@@ -204,26 +204,41 @@ def list_versions(ctx: Context, actor: Actor) -> list[dict]:
     ]
 
 
+WITHIN_LEVELS = ("community", "town", "district")
+
+
 def parents_for(ctx: Context, within: str, town: str | None) -> gpd.GeoDataFrame:
-    level = {"community": "community", "town": "town"}.get(within)
-    if level is None:
+    """The units grids are built in: communities, towns (when no communities are
+    drawn) or the district itself (when neither is), optionally one town's."""
+    if within not in WITHIN_LEVELS:
         raise InvalidInputError(
-            f"--within {within!r} is unknown; use community or town."
+            f"Grids are built within community, town or district units, not "
+            f"{within!r}."
         )
-    units = read_admin_units(ctx, level)
+    if within == "district" and town:
+        raise InvalidInputError(
+            "A rebuild of one town works within its communities or the town "
+            "itself, not within the district.",
+            details={"hint": "--within town"},
+        )
+    units = read_admin_units(ctx, within)
     if town:
         units = units[units["code"].str.startswith(town)]
         if units.empty:
             raise NotFoundError(
-                f"No {level} lies in town {town}; see "
+                f"No {within} lies in town {town}; see "
                 "'gridwatch boundaries list --level town'."
             )
     units = units[units.geometry.notna()]
     if units.empty:
+        lower = WITHIN_LEVELS[WITHIN_LEVELS.index(within) + 1:]
         raise InvalidInputError(
-            f"No {level} boundaries are loaded; import them with "
-            "'gridwatch boundaries import FILE --level "
-            f"{level}'."
+            f"No {within} boundaries are loaded; import them"
+            + (f", or build the grids within {' or '.join(lower)} units" if lower
+               else "")
+            + ".",
+            details={"hint": f"gridwatch boundaries import FILE --level {within}"
+                     + (f" (or --within {lower[0]})" if lower else "")},
         )
     return units
 
@@ -350,6 +365,23 @@ def _located_enterprises(conn) -> gpd.GeoDataFrame:
     )
 
 
+def _build_area(town, community, within) -> tuple[str | None, str | None]:
+    """(town the version belongs to, code prefix rebuilt) of a build."""
+    if community is None:
+        return town, town
+    from gridwatch.grids.codes import town_of
+
+    community = str(community)
+    if len(community) != 12 or not community.isdigit() or within != "community":
+        raise InvalidInputError(
+            "A one-community rebuild takes a 12-digit community code and is "
+            f"built within communities, not {community!r} within {within}."
+        )
+    if town is not None and town_of(community) != town:
+        raise InvalidInputError(f"Community {community} does not lie in town {town}.")
+    return town_of(community), community
+
+
 def build_version(
     ctx: Context,
     actor: Actor,
@@ -362,25 +394,29 @@ def build_version(
     town: str | None = None,
     seed: int = 0,
     activate: bool = False,
+    community: str | None = None,
 ) -> dict:
     """Build grids into a new draft version (optionally activate it).
 
     With ``town``, only that town's units are rebuilt; the new version keeps the
     active version's grids everywhere else, so activating it changes one town only.
+    With ``community`` (a 12-digit code, built within communities), only that
+    community is rebuilt and the version belongs to its town.
     """
     from gridwatch.grids import build_grids
 
+    town, area = _build_area(town, community, within)
     _require_editor(actor, town, "Building grids")
-    parents = parents_for(ctx, within, town)
+    parents = parents_for(ctx, within, area)
     weights = ctx.settings.risk_weights
     with ctx.engine.connect() as conn:
         ents = _located_enterprises(conn)
         keep = None
-        if town:
+        if area:
             active = active_version_id(conn)
             if active is not None:
                 old = version_grids(conn, active)
-                keep = old[~old["code"].str.startswith(town)]
+                keep = old[~old["code"].str.startswith(area)]
     grids, report = build_grids(
         parents,
         ents,
@@ -401,6 +437,7 @@ def build_version(
         "cell_size_m": cell_size_m,
         "within": within,
         "town": town,
+        "community": community,
         "seed": seed,
         "weights": weights,
     }
@@ -412,9 +449,11 @@ def build_version(
         "version": vid,
         "status": "active" if activate else "draft",
         "method": method,
+        "within": within,
         "grids": len(grids),
         "rebuilt": rebuilt,
         "parents": len(parents),
+        "illustrative_parents": int(parents["is_illustrative"].sum()),
         "kept_from_active": len(grids) - rebuilt,
     }
     out["report"] = report.to_dict() if hasattr(report, "to_dict") else {}
@@ -474,16 +513,8 @@ def merge(
 
 
 def check_version(ctx: Context, actor: Actor, version_id: int | None = None):
-    """Quality report of a version (the actor's part of it) against the units it
-    tiles."""
-    from gridwatch.grids import check_grids
+    """Quality report of a version; see :func:`gridwatch.services.grid_reports.
+    check_version` (kept here for callers of the old place)."""
+    from gridwatch.services.grid_reports import check_version as check
 
-    require_role(actor, "street_office", "bureau", "admin", action="Checking grids")
-    vid = resolve_version(ctx, version_id)
-    with ctx.engine.connect() as conn:
-        grids = version_grids(conn, vid, grid_clause(actor))
-        ents = _located_enterprises(conn)
-    parent_codes = sorted(set(grids["parent_code"]))
-    parents = read_admin_units(ctx, codes=parent_codes)
-    report = check_grids(grids, parents, ents, ctx.settings.risk_weights)
-    return vid, report
+    return check(ctx, actor, version_id)

@@ -99,7 +99,9 @@ def _read_rows(path: Path, sheet: str | None):
     with path.open("rb") as fh:
         magic = fh.read(4)
     if path.suffix.lower() in (".xlsx", ".xlsm") or magic == b"PK\x03\x04":
-        return reader._xlsx_rows(path, sheet)
+        from gridwatch.registry.xlsx import xlsx_rows
+
+        return xlsx_rows(path, sheet).rows
     if path.suffix.lower() == ".xls":
         raise InvalidInputError(
             f"{path.name} is an old .xls workbook; save it as .xlsx or CSV."

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from gridwatch.services.overview import scope_overview
+from gridwatch.services.landing import scope_overview
 from gridwatch.web.extensions import gw_context
 from gridwatch.web.session import current_actor, guard
 

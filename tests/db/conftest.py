@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from shapely.geometry import box
 
-from gridwatch.registry import uscc_check_digit
+from gridwatch.registry import make_uscc
 from gridwatch.services.admin import upsert_admin_units
 from gridwatch.services.enterprises import upsert_enterprises
 from gridwatch.services.users import add_user
@@ -17,8 +17,8 @@ WGS = "EPSG:4326"
 
 
 def make_code(n: int) -> str:
-    first = f"91440604MA{n:07d}"
-    return first + uscc_check_digit(first)
+    """A valid credit code (both check characters, GB 32100 and GB 11714)."""
+    return make_uscc(f"MA{n:06d}")
 
 
 @pytest.fixture

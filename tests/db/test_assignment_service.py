@@ -9,8 +9,8 @@ from gridwatch.services.assignment import (
     responsible_on,
     set_override,
 )
-from tests.db.conftest import make_code
 from tests.actors import SYSTEM
+from tests.db.conftest import make_code
 
 D1, D2 = dt.date(2026, 1, 1), dt.date(2026, 6, 1)
 
@@ -41,7 +41,15 @@ def test_redraw_is_effective_dated_and_past_dates_answer(small_district):
     r = assign_enterprises_to_grids(small_district, SYSTEM, today=D2)
     assert r["rows_opened"] == 60 and r["rows_closed"] == 60
     w = assign_wardens(small_district, SYSTEM, today=D2)
-    assert w["churn"] is not None and 0 <= w["churn"] <= 1
+    # the churn is the share of the 60 enterprises whose warden changed overnight
+    from gridwatch.services.assignment import enterprise_wardens_on
+
+    with small_district.engine.connect() as conn:
+        old = enterprise_wardens_on(conn, D2 - dt.timedelta(days=1))
+        new = enterprise_wardens_on(conn, D2)
+    changed = int((old[new.index] != new).sum())
+    assert w["churn_compared"] == 60 and w["churn_changed"] == changed
+    assert w["churn"] == round(changed / 60, 4)
     past = responsible_on(small_district, SYSTEM, make_code(5), D2 - dt.timedelta(days=1))
     now = responsible_on(small_district, SYSTEM, make_code(5), D2)
     assert past == {**before, "date": past["date"]}

@@ -10,7 +10,7 @@ import geopandas as gpd
 
 from gridwatch.db.models import AuditLog, Enterprise
 from gridwatch.errors import InvalidInputError
-from gridwatch.registry import uscc_check_digit
+from gridwatch.registry import make_uscc
 from gridwatch.services.admin import replace_gazetteer, upsert_admin_units
 from gridwatch.services.enterprises import export_records, import_registry
 from gridwatch.services.geocoding import geocode_enterprises, place_manually
@@ -21,8 +21,7 @@ COMM = "440604011001"
 
 
 def code(n: int) -> str:
-    first = f"91440604MA{n:07d}"
-    return first + uscc_check_digit(first)
+    return make_uscc(f"MA{n:06d}")
 
 
 @pytest.fixture
@@ -199,12 +198,30 @@ def test_dry_run_writes_nothing(district, tmp_path):
         tmp_path / "a.csv", [[code(1), "甲厂", "张槎路1号", "陶瓷", "红", "", "", ""]]
     )
     s = import_registry(district, SYSTEM, f, dry_run=True)
-    assert s.valid == 1 and s.inserted == 0
+    # a dry run says what would happen (it used to print 0 new, 0 updated)
+    assert (s.valid, s.inserted, s.updated, s.unchanged) == (1, 1, 0, 0)
     with district.engine.connect() as conn:
         assert (
             conn.execute(sa.select(sa.func.count()).select_from(Enterprise)).scalar()
             == 0
         )
+        audited = sa.select(sa.func.count()).where(AuditLog.entity == "enterprises")
+        assert conn.execute(audited).scalar() == 0
+
+
+def test_dry_run_counts_updates_and_unchanged(district, tmp_path):
+    rows = [
+        [code(1), "甲厂", "张槎路1号", "陶瓷", "红", "", "", ""],
+        [code(2), "乙厂", "张槎路3号", "陶瓷", "红", "", "", ""],
+    ]
+    import_registry(district, SYSTEM, write_csv(tmp_path / "a.csv", rows))
+    rows[0][4] = "蓝"
+    rows.append([code(3), "丙厂", "张槎路5号", "家具", "黄", "", "", ""])
+    f = write_csv(tmp_path / "b.csv", rows)
+    s = import_registry(district, SYSTEM, f, dry_run=True)
+    assert (s.inserted, s.updated, s.unchanged) == (1, 1, 1)
+    real = import_registry(district, SYSTEM, f)
+    assert (real.inserted, real.updated, real.unchanged) == (1, 1, 1)
 
 
 @pytest.mark.parametrize(

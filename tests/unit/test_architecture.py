@@ -1,23 +1,38 @@
-"""The domain packages stay pure: no Flask, SQLAlchemy, db, services or web."""
+"""Architecture rules of STYLE.md, checked on the source (no imports run).
+
+- the domain packages stay pure: no Flask, SQLAlchemy, db, services, web, cli, and
+  no settings (they take values as parameters);
+- every package under gridwatch/ is either domain or one of the layers, and every
+  package named here exists (a renamed or removed package cannot linger unchecked);
+- web and cli never touch the models;
+- no relative imports;
+- raw SQL text only in db/ and assign/sql.py: elsewhere ``text()`` may only wrap SQL
+  built by gridwatch.assign.sql, and no string literal is a SQL statement;
+- the environment is read only in db/ and config.py (everything else gets
+  settings).
+"""
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2] / "gridwatch"
 DOMAIN = [
-    "grids",
-    "geocode",
-    "assign",
     "analytics",
-    "patrol",
-    "maps",
-    "registry",
+    "assign",
     "demo",
-    "supervision",
+    "geocode",
+    "grids",
+    "maps",
+    "patrol",
+    "registry",
     "report",
+    "fieldwork",
+    "supervision",
 ]
+LAYERS = ["cli", "data", "db", "services", "web"]
 FORBIDDEN = (
     "flask",
     "sqlalchemy",
@@ -26,11 +41,28 @@ FORBIDDEN = (
     "gridwatch.services",
     "gridwatch.web",
     "gridwatch.cli",
+    "gridwatch.config",
+)
+SQL_HOMES = ("db/", "assign/sql.py")
+ENV_HOMES = ("db/", "config.py")
+_SQL = re.compile(
+    r"^\s*(SELECT|INSERT\s+INTO|UPDATE|DELETE\s+FROM|CREATE|DROP|ALTER)\s"
 )
 
 
-def _imports(path: Path):
-    tree = ast.parse(path.read_text("utf-8"))
+def _sources():
+    return sorted(ROOT.rglob("*.py"))
+
+
+def _rel(path: Path) -> str:
+    return path.relative_to(ROOT).as_posix()
+
+
+def _tree(path: Path) -> ast.AST:
+    return ast.parse(path.read_text("utf-8"))
+
+
+def _imports(tree):
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             yield from (a.name for a in node.names)
@@ -38,13 +70,20 @@ def _imports(path: Path):
             yield node.module
 
 
+def test_every_package_is_classified_and_every_listed_package_exists():
+    packages = {
+        p.name for p in ROOT.iterdir() if p.is_dir() and p.name != "__pycache__"
+    }
+    assert packages == set(DOMAIN) | set(LAYERS)
+
+
 @pytest.mark.parametrize("package", DOMAIN)
 def test_domain_package_imports_no_framework(package):
     bad = []
     for path in (ROOT / package).rglob("*.py"):
-        for name in _imports(path):
+        for name in _imports(_tree(path)):
             if name.startswith(FORBIDDEN):
-                bad.append(f"{path.relative_to(ROOT)} imports {name}")
+                bad.append(f"{_rel(path)} imports {name}")
     assert not bad, bad
 
 
@@ -52,7 +91,147 @@ def test_web_and_cli_do_not_import_models():
     bad = []
     for package in ("web", "cli"):
         for path in (ROOT / package).rglob("*.py"):
-            for name in _imports(path):
+            for name in _imports(_tree(path)):
                 if name.startswith("gridwatch.db.models"):
-                    bad.append(f"{path.relative_to(ROOT)} imports {name}")
+                    bad.append(f"{_rel(path)} imports {name}")
     assert not bad, bad
+
+
+def test_no_relative_imports():
+    bad = [
+        f"{_rel(path)}:{node.lineno}"
+        for path in _sources()
+        for node in ast.walk(_tree(path))
+        if isinstance(node, ast.ImportFrom) and node.level > 0
+    ]
+    assert not bad, bad
+
+
+def _is_text_call(node: ast.Call) -> bool:
+    f = node.func
+    return (isinstance(f, ast.Name) and f.id == "text") or (
+        isinstance(f, ast.Attribute)
+        and f.attr in ("text", "exec_driver_sql")
+        and not (isinstance(f.value, ast.Name) and f.value.id in ("self", "cls"))
+        and not (isinstance(f.value, ast.Attribute))
+    )
+
+
+def _sql_builders(tree) -> set[str]:
+    """Names imported from gridwatch.assign.sql (the one SQL-building module)."""
+    return {
+        a.asname or a.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module == "gridwatch.assign.sql"
+        for a in node.names
+    }
+
+
+def _docstrings(tree) -> set[int]:
+    out = set()
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (
+            isinstance(body, list)
+            and body
+            and isinstance(body[0], ast.Expr)
+            and isinstance(body[0].value, ast.Constant)
+        ):
+            out.add(id(body[0].value))
+    return out
+
+
+def _raw_sql(path: Path) -> list[str]:
+    tree = _tree(path)
+    builders = _sql_builders(tree)
+    docs = _docstrings(tree)
+    bad = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and _is_text_call(node) and node.args:
+            arg = node.args[0]
+            built = (
+                isinstance(arg, ast.Call)
+                and isinstance(arg.func, ast.Name)
+                and arg.func.id in builders
+            )
+            if not built and not isinstance(arg, ast.Name):
+                bad.append(f"{_rel(path)}:{node.lineno} text() around literal SQL")
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and id(node) not in docs
+            and _SQL.match(node.value)
+        ):
+            bad.append(f"{_rel(path)}:{node.lineno} SQL literal")
+    return sorted(bad)
+
+
+def test_raw_sql_text_lives_only_in_db_and_assign_sql():
+    bad = []
+    for path in _sources():
+        if not _rel(path).startswith(SQL_HOMES):
+            bad += _raw_sql(path)
+    assert not bad, bad
+
+
+def test_the_raw_sql_check_finds_literal_sql(tmp_path):
+    """The check above can fail: a service with ``sa.text("SELECT …")`` is caught."""
+    src = tmp_path / "bad.py"
+    src.write_text(
+        "import sqlalchemy as sa\n"
+        "from gridwatch.assign.sql import covers_join_sql\n"
+        "ok = sa.text(covers_join_sql('p', 'g'))\n"
+        "bad = sa.text('SELECT 1 FROM grids')\n"
+        "worse = 'DELETE FROM grids'\n",
+        "utf-8",
+    )
+    global ROOT
+    saved, ROOT = ROOT, tmp_path
+    try:
+        found = _raw_sql(src)
+    finally:
+        ROOT = saved
+    assert found == [
+        "bad.py:4 SQL literal",
+        "bad.py:4 text() around literal SQL",
+        "bad.py:5 SQL literal",
+    ]
+
+
+def _env_reads(path: Path) -> list[str]:
+    bad = []
+    for node in ast.walk(_tree(path)):
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "os"
+            and node.attr in ("environ", "getenv", "environb", "putenv")
+        ):
+            bad.append(f"{_rel(path)}:{node.lineno} os.{node.attr}")
+        if isinstance(node, ast.ImportFrom) and node.module == "os":
+            for a in node.names:
+                if a.name in ("environ", "getenv", "environb"):
+                    bad.append(f"{_rel(path)}:{node.lineno} from os import {a.name}")
+    return bad
+
+
+def test_environment_is_read_only_in_db_and_config():
+    bad = []
+    for path in _sources():
+        if not _rel(path).startswith(ENV_HOMES):
+            bad += _env_reads(path)
+    assert not bad, bad
+
+
+def test_the_environment_check_finds_reads(tmp_path):
+    src = tmp_path / "bad.py"
+    src.write_text(
+        "import os\nfrom os import getenv\nx = os.environ.get('A')\n", "utf-8"
+    )
+    global ROOT
+    saved, ROOT = ROOT, tmp_path
+    try:
+        found = _env_reads(src)
+    finally:
+        ROOT = saved
+    assert sorted(found) == ["bad.py:2 from os import getenv", "bad.py:3 os.environ"]

@@ -111,6 +111,40 @@ def test_assign_points_outside_reports_nearest_grid_and_metres():
     assert 500 < r.distance_m[0] < 530  # 0.005 degrees of longitude at 23N
 
 
+def test_assign_points_measures_in_the_metric_crs_given():
+    """The metric_crs setting reaches the distance (Web Mercator stretches by
+    1/cos(23°) = 1.086 at 23°N, Gauss-Krüger CM 114E by almost nothing)."""
+    grids = _grid_3x3()
+    pt = gpd.GeoSeries([Point(113.035, 23.005)], crs="EPSG:4326")
+    got = {}
+    for crs in ("EPSG:4547", "EPSG:32649", "EPSG:3857"):
+        r = assign_points(build_index(grids, metric_crs=crs), [113.035], [23.005])
+        expected = pt.to_crs(crs).distance(grids.to_crs(crs).geometry.iloc[8]).iloc[0]
+        assert r.distance_m[0] == pytest.approx(expected, abs=1e-6)
+        got[crs] = r.distance_m[0]
+    assert got["EPSG:3857"] / got["EPSG:4547"] == pytest.approx(1.086, abs=0.002)
+    merc = build_index(grids, metric_crs="EPSG:3857")
+    again = GridIndex.from_bytes(merc.to_bytes(), metric_crs="EPSG:3857")
+    assert assign_points(again, [113.035], [23.005]).distance_m[0] == got["EPSG:3857"]
+
+
+def test_cached_index_loaded_under_another_metric_crs_measures_in_that_crs():
+    """The cache stores segments projected to the build's CRS; loading it with
+    another metric_crs projects them again, and None keeps the stored one."""
+    grids = _grid_3x3()
+    data = build_index(grids, metric_crs="EPSG:4547").to_bytes()
+    merc = GridIndex.from_bytes(data, metric_crs="EPSG:3857")
+    assert merc.metric_crs == "EPSG:3857"
+    fresh = assign_points(
+        build_index(grids, metric_crs="EPSG:3857"), [113.035], [23.005]
+    )
+    got = assign_points(merc, [113.035], [23.005])
+    assert got.distance_m[0] == fresh.distance_m[0]
+    assert GridIndex.from_bytes(data).metric_crs == "EPSG:4547"
+    kept = assign_points(GridIndex.from_bytes(data), [113.035], [23.005])
+    assert kept.distance_m[0] < got.distance_m[0] / 1.08
+
+
 def test_assign_points_outside_tie_goes_to_smallest_code():
     # due south of the vertex shared by grids 007 and 008: equally far from both
     r = assign_points(build_index(_grid_3x3()), [113.01], [22.99])

@@ -44,6 +44,11 @@ def test_nearest_grid_sql_measures_in_metric_crs_and_breaks_ties_by_code():
     assert sql.count("(g.version_id = :v)") == 3
 
 
+def test_nearest_grid_sql_takes_the_metric_srid_of_the_setting():
+    sql = nearest_grid_sql("pts", "grids", metric_srid=32649)
+    assert "ST_Transform(p.geom, 32649)" in sql and "4547" not in sql
+
+
 def test_grid_index_ddl_names_index_without_schema_dot():
     ddl = grid_index_ddl("app.grids")
     assert ddl == (

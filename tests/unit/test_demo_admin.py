@@ -12,7 +12,7 @@ from geopandas.testing import assert_geodataframe_equal
 from gridwatch.crs import METRIC_CRS
 from gridwatch.demo import build_admin, geodata_dir
 from gridwatch.demo.admin import TOWN_SHARES
-from gridwatch.demo.sources import read_divisions, short_name
+from gridwatch.demo.sources import SOURCE_FILES, read_divisions, short_name
 from gridwatch.errors import InvalidInputError
 
 SEED = 20131
@@ -133,15 +133,42 @@ def test_build_admin_every_pair_of_towns_shares_no_area(admin):
         assert shapely.intersection(a, b).area < 1.0
 
 
-def test_geodata_dir_honours_env(monkeypatch, tmp_path):
-    monkeypatch.setenv("GRIDWATCH_GEODATA_DIR", str(tmp_path))
-    assert geodata_dir() == tmp_path
-    with pytest.raises(InvalidInputError):
-        read_divisions()
+def test_geodata_dir_setting_replaces_the_shipped_copy(tmp_path):
+    assert geodata_dir(tmp_path) == tmp_path
+    with pytest.raises(InvalidInputError, match="GRIDWATCH_GEODATA_DIR"):
+        read_divisions(tmp_path)
 
 
-def test_geodata_dir_default_is_repo_geodata(monkeypatch):
-    monkeypatch.delenv("GRIDWATCH_GEODATA_DIR", raising=False)
-    assert geodata_dir().name == "geodata"
-    assert (geodata_dir() / "README.md").is_file()
+def test_geodata_dir_setting_is_read_from_the_folder_given(tmp_path):
+    src = geodata_dir()
+    for name in SOURCE_FILES:
+        (tmp_path / name).write_bytes(src.joinpath(name).read_bytes())
+    towns, villages = read_divisions(tmp_path)
+    assert len(towns) == 4 and len(villages) == 147
+
+
+def test_geodata_is_package_data_with_its_attribution():
+    """What a wheel ships: the files are inside the gridwatch package (found by
+    importlib.resources, not by walking up from the source tree), their README
+    (sources and licences) beside them, and pyproject's package-data globs
+    select every one of them."""
+    import glob
+    import tomllib
+    from importlib import resources
+    from pathlib import Path
+
+    shipped = resources.files("gridwatch.data").joinpath("geodata")
+    for name in (*SOURCE_FILES, "README.md"):
+        assert shipped.joinpath(name).is_file(), name
+    readme = shipped.joinpath("README.md").read_text("utf-8")
+    assert "MIT" in readme and "WTFPL" in readme
     assert np.isclose(read_divisions()[0].shape[0], 4)
+    root = Path(__file__).resolve().parents[2]
+    cfg = tomllib.loads((root / "pyproject.toml").read_text("utf-8"))
+    globs = cfg["tool"]["setuptools"]["package-data"]["gridwatch"]
+    # setuptools expands package-data with glob (``*`` stays within one folder)
+    selected = set()
+    for g in globs:
+        selected |= set(glob.glob(g, root_dir=root / "gridwatch", recursive=True))
+    for name in (*SOURCE_FILES, "README.md"):
+        assert f"data/geodata/{name}" in selected, name

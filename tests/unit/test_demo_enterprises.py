@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from functools import lru_cache
 
 import numpy as np
@@ -172,11 +171,10 @@ def test_build_enterprises_rejects_bad_n():
 
 
 @pytest.mark.slow
-def test_build_enterprises_100k_time():
+def test_build_enterprises_100k_codes_and_names_stay_unique():
+    """Beyond the district's 70,000 units the name and code spaces still hold."""
     _, towns, communities = build_admin(seed=SEED)
     _, points = build_gazetteer(towns, communities, seed=SEED)
-    t0 = time.perf_counter()
     big = build_enterprises(100_000, points, towns, communities, seed=SEED)
-    elapsed = time.perf_counter() - t0
-    print(f"build_enterprises(100_000): {elapsed:.1f} s")
+    assert len(big) == 100_000
     assert big["uscc"].is_unique and big["name"].is_unique

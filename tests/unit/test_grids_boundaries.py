@@ -12,9 +12,9 @@ from gridwatch.crs import METRIC_CRS
 from gridwatch.errors import InvalidInputError
 from gridwatch.grids.boundaries import (
     check_children_within,
-    dbf_encoding,
     read_boundaries,
 )
+from gridwatch.grids.dbftext import decode_values
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "grids"
 WEST = box(113.080, 23.040, 113.090, 23.050)
@@ -110,11 +110,10 @@ def test_read_boundaries_names_missing_field():
         read_boundaries(DATA / "gbk_villages.shp", "community", code_field="DM2")
 
 
-def test_dbf_encoding_tells_utf8_from_gbk():
-    header = b"\x03" + bytes(31)
-    assert dbf_encoding(header + "大富村".encode()) == "UTF-8"
-    assert dbf_encoding(header + "大富村".encode("gbk")) == "GB18030"
-    assert dbf_encoding(header + b"plain") is None
+def test_decode_values_tells_utf8_from_gbk():
+    assert decode_values(["大富村".encode()]).codec == "utf-8"
+    assert decode_values(["大富村".encode("gbk")]).codec == "gb18030"
+    assert decode_values([b"plain"]).codec is None
 
 
 def test_check_children_within_flags_child_mostly_outside():

@@ -45,5 +45,5 @@ def test_grid_code_rejects_sequence_over_999():
 
 
 def test_unit_prefix_rejects_malformed_codes():
-    with pytest.raises(InvalidInputError, match="not a 9-digit"):
+    with pytest.raises(InvalidInputError, match="not a 6-digit district, 9-digit"):
         unit_prefix("44060401")

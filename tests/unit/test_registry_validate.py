@@ -8,8 +8,8 @@ from shapely.geometry import box
 from gridwatch.crs import from_wgs84
 from gridwatch.registry import (
     ImportSummary,
+    make_uscc,
     read_registry,
-    uscc_check_digit,
     validate_row,
     validate_rows,
 )
@@ -18,8 +18,7 @@ DISTRICT = box(112.98, 22.92, 113.17, 23.09)   # Chancheng, roughly
 
 
 def code(n: int) -> str:
-    first17 = f"9144060400{n:07d}"
-    return first17 + uscc_check_digit(first17)
+    return make_uscc(f"{n:08d}")
 
 
 def row(**kw):

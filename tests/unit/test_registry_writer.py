@@ -10,8 +10,8 @@ from gridwatch.errors import InvalidInputError
 from gridwatch.registry import (
     ImportSummary,
     Reject,
+    make_uscc,
     read_registry,
-    uscc_check_digit,
     validate_rows,
     write_registry,
     write_rejects,
@@ -19,8 +19,7 @@ from gridwatch.registry import (
 
 
 def code(n):
-    first17 = f"9144060400{n:07d}"
-    return first17 + uscc_check_digit(first17)
+    return make_uscc(f"{n:08d}")
 
 
 RECORDS = [
@@ -88,7 +87,8 @@ def test_write_rejects_lists_row_field_reason(tmp_path):
     path = tmp_path / "rejects.csv"
     n = write_rejects([Reject(5, "uscc", "123", "credit code has 3 characters")], path)
     rows = list(csv.reader(path.read_text("utf-8-sig").splitlines()))
-    assert n == 1 and rows[1] == ["5", "uscc", "123", "credit code has 3 characters"]
+    assert n == 1 and rows[1] == ["5", "uscc", "123", "credit code has 3 characters",
+                                "拒绝 rejected"]
 
 
 def test_write_registry_blank_for_nan_and_na(tmp_path):

@@ -24,13 +24,14 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 from shapely.geometry import box
 
-from gridwatch.registry import uscc_check_digit
+from gridwatch.registry.uscc import make_uscc
 from gridwatch.services.admin import upsert_admin_units
 from gridwatch.services.assignment import (
     assign_enterprises_to_grids,
     set_override,
 )
 from gridwatch.services.enterprises import upsert_enterprises
+from gridwatch.services.geocoding import fill_admin_codes
 from gridwatch.services.grids import activate_session, store_version
 from gridwatch.services.users import add_user, authenticate
 from tests.actors import SYSTEM
@@ -58,8 +59,8 @@ WGS = "EPSG:4326"
 
 
 def _code(n: int) -> str:
-    first = f"91440604MA{n:07d}"
-    return first + uscc_check_digit(first)
+    """A valid credit code (both check characters, GB 32100 and GB 11714)."""
+    return make_uscc(f"MA{n:06d}")
 
 
 @dataclass
@@ -68,6 +69,12 @@ class World:
     users: dict[str, dict] = field(default_factory=dict)  # persona -> session dict
     enterprises: dict[str, list[int]] = field(default_factory=dict)  # grid -> ids
     grid_codes: dict[str, str] = field(default_factory=dict)
+    # one inspection (with a photo) and one hazard (with a photo) per grid, on the
+    # grid's first enterprise; their texts carry the grid's marker
+    inspections: dict[str, int] = field(default_factory=dict)
+    hazards: dict[str, int] = field(default_factory=dict)
+    photos: dict[str, int] = field(default_factory=dict)
+    street: dict = field(default_factory=dict)  # street office rows (street_world)
 
     def username(self, persona: str) -> str:
         return f"gw_{persona}"
@@ -139,6 +146,27 @@ def _enterprises(ctx) -> None:
             )
     with ctx.transaction(SYSTEM) as s:
         upsert_enterprises(s, records)
+        # each enterprise's town and community from its point, as an import does
+        fill_admin_codes(s.connection())
+
+
+def _accidents(ctx, day: dt.date) -> None:
+    """One accident in each grid, its place named with the grid's marker (the
+    bureau's dashboard lists accidents: a street office must see only its own)."""
+    from gridwatch.services.bureau.accidents import record_accident
+
+    for letter, (_code, _parent, geom) in GRIDS.items():
+        x, y = geom.centroid.x, geom.centroid.y
+        record_accident(
+            ctx,
+            SYSTEM,
+            occurred_on=day,
+            place=f"{MARK[letter]}事故",
+            lng=x,
+            lat=y,
+            deaths=1,
+            today=day,
+        )
 
 
 def build_world(ctx) -> World:
@@ -171,6 +199,7 @@ def build_world(ctx) -> World:
             must_change=False,
         )
         world.users[persona] = authenticate(ctx, world.username(persona), PASSWORD)
+    _accidents(ctx, day)
     set_override(ctx, SYSTEM, GRIDS["A"][0], "gw_warden_a", today=day)
     set_override(ctx, SYSTEM, GRIDS["B"][0], "gw_warden_b", today=day)
     import sqlalchemy as sa
@@ -186,4 +215,40 @@ def build_world(ctx) -> World:
                     {"g": GRIDS[letter][0]},
                 ).scalars()
             )
+    _fieldwork(ctx, world, day)
+    from tests.web.street_world import add_street_rows
+
+    world.street = add_street_rows(ctx, world)
     return world
+
+
+def _fieldwork(ctx, world: World, day: dt.date) -> None:
+    """An inspection and a hazard, each with a photo, in every grid."""
+    from gridwatch.services.inspections import record_inspection, report_hazard
+    from gridwatch.services.photos import Upload
+    from tests.db.warden_helpers import jpeg_bytes
+
+    for k, letter in enumerate(GRIDS):
+        eid = world.enterprises[letter][0]
+        done = record_inspection(
+            ctx,
+            SYSTEM,
+            eid,
+            inspected_on=day,
+            kind="patrol",
+            result="hazards_found",
+            notes=f"{MARK[letter]}的检查记录",
+            photos=[Upload("site.jpg", jpeg_bytes(color=(40 * k, 90, 160)))],
+        )
+        hazard = report_hazard(
+            ctx,
+            SYSTEM,
+            done["id"],
+            level="ordinary",
+            category="fire",
+            description=f"{MARK[letter]}的消防隐患",
+            photos=[Upload("hazard.jpg", jpeg_bytes(color=(200, 40 * k, 60)))],
+        )
+        world.inspections[letter] = done["id"]
+        world.hazards[letter] = hazard["id"]
+        world.photos[letter] = done["photo_ids"][0]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gridwatch.services.overview import health
+from gridwatch.services.landing import health
 from gridwatch.web.api import area, errors
 from gridwatch.web.api.schemas import Health
 from gridwatch.web.extensions import gw_context
