@@ -57,13 +57,17 @@ def demo(tmp_path_factory):
         ctx, SYSTEM, n_enterprises=300, write_maps=False, n_address_points=3000
     )
     logins = {u["role"]: u for u in summary["logins"]}
+    # the warden: one of the demo's sample wardens with an enterprise not on time
+    # (the demo's activity decides which), whose name turns hostile
+    logins["warden"], hostile = _pick_and_rename(
+        ctx, [u for u in summary["logins"] if u["role"] == "warden"]
+    )
     # the street office of the warden's street (it sees the renamed enterprise)
     logins["street_office"] = next(
         u
         for u in summary["logins"]
         if u["role"] == "street_office" and u["scope"] == logins["warden"]["scope"]
     )
-    hostile = _rename_one(ctx, logins["warden"]["username"])
     app = create_app(settings, ctx)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -80,21 +84,23 @@ def demo(tmp_path_factory):
     ctx.close()
 
 
-def _rename_one(ctx, username: str) -> str:
-    """Give one precisely placed, overdue enterprise of the warden a hostile name;
-    its uscc."""
+def _pick_and_rename(ctx, wardens: list[dict]) -> tuple[dict, str]:
+    """The first sample warden with a precisely placed enterprise that is overdue or
+    never inspected; that enterprise gets a hostile name. (login, its uscc)"""
     from gridwatch.services.enterprises import upsert_enterprises
     from gridwatch.services.warden import my_grids
     from tests.actors import SYSTEM
     from tests.db.warden_helpers import warden
 
-    ents = my_grids(ctx, warden(ctx, username)).enterprises
-    # one that is not on time, so recording an inspection changes its colour
-    late = ents[~ents["is_imprecise"] & ents["status"].isin(["overdue", "never"])]
-    row = late.sort_values("uscc").iloc[-1]
-    with ctx.transaction(SYSTEM) as s:
-        upsert_enterprises(s, [{"uscc": row["uscc"], "name": XSS}])
-    return row["uscc"]
+    for login in sorted(wardens, key=lambda u: u["username"]):
+        ents = my_grids(ctx, warden(ctx, login["username"])).enterprises
+        late = ents[~ents["is_imprecise"] & ents["status"].isin(["overdue", "never"])]
+        if len(late):
+            row = late.sort_values("uscc").iloc[-1]
+            with ctx.transaction(SYSTEM) as s:
+                upsert_enterprises(s, [{"uscc": row["uscc"], "name": XSS}])
+            return login, row["uscc"]
+    raise AssertionError("no sample warden has an enterprise overdue or never seen")
 
 
 @pytest.fixture(scope="module")
