@@ -27,6 +27,7 @@ import sqlalchemy as sa
 
 from gridwatch.db.models import Enterprise
 from gridwatch.db.queries import bulk_insert
+from gridwatch.services.audit import entry, record_rows
 
 #: Columns the demo generator and every registry set (kept for the demo's rows).
 DATA_FIELDS = (
@@ -254,15 +255,7 @@ def plan_upsert(
 
 
 def _audit(now, actor, action, key, old, new) -> dict:
-    return {
-        "at": now,
-        "actor": actor,
-        "action": action,
-        "entity": "enterprises",
-        "entity_key": key,
-        "old": old,
-        "new": new,
-    }
+    return entry(actor, action, "enterprises", key, old, new, at=now)
 
 
 def apply_plan(conn, plan: UpsertPlan, now: dt.datetime) -> dict[str, int]:
@@ -274,8 +267,7 @@ def apply_plan(conn, plan: UpsertPlan, now: dt.datetime) -> dict[str, int]:
         empty = [c for c in frame.columns if frame[c].isna().all()]
         bulk_insert(conn, "enterprises", frame.drop(columns=empty))
     _apply_updates(conn, plan.updates, now)
-    if plan.audit:
-        bulk_insert(conn, "audit_log", pd.DataFrame(plan.audit))
+    record_rows(conn, plan.audit)
     return plan.counts
 
 

@@ -133,7 +133,7 @@ def _store(ctx: Context, actor: Actor, records: dict, summary, dry_run: bool) ->
             counts = apply_plan(
                 conn, plan_upsert(conn, records.values(), actor.audit_name, now), now
             )
-            fill_admin_codes(conn)
+            fill_admin_codes(conn, actor)
             misses = check_hints(conn, [r["uscc"] for r in records.values()])
             summary.flagged = _count_flagged(
                 conn, [r["uscc"] for r in records.values()]

@@ -235,3 +235,61 @@ def test_the_environment_check_finds_reads(tmp_path):
     finally:
         ROOT = saved
     assert sorted(found) == ["bad.py:2 from os import getenv", "bad.py:3 os.environ"]
+
+
+#: The one module that writes audit rows (and the model and migrations that
+#: declare the table).
+AUDIT_HOMES = ("services/audit.py", "db/models.py", "db/migrations/")
+
+
+def _audit_writes(path: Path) -> list[str]:
+    """References to the audit table: the model's name or the table's name."""
+    bad = []
+    for node in ast.walk(_tree(path)):
+        if (isinstance(node, ast.Name) and node.id == "AuditLog") or (
+            isinstance(node, ast.Attribute) and node.attr == "AuditLog"
+        ):
+            bad.append(f"{_rel(path)}:{node.lineno} AuditLog")
+        elif isinstance(node, ast.alias) and node.name == "AuditLog":
+            bad.append(f"{_rel(path)}:{node.lineno} imports AuditLog")
+        elif (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and re.search(r"\baudit_log\b", node.value)
+        ):
+            bad.append(f"{_rel(path)}:{node.lineno} 'audit_log'")
+    return sorted(bad)
+
+
+def test_audit_rows_are_written_only_by_services_audit():
+    """Everything else goes through gridwatch.services.audit (the flush
+    listener, ``record``, ``entry`` + ``record_rows``)."""
+    bad = []
+    for path in _sources():
+        if not _rel(path).startswith(AUDIT_HOMES):
+            bad += _audit_writes(path)
+    assert not bad, bad
+
+
+def test_the_audit_check_finds_other_writers(tmp_path):
+    src = tmp_path / "bad.py"
+    src.write_text(
+        "from gridwatch.db.models import AuditLog\n"
+        "from gridwatch.db import models\n"
+        "from gridwatch.db.queries import bulk_insert\n"
+        "s.add(models.AuditLog(actor='x'))\n"
+        "bulk_insert(conn, 'audit_log', rows)\n"
+        "doc = 'the audit log'\n",
+        "utf-8",
+    )
+    global ROOT
+    saved, ROOT = ROOT, tmp_path
+    try:
+        found = _audit_writes(src)
+    finally:
+        ROOT = saved
+    assert found == [
+        "bad.py:1 imports AuditLog",
+        "bad.py:4 AuditLog",
+        "bad.py:5 'audit_log'",
+    ]
