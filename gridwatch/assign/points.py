@@ -43,14 +43,14 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import CRS
 from shapely import STRtree
 
 from gridwatch.assign.nearest import MetricSegments, build_metric_segments, nearest
 from gridwatch.assign.pip import Segments, build_segments, check_polygons, covers_pairs
 from gridwatch.assign.raster import Raster, build_raster, empty_raster
-from gridwatch.crs import METRIC_CRS, WGS84
-from gridwatch.errors import CRSMismatchError, InvalidInputError
+from gridwatch.crs import METRIC_CRS
+from gridwatch.errors import InvalidInputError
+from gridwatch.frames import require_wgs84
 
 _FORMAT = 1
 #: a point this close (degrees, ~0.1 mm) to its cell's side takes the exact path
@@ -151,11 +151,7 @@ def _check_grids(grids) -> tuple[np.ndarray, np.ndarray]:
         raise TypeError(f"grids must be a GeoDataFrame, not {type(grids).__name__}")
     if "code" not in grids.columns:
         raise InvalidInputError("The grids frame has no 'code' column; add the codes.")
-    if grids.crs is None or CRS.from_user_input(grids.crs) != CRS.from_user_input(
-            WGS84):
-        raise CRSMismatchError(
-            f"Grids must be in WGS-84 (EPSG:4326) as stored, not {grids.crs}; pass the "
-            "stored geometry, not a reprojected copy.")
+    require_wgs84(grids, "Grids", "pass the stored geometry, not a reprojected copy")
     codes = grids["code"]
     if codes.isna().any() or codes.duplicated().any():
         raise InvalidInputError("Grid codes must be present and unique; fix the codes.")
@@ -368,11 +364,9 @@ def assign_enterprises(enterprises: gpd.GeoDataFrame, index: GridIndex) -> pd.Da
     if "uscc" not in enterprises.columns:
         raise InvalidInputError("The enterprises frame has no 'uscc' column; add it.")
     geom = enterprises.geometry
-    if geom.notna().any() and (enterprises.crs is None or CRS.from_user_input(
-            enterprises.crs) != CRS.from_user_input(WGS84)):
-        raise CRSMismatchError(
-            f"Enterprise locations must be WGS-84 (EPSG:4326), not {enterprises.crs}; "
-            "convert them with gridwatch.crs.to_wgs84 first.")
+    if geom.notna().any():
+        require_wgs84(enterprises, "Enterprise locations",
+                      "convert them with gridwatch.crs.to_wgs84 first")
     arr = geom.to_numpy()
     ok = ~(shapely.is_missing(arr) | shapely.is_empty(arr))
     if (ok & (shapely.get_type_id(arr) != 0)).any():

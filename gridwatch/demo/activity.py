@@ -17,9 +17,9 @@ import pandas as pd
 
 from gridwatch.crs import METRIC_CRS, WGS84
 from gridwatch.defaults import DUE_DAYS
-from gridwatch.demo.checks import require_columns
 from gridwatch.demo.hotspots import hotspot_mask, pick_hotspots, pick_neglected
 from gridwatch.demo.people import BUREAU_USERS, TOWN_PREFIX, office_username
+from gridwatch.frames import require_columns
 
 REPORT = {
     "units_inspected": 49_718,

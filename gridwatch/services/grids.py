@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from gridwatch.db.models import Grid, GridEdit, GridVersion
 from gridwatch.db.queries import bulk_insert, read_frame, wkb
 from gridwatch.errors import ConflictError, InvalidInputError, NotFoundError
+from gridwatch.frames import reproject_to_wgs84
 from gridwatch.services.actor import Actor, require_role
 from gridwatch.services.admin import read_admin_units
 from gridwatch.services.audit import record
@@ -39,8 +40,7 @@ def store_version(
     label: str | None = None,
 ) -> int:
     """Store ``grids`` (WGS-84) as a new draft version; return its id."""
-    if grids.crs is None or grids.crs.to_epsg() != 4326:
-        grids = grids.to_crs(4326)
+    grids = reproject_to_wgs84(grids, "grids")
     version = GridVersion(
         label=label or f"{method} {_now():%Y-%m-%d %H:%M}",
         status="draft",
@@ -290,7 +290,7 @@ def replace_grids(
         {c: added[c].values if c in added.columns else 0 for c in GRID_COLUMNS}
     )
     rows["version_id"] = version_id
-    rows["geom"] = added.to_crs(4326).geometry.values
+    rows["geom"] = reproject_to_wgs84(added, "added grids").geometry.values
     bulk_insert(conn, "grids", rows)
     edit = GridEdit(
         version_id=version_id,

@@ -293,3 +293,22 @@ def test_the_audit_check_finds_other_writers(tmp_path):
         "bad.py:4 AuditLog",
         "bad.py:5 'audit_log'",
     ]
+
+
+#: Frame input checks live in gridwatch/frames.py only (one name, one behaviour:
+#: ``require_*`` raise, ``reproject_to_wgs84`` converts).
+FRAME_CHECKS = re.compile(
+    r"^_?(require_(columns|geoframe|wgs84)|check_(columns|frame)|ensure_\w*(wgs84|crs)"
+    r"|reproject_to_wgs84|is_wgs84|_?to_wgs84_frame)$"
+)
+
+
+def test_frame_checks_are_defined_only_in_frames():
+    bad = [
+        f"{_rel(path)}:{node.lineno} def {node.name}"
+        for path in _sources()
+        if _rel(path) != "frames.py"
+        for node in ast.walk(_tree(path))
+        if isinstance(node, ast.FunctionDef) and FRAME_CHECKS.match(node.name)
+    ]
+    assert not bad, bad
