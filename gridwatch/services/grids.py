@@ -14,6 +14,7 @@ from gridwatch.db.models import Grid, GridEdit, GridVersion
 from gridwatch.db.queries import bulk_insert, read_frame, wkb
 from gridwatch.errors import ConflictError, InvalidInputError, NotFoundError
 from gridwatch.frames import reproject_to_wgs84
+from gridwatch.grids.codes import within_mask
 from gridwatch.services.actor import Actor, require_role
 from gridwatch.services.admin import read_admin_units
 from gridwatch.services.audit import record
@@ -223,7 +224,7 @@ def parents_for(ctx: Context, within: str, town: str | None) -> gpd.GeoDataFrame
         )
     units = read_admin_units(ctx, within)
     if town:
-        units = units[units["code"].str.startswith(town)]
+        units = units[within_mask(units["code"], town)]
         if units.empty:
             raise NotFoundError(
                 f"No {within} lies in town {town}; see "
@@ -416,7 +417,7 @@ def build_version(
             active = active_version_id(conn)
             if active is not None:
                 old = version_grids(conn, active)
-                keep = old[~old["code"].str.startswith(area)]
+                keep = old[~within_mask(old["code"], area)]
     grids, report = build_grids(
         parents,
         ents,
