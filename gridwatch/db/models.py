@@ -8,7 +8,7 @@ services own transactions.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, ClassVar
 
 from geoalchemy2 import Geometry
 from sqlalchemy import (
@@ -43,7 +43,7 @@ def _point() -> Geometry:
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {dict[str, Any]: JSON}
+    type_annotation_map: ClassVar[dict] = {dict[str, Any]: JSON}
 
 
 class AdminUnit(Base):
@@ -566,4 +566,4 @@ class AuditLog(Base):
 
 
 # jobs and patrol plans live in their own module, on the same metadata
-from gridwatch.db import models_street  # noqa: E402,F401
+from gridwatch.db import models_street  # noqa: F401
