@@ -304,7 +304,9 @@ def _apply_updates(conn, updates: list[dict], now: dt.datetime) -> None:
 HINT_FLAGS = {"town": "town_hint_mismatch", "community": "community_hint_mismatch"}
 
 
-def check_hints(conn, usccs: Iterable[str] | None = None) -> dict[str, list[tuple]]:
+def check_hints(
+    conn, actor: str, usccs: Iterable[str] | None = None
+) -> dict[str, list[tuple]]:
     """Flag placed enterprises whose point lies outside the town/community their
     registry row names (所属镇街/所属村居 resolved to a code), and clear the flag
     where they now agree; return ``{uscc: [(level, hint_code, placed_code)]}`` of
@@ -312,7 +314,8 @@ def check_hints(conn, usccs: Iterable[str] | None = None) -> dict[str, list[tupl
 
     Call it after anything places enterprises (import with coordinates, batch
     geocoding, manual placement): the placed codes are ``town_code`` /
-    ``community_code``; an enterprise not placed yet is left alone.
+    ``community_code``; an enterprise not placed yet is left alone. Each change
+    of flags is audited as ``actor`` (an audit name).
     """
     e = Enterprise
     stmt = sa.select(
@@ -331,7 +334,7 @@ def check_hints(conn, usccs: Iterable[str] | None = None) -> dict[str, list[tupl
         )
     )
     wanted = set(usccs) if usccs is not None else None
-    updates, found = [], {}
+    updates, audit, found = [], [], {}
     for r in conn.execute(stmt):
         flags = parse_flags(r.registry_flags) - set(HINT_FLAGS.values())
         misses = []
@@ -344,6 +347,16 @@ def check_hints(conn, usccs: Iterable[str] | None = None) -> dict[str, list[tupl
                 misses.append((level, hint, placed))
         if join_flags(flags) != r.registry_flags:
             updates.append({"b_id": r.id, "v_flags": join_flags(flags)})
+            audit.append(
+                entry(
+                    actor,
+                    "update",
+                    "enterprises",
+                    r.uscc,
+                    {"registry_flags": r.registry_flags},
+                    {"registry_flags": join_flags(flags)},
+                )
+            )
         if misses and (wanted is None or r.uscc in wanted):
             found[r.uscc] = misses
     if updates:
@@ -354,4 +367,5 @@ def check_hints(conn, usccs: Iterable[str] | None = None) -> dict[str, list[tupl
             .values(registry_flags=sa.bindparam("v_flags")),
             updates,
         )
+        record_rows(conn, audit)
     return found

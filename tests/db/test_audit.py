@@ -2,6 +2,7 @@ import sqlalchemy as sa
 
 from gridwatch.db.models import AuditLog, Enterprise
 from gridwatch.services.actor import Actor
+from gridwatch.services.enterprise_upsert import check_hints
 from gridwatch.services.geocoding import fill_admin_codes
 from tests.actors import SYSTEM
 from tests.db.conftest import COMMS, TOWN
@@ -72,3 +73,35 @@ def test_fill_admin_codes_audits_each_enterprise_as_the_actor(ctx, small_distric
         assert r.old == {"town_code": None, "community_code": None}
         assert r.new["town_code"] == TOWN
         assert r.new["community_code"] == placed[r.entity_key] in COMMS
+
+
+def test_check_hints_audits_each_change_of_flags(ctx, small_district):
+    with ctx.engine.begin() as conn:
+        fill_admin_codes(conn, SYSTEM)
+        uscc, placed = conn.execute(
+            sa.select(Enterprise.uscc, Enterprise.community_code)
+            .where(Enterprise.community_code.isnot(None))
+            .order_by(Enterprise.id)
+        ).first()
+        other = next(c for c in COMMS if c != placed)
+        conn.execute(
+            sa.update(Enterprise)
+            .where(Enterprise.uscc == uscc)
+            .values(community_hint="乙", community_hint_code=other)
+        )
+        misses = check_hints(conn, "alice", [uscc])
+        assert check_hints(conn, "alice", [uscc]) == misses  # no change: no row
+    assert misses == {uscc: [("community", other, placed)]}
+    with ctx.engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(AuditLog.actor, AuditLog.old, AuditLog.new).where(
+                AuditLog.entity_key == uscc, AuditLog.actor == "alice"
+            )
+        ).all()
+    assert [tuple(r) for r in rows] == [
+        (
+            "alice",
+            {"registry_flags": None},
+            {"registry_flags": "community_hint_mismatch"},
+        )
+    ]
