@@ -341,8 +341,9 @@ def _code_arithmetic(path: Path) -> list[str]:
     for node in ast.walk(_tree(path)):
         if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice):
             upper, text = node.slice.upper, ast.unparse(node)
-            if node.slice.lower not in (None,) and not (
-                isinstance(node.slice.lower, ast.Constant) and node.slice.lower.value == 0
+            if node.slice.lower is not None and not (
+                isinstance(node.slice.lower, ast.Constant)
+                and node.slice.lower.value == 0
             ):
                 continue
             by_length = (
