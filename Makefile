@@ -17,7 +17,7 @@ bench:
 	./run bench
 
 lint: setup
-	.venv/bin/ruff check gridwatch tests bench
+	.venv/bin/ruff check gridwatch tests bench scripts
 
 clean:
 	rm -rf .venv build *.egg-info .pytest_cache

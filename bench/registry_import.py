@@ -127,10 +127,10 @@ def _rare_names_stored(ctx) -> int:
 
 def run_backend(name: str, url: str | None, district, csv_path: Path) -> dict:
     from gridwatch.config import load_settings
+    from gridwatch.services.actor import system_actor
     from gridwatch.services.admin import upsert_admin_units
     from gridwatch.services.context import open_context
     from gridwatch.services.enterprises import import_registry
-    from gridwatch.services.actor import system_actor
 
     tmp = tempfile.mkdtemp(prefix=f"gw-bench-{name}-")
     env = {"GRIDWATCH_DATA_DIR": tmp, "GRIDWATCH_PROGRESS": "0"}

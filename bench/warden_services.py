@@ -52,7 +52,7 @@ def _timed(fn, repeat: int) -> dict:
         fn()
         ms.append((time.perf_counter() - t0) * 1000)
     ms.sort()
-    p95 = ms[min(len(ms) - 1, int(round(0.95 * (len(ms) - 1))))]
+    p95 = ms[min(len(ms) - 1, round(0.95 * (len(ms) - 1)))]
     return {
         "n": len(ms),
         "p50_ms": round(statistics.median(ms), 1),

@@ -17,9 +17,9 @@ from typing import Any
 from gridwatch import config_values as cv
 from gridwatch.config_values import yes_no as _bool
 from gridwatch.crs import METRIC_CRS
-from gridwatch.vocab import HAZARD_LEVELS
 from gridwatch.defaults import DUE_DAYS, HAZARD_WEIGHTS, RISK_WEIGHTS
 from gridwatch.errors import ConfigError
+from gridwatch.vocab import HAZARD_LEVELS
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "spatialite_library",
         None,
-        "Path or name of mod_spatialite (found automatically when unset).",
+        "Path or name of mod_spatialite (default: $SPATIALITE_LIBRARY_PATH, "
+        "else found automatically).",
         cv.library,
     ),
     Setting(
@@ -396,6 +397,12 @@ def load_settings(environ: dict[str, str] | None = None, **overrides: Any) -> Se
         values[s.name] = _parsed(s, raw.get(s.name, s.default), where)
     if not values["data_dir"]:
         values["data_dir"] = _default_data_dir()
+    if not values["spatialite_library"] and env.get("SPATIALITE_LIBRARY_PATH"):
+        # GeoAlchemy2's variable, honoured as this setting's default
+        lib = next(s for s in SETTINGS if s.name == "spatialite_library")
+        values["spatialite_library"] = _parsed(
+            lib, env["SPATIALITE_LIBRARY_PATH"], " (from SPATIALITE_LIBRARY_PATH)"
+        )
     if values["online_geocoder"] != "none" and not values["online_geocoder_key"]:
         raise ConfigError(
             f"GRIDWATCH_ONLINE_GEOCODER is {values['online_geocoder']} "

@@ -55,9 +55,6 @@ _GROUP_COLS = COVERAGE_LEVELS
 _ORDINAL_1970 = dt.date(1970, 1, 1).toordinal()
 
 
-_check_columns = require_columns
-
-
 def _days(values) -> np.ndarray:
     """Dates/strings/Timestamps → float day numbers since 1970 (NaN for missing);
     numbers are taken as day numbers already."""
@@ -134,7 +131,7 @@ def enterprise_status(
     >>> st[["uscc", "status", "is_on_time"]].values.tolist()
     [['A', 'on_time', True], ['B', 'never', False]]
     """
-    _check_columns(inspections, ["uscc", "inspected_on"], "inspections")
+    require_columns(inspections, ["uscc", "inspected_on"], "inspections")
     summary = inspection_summary(inspections, period_start, period_end)
     return enterprise_status_from_summary(
         enterprises, summary, period_start, period_end, due_days, due_soon_days
@@ -181,7 +178,7 @@ def inspection_summary(inspections: pd.DataFrame, period_start,
     >>> row["first_after"], float(row["max_gap_after"]), int(row["n_in_period"])
     (datetime.date(2024, 1, 10), 51.0, 2)
     """
-    _check_columns(inspections, ["uscc", "inspected_on"], "inspections")
+    require_columns(inspections, ["uscc", "inspected_on"], "inspections")
     start, end = _day(period_start, "period_start"), _day(period_end, "period_end")
     d = pd.DataFrame({"uscc": inspections["uscc"].to_numpy(),
                       "d": _days(inspections["inspected_on"])}).dropna()
@@ -216,8 +213,8 @@ def enterprise_status_from_summary(
     same output); ``summary`` rows of unknown credit codes are ignored. Its date
     columns may be dates or day numbers since 1970-01-01 (as the database's
     summary, :func:`gridwatch.db.queries.inspection_summary`, gives them)."""
-    _check_columns(enterprises, ["uscc", "risk_level"], "enterprises")
-    _check_columns(summary, list(SUMMARY_COLUMNS), "inspection summary")
+    require_columns(enterprises, ["uscc", "risk_level"], "enterprises")
+    require_columns(summary, list(SUMMARY_COLUMNS), "inspection summary")
     start, end = _day(period_start, "period_start"), _day(period_end, "period_end")
     if end < start:
         raise InvalidInputError(
@@ -305,11 +302,11 @@ def coverage_by(status: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
     >>> coverage_by(st)[["n", "on_time", "never", "overdue"]].values.tolist()
     [[3, 2, 1, 1]]
     """
-    _check_columns(status, ["is_on_time", "inspected_in_period", "status"], "status")
+    require_columns(status, ["is_on_time", "inspected_in_period", "status"], "status")
     if by is not None and by not in COVERAGE_LEVELS:
         raise ValueError(f"by must be None or one of {COVERAGE_LEVELS}, got {by!r}")
     if by is not None:
-        _check_columns(status, [by], "status")
+        require_columns(status, [by], "status")
     flags = pd.DataFrame({
         "n": 1,
         "on_time": status["is_on_time"].astype(bool).astype(int),
@@ -347,8 +344,8 @@ def overdue_list(status: pd.DataFrame, enterprises: pd.DataFrame) -> pd.DataFram
         enterprise ``name`` (and ``sector``/``address`` when present), sorted by
         ``days_overdue`` descending, then risk (red first), then ``uscc``.
     """
-    _check_columns(status, ["uscc", "status", "days_overdue", "risk_level"], "status")
-    _check_columns(enterprises, ["uscc", "name"], "enterprises")
+    require_columns(status, ["uscc", "status", "days_overdue", "risk_level"], "status")
+    require_columns(enterprises, ["uscc", "name"], "enterprises")
     extra = [c for c in ("name", "sector", "address") if c in enterprises.columns]
     info = pd.DataFrame(enterprises[["uscc", *extra]])
     late = status[status["status"].isin(["overdue", "never"])]
@@ -372,7 +369,7 @@ def count_open_hazards(hazards: pd.DataFrame) -> pd.Series:
     from gridwatch.supervision import UNRECTIFIED_STATES
     from gridwatch.vocab import LEGACY_HAZARD_STATUSES
 
-    _check_columns(hazards, ["uscc", "status"], "hazards")
+    require_columns(hazards, ["uscc", "status"], "hazards")
     state = hazards["status"].map(lambda s: LEGACY_HAZARD_STATUSES.get(s, s))
     is_open = state.isin(UNRECTIFIED_STATES)
     return hazards.loc[is_open, "uscc"].value_counts().rename("open_hazards")
@@ -398,9 +395,9 @@ def enterprise_points(enterprises, status: pd.DataFrame,
         The enterprises that have a status, with ``status``,
         ``last_inspected_on``, ``due_on``, ``is_on_time`` and ``open_hazards``.
     """
-    _check_columns(enterprises, ["uscc", "name", "sector", "risk_level", "geometry"],
+    require_columns(enterprises, ["uscc", "name", "sector", "risk_level", "geometry"],
                    "enterprises")
-    _check_columns(status, ["uscc", "status", "last_inspected_on"], "status")
+    require_columns(status, ["uscc", "status", "last_inspected_on"], "status")
     cols = ["uscc", "status", "last_inspected_on", "due_on", "is_on_time"]
     out = enterprises.merge(status[[c for c in cols if c in status]], on="uscc")
     counts = open_hazards if open_hazards is not None else pd.Series(dtype=int)
@@ -427,7 +424,7 @@ def grid_coverage(grids, status: pd.DataFrame,
         ``grids`` plus the :func:`coverage_by` columns (0 counts and NaN shares
         for grids without enterprises) and ``open_hazards``.
     """
-    _check_columns(grids, ["code", "geometry"], "grids")
+    require_columns(grids, ["code", "geometry"], "grids")
     cov = coverage_by(status, "grid_code")
     out = grids.merge(cov, left_on="code", right_index=True, how="left")
     for c in ("n", "on_time", "never", "overdue", "due_soon"):

@@ -48,13 +48,10 @@ CONTIGUITY_TOLERANCE_M = 1.0
 TARGET_H3_CELLS = 300
 
 
-_check = require_columns
-
-
 def _checked_weights(hazards, enterprises, weights) -> dict:
     """Check the frames and return the severity weights covering every hazard level."""
-    _check(hazards, ["uscc", "level"], "hazards")
-    _check(enterprises, ["uscc", "geometry"], "enterprises")
+    require_columns(hazards, ["uscc", "level"], "hazards")
+    require_columns(enterprises, ["uscc", "geometry"], "enterprises")
     weights = dict(DEFAULT_WEIGHTS if weights is None else weights)
     unknown = sorted(set(hazards["level"].dropna()) - set(weights))
     if unknown:
@@ -174,7 +171,7 @@ def aggregate_hazards(hazards, enterprises, grids=None, weights=None,
     if enterprises.crs is None:
         raise InvalidInputError("enterprises has no CRS; set it (e.g. EPSG:4326).")
     if grids is not None:
-        _check(grids, ["code", "geometry"], "grids")
+        require_columns(grids, ["code", "geometry"], "grids")
         if grids.crs != enterprises.crs:
             raise CRSMismatchError(
                 f"grids are in {grids.crs} but enterprises in {enterprises.crs}.")
@@ -182,7 +179,7 @@ def aggregate_hazards(hazards, enterprises, grids=None, weights=None,
                                      metric_crs)
     ents = enterprises.to_crs(WGS84)
     if kind == "grid":
-        _check(enterprises, ["grid_code"], "enterprises")
+        require_columns(enterprises, ["grid_code"], "enterprises")
         cells = gpd.GeoDataFrame({"cell_id": grids["code"].astype(str).to_numpy()},
                                  geometry=grids.to_crs(WGS84).geometry.to_numpy(),
                                  crs=WGS84)
@@ -333,7 +330,7 @@ def getis_ord(cells, value_col=None, permutations=999, seed=0, fdr=True,
     from esda import fdr as esda_fdr
 
     value_col = value_col or cells.attrs.get("value_col") or "weight"
-    _check(cells, ["cell_id", value_col, "geometry"], "cells")
+    require_columns(cells, ["cell_id", value_col, "geometry"], "cells")
     if value_col == "rate_smoothed" and "has_exposure" in cells:
         observed = cells["has_exposure"].fillna(False).to_numpy(bool)
         if not observed.all():
@@ -429,7 +426,7 @@ def monthly_getis_ord(hazards, enterprises, grids=None, weights=None,
         :func:`gridwatch.analytics.emerging_hotspots` takes (plus
         ``rate_smoothed`` for a rate measure).
     """
-    _check(hazards, ["uscc", "level", date_col], "hazards")
+    require_columns(hazards, ["uscc", "level", date_col], "hazards")
     rated = {"measure": measure, "inspections": inspections, "smoothing": smoothing,
              "metric_crs": metric_crs}
     whole = aggregate_hazards(hazards, enterprises, grids, weights, h3_resolution,

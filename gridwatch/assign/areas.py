@@ -20,11 +20,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import CRS
 
 from gridwatch.assign.points import assign_points, build_index
-from gridwatch.crs import WGS84
-from gridwatch.errors import CRSMismatchError, InvalidInputError
+from gridwatch.errors import InvalidInputError
+from gridwatch.frames import require_wgs84
 
 
 def assign_points_to_areas(
@@ -85,12 +84,8 @@ def assign_points_to_areas(
         )
     if not isinstance(areas, gpd.GeoDataFrame):
         raise TypeError(f"areas must be a GeoDataFrame, not {type(areas).__name__}")
-    for name, frame in (("points", geoms), ("areas", areas)):
-        if frame.crs is None or CRS.from_user_input(frame.crs) != CRS(WGS84):
-            raise CRSMismatchError(
-                f"The {name} must be in WGS-84 (EPSG:4326) as stored, not "
-                f"{frame.crs}; pass the stored geometries."
-            )
+    for name, frame in (("The points", geoms), ("The areas", areas)):
+        require_wgs84(frame, name, "pass the stored geometries")
     missing = [c for c in (code, *carry) if c not in areas.columns]
     if missing:
         raise InvalidInputError(

@@ -31,8 +31,9 @@ from gridwatch.assign.pip import (
     covers_keys,
 )
 from gridwatch.assign.raster import Raster, build_raster, empty_raster
-from gridwatch.crs import METRIC_CRS, WGS84
-from gridwatch.errors import CRSMismatchError, InvalidInputError
+from gridwatch.crs import METRIC_CRS
+from gridwatch.errors import InvalidInputError
+from gridwatch.frames import require_wgs84
 
 _FORMAT = 2
 
@@ -274,13 +275,7 @@ def _check_grids(grids) -> tuple[np.ndarray, np.ndarray]:
         raise TypeError(f"grids must be a GeoDataFrame, not {type(grids).__name__}")
     if "code" not in grids.columns:
         raise InvalidInputError("The grids frame has no 'code' column; add the codes.")
-    if grids.crs is None or CRS.from_user_input(grids.crs) != CRS.from_user_input(
-        WGS84
-    ):
-        raise CRSMismatchError(
-            f"Grids must be in WGS-84 (EPSG:4326) as stored, not {grids.crs}; pass the "
-            "stored geometry, not a reprojected copy."
-        )
+    require_wgs84(grids, "Grids", "pass the stored geometry, not a reprojected copy")
     codes = grids["code"]
     if codes.isna().any() or codes.duplicated().any():
         raise InvalidInputError("Grid codes must be present and unique; fix the codes.")

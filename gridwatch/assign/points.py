@@ -42,12 +42,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import CRS
 
 from gridwatch.assign.index import GridIndex, _exact, build_index, grids_fingerprint
 from gridwatch.assign.nearest import nearest
-from gridwatch.crs import WGS84
-from gridwatch.errors import CRSMismatchError, InvalidInputError
+from gridwatch.errors import InvalidInputError
+from gridwatch.frames import require_wgs84
 
 #: a point this close (degrees, ~0.1 mm) to its cell's side takes the exact path
 _SIDE_MARGIN = 1e-9
@@ -193,13 +192,11 @@ def assign_enterprises(enterprises: gpd.GeoDataFrame, index: GridIndex) -> pd.Da
     if "uscc" not in enterprises.columns:
         raise InvalidInputError("The enterprises frame has no 'uscc' column; add it.")
     geom = enterprises.geometry
-    if geom.notna().any() and (
-        enterprises.crs is None
-        or CRS.from_user_input(enterprises.crs) != CRS.from_user_input(WGS84)
-    ):
-        raise CRSMismatchError(
-            f"Enterprise locations must be WGS-84 (EPSG:4326), not {enterprises.crs}; "
-            "convert them with gridwatch.crs.to_wgs84 first."
+    if geom.notna().any():
+        require_wgs84(
+            enterprises,
+            "Enterprise locations",
+            "convert them with gridwatch.crs.to_wgs84 first",
         )
     arr = geom.to_numpy()
     ok = ~(shapely.is_missing(arr) | shapely.is_empty(arr))

@@ -11,6 +11,7 @@ import ctypes.util
 import glob
 import os
 import sqlite3
+import sys
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -38,14 +39,17 @@ _SEARCH = (
 
 
 def find_spatialite(explicit: str | None = None) -> str:
-    """Path (or loadable name) of mod_spatialite; raise DatabaseError if absent."""
-    for cand in (explicit, os.environ.get("SPATIALITE_LIBRARY_PATH")):
-        if cand:
-            if os.path.sep in cand and not Path(cand).exists():
-                raise DatabaseError(
-                    f"SpatiaLite library {cand} does not exist; " + INSTALL_SPATIALITE
-                )
-            return cand
+    """Path (or loadable name) of mod_spatialite; raise DatabaseError if absent.
+
+    ``explicit`` is the ``spatialite_library`` setting (which also takes
+    ``SPATIALITE_LIBRARY_PATH``, :mod:`gridwatch.config`); else the usual places.
+    """
+    if explicit:
+        if os.path.sep in explicit and not Path(explicit).exists():
+            raise DatabaseError(
+                f"SpatiaLite library {explicit} does not exist; " + INSTALL_SPATIALITE
+            )
+        return explicit
     for pattern in _SEARCH:
         hits = sorted(glob.glob(pattern))
         if hits:
@@ -91,9 +95,12 @@ def _preload_gdal() -> None:
 def _spatialite_listener(library: str):
     def on_connect(dbapi_conn, _record):
         dbapi_conn.enable_load_extension(True)
+        # the DB-API module is sqlite3 or pysqlite3 (see make_engine): its own
+        # OperationalError, whichever module made the connection
+        dbapi_error = sys.modules[type(dbapi_conn).__module__].OperationalError
         try:
             dbapi_conn.load_extension(library)
-        except Exception as exc:  # the DB-API module's OperationalError
+        except dbapi_error as exc:
             raise DatabaseError(
                 f"Could not load SpatiaLite from {library} ({exc}); "
                 + INSTALL_SPATIALITE

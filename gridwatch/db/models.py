@@ -8,7 +8,7 @@ services own transactions.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, ClassVar
 
 from geoalchemy2 import Geometry
 from sqlalchemy import (
@@ -43,7 +43,7 @@ def _point() -> Geometry:
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {dict[str, Any]: JSON}
+    type_annotation_map: ClassVar[dict] = {dict[str, Any]: JSON}
 
 
 class AdminUnit(Base):

@@ -17,9 +17,10 @@ import pandas as pd
 
 from gridwatch.crs import METRIC_CRS, WGS84
 from gridwatch.defaults import DUE_DAYS
-from gridwatch.demo.checks import require_columns
 from gridwatch.demo.hotspots import hotspot_mask, pick_hotspots, pick_neglected
 from gridwatch.demo.people import BUREAU_USERS, TOWN_PREFIX, office_username
+from gridwatch.frames import require_columns
+from gridwatch.grids.codes import town_of
 
 REPORT = {
     "units_inspected": 49_718,
@@ -141,7 +142,8 @@ def _inspectors(ents, visits, rng) -> np.ndarray:
     town = (
         ents["grid_code"]
         .astype(object)
-        .map(lambda g: g[:9] if isinstance(g, str) and g[:9] in TOWN_PREFIX else None)
+        .map(lambda g: town_of(g) if isinstance(g, str) else None)
+        .map(lambda t: t if t in TOWN_PREFIX else None)
     )
     office_of = town.map(
         lambda t: office_username(t) if isinstance(t, str) else None

@@ -16,8 +16,8 @@ import pandas as pd
 from gridwatch.crs import from_wgs84
 from gridwatch.demo import names
 from gridwatch.demo.addresses import messy_addresses
-from gridwatch.demo.checks import require_columns, require_wgs84
 from gridwatch.demo.codes import make_usccs
+from gridwatch.frames import require_columns, require_wgs84
 
 SECTOR_MIX = {  # district-wide shares of units by sector (sum 1)
     "retail": 0.24,

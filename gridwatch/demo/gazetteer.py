@@ -16,7 +16,7 @@ from shapely.geometry import LineString
 
 from gridwatch.crs import METRIC_CRS, WGS84
 from gridwatch.demo import names
-from gridwatch.demo.checks import require_columns, require_wgs84
+from gridwatch.frames import require_columns, require_wgs84
 
 #: Arterials as polylines in (u, v) fractions of the district's metric bounds;
 #: the 季华 corridor is split, east to west, into 季华一路…季华六路 and 季华西路.

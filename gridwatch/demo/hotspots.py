@@ -13,6 +13,7 @@ from scipy.spatial import cKDTree
 from shapely.geometry import Point
 
 from gridwatch.crs import METRIC_CRS, WGS84
+from gridwatch.grids.codes import within_mask
 
 #: (label, town code prefix of grid_code, rule on the enterprise rows)
 HOTSPOT_GROUPS = (
@@ -56,7 +57,7 @@ def pick_hotspots(
     centres, rows = [], []
     for label, town, rule in HOTSPOT_GROUPS:
         member = rule(ents).to_numpy() & has_xy
-        in_town = member & grid.str.startswith(town).to_numpy()
+        in_town = member & within_mask(grid, town)
         cand = np.flatnonzero(in_town if in_town.sum() >= 5 else member)
         if cand.size < 5:
             continue

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from gridwatch.demo import names
-from gridwatch.demo.checks import require_columns
+from gridwatch.frames import require_columns
 
 #: Username prefix per town (pinyin initials): 祖庙 zm, 石湾 sw, 张槎 zc, 南庄 nz.
 TOWN_PREFIX = {

@@ -20,7 +20,7 @@ import shapely
 from pyproj import Transformer
 
 from gridwatch.crs import METRIC_CRS, WGS84
-from gridwatch.frames import require_geoframe
+from gridwatch.frames import reproject_to_wgs84, require_geoframe
 from gridwatch.geocode.former import FormerNames
 from gridwatch.geocode.indexing import (
     RoadSegment,
@@ -53,12 +53,6 @@ TOWN_COLUMNS = ("code", "name")
 COMMUNITY_COLUMNS = ("code", "name", "short_name", "parent_code")
 
 
-def _require(frame, columns, what: str) -> None:
-    require_geoframe(frame, columns, what)
-
-
-def _to_wgs84(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    return frame if frame.crs.to_epsg() == 4326 else frame.to_crs(WGS84)
 
 
 @lru_cache(maxsize=4)
@@ -150,16 +144,18 @@ class Gazetteer:
         InvalidInputError
             If a frame is not a GeoDataFrame, lacks a column or has no CRS.
         """
-        _require(address_points, POINT_COLUMNS, "address_points")
-        _require(towns, TOWN_COLUMNS + ("geometry",), "towns")
-        _require(communities, COMMUNITY_COLUMNS + ("geometry",), "communities")
+        require_geoframe(address_points, POINT_COLUMNS, "address_points")
+        require_geoframe(towns, TOWN_COLUMNS + ("geometry",), "towns")
+        require_geoframe(communities, COMMUNITY_COLUMNS + ("geometry",), "communities")
         if roads is None:
             roads = gpd.GeoDataFrame(
                 {c: [] for c in ROAD_COLUMNS}, geometry=[], crs=WGS84
             )
-        _require(roads, ROAD_COLUMNS, "roads")
-        pts, towns = _to_wgs84(address_points), _to_wgs84(towns)
-        communities, roads = _to_wgs84(communities), _to_wgs84(roads)
+        require_geoframe(roads, ROAD_COLUMNS, "roads")
+        pts = reproject_to_wgs84(address_points, "address_points")
+        towns = reproject_to_wgs84(towns, "towns")
+        communities = reproject_to_wgs84(communities, "communities")
+        roads = reproject_to_wgs84(roads, "roads")
         lex = Lexicon()
         parts = admin_lookup(towns, communities, lex)
         to_metric, to_lonlat = (

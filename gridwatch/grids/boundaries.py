@@ -39,9 +39,10 @@ from gridwatch.grids.boundary_fields import (
     pick_field,
 )
 from gridwatch.grids.boundary_files import SUFFIXES, read_file
+from gridwatch.grids.codes import CODE_LENGTHS, city_of, district_of, town_of
 from gridwatch.grids.plausible import check_lonlat
 
-LEVELS = {"district": 6, "town": 9, "community": 12}  # code length per level
+LEVELS = {k: CODE_LENGTHS[k] for k in ("district", "town", "community")}
 __all__ = [
     "CODE_FIELDS",
     "LEVELS",
@@ -58,8 +59,8 @@ def _fail(msg: str, **details):
 
 def _parent_of(code: str, level: str) -> str:
     if level == "district":
-        return code[:4] + "00"
-    return code[:6] if level == "town" else code[:9]
+        return city_of(code)
+    return district_of(code) if level == "town" else town_of(code)
 
 
 # --- CRS -------------------------------------------------------------------------

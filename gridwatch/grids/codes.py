@@ -80,6 +80,75 @@ def district_of(code: str) -> str:
     return str(code)[: CODE_LENGTHS["district"]]
 
 
+def city_of(code: str) -> str:
+    """The GB/T 2260 prefecture (地级市) code of a district or longer code: its
+    first 4 digits and ``00``.
+
+    >>> city_of("440604"), city_of("440604011")
+    ('440600', '440600')
+    """
+    return str(code)[:4] + "00"
+
+
+def level_of(code: str) -> str | None:
+    """The level a code's length names (``district``, ``town``, ``community``,
+    ``grid``), or None for any other length.
+
+    >>> level_of("440604"), level_of("440604011001007"), level_of("4406")
+    ('district', 'grid', None)
+    """
+    n = len(str(code))
+    return next((lvl for lvl, size in CODE_LENGTHS.items() if size == n), None)
+
+
+def parent_of(code: str) -> str | None:
+    """The code one level up: a grid's unit prefix, a community's town, a town's
+    district; None for a district (or a code of no known length).
+
+    >>> parent_of("440604011001007"), parent_of("440604011001"), parent_of("440604")
+    ('440604011001', '440604011', None)
+    """
+    lengths = list(CODE_LENGTHS.values())
+    n = len(str(code))
+    if n not in lengths or lengths.index(n) == 0:
+        return None
+    return str(code)[: lengths[lengths.index(n) - 1]]
+
+
+def is_within(code: str | None, unit_code: str | tuple[str, ...]) -> bool:
+    """Whether ``code`` lies in the unit ``unit_code`` (or in any of a tuple of
+    them), the unit itself included.
+
+    The rule is the prefix rule of the codes: GB/T 2260 district codes (6 digits)
+    are extended by the NBS statistical division codes (国家统计局统计用区划代码:
+    3 digits of town, 3 of village, 12 in all) and grid codes add 3 digits to the
+    12 (:func:`unit_prefix`), so every code starts with the code of each unit
+    above it. An empty code lies nowhere; an empty unit code contains nothing.
+
+    >>> is_within("440604011001007", "440604011"), is_within("440604012", "440604011")
+    (True, False)
+    >>> is_within("440604011001", ("440605", "440604")), is_within(None, "440604")
+    (True, False)
+    """
+    units = (unit_code,) if isinstance(unit_code, str) else tuple(unit_code)
+    code = "" if code is None else str(code)
+    return bool(code) and any(u and code.startswith(str(u)) for u in units)
+
+
+def within_mask(codes, unit_code: str | tuple[str, ...]) -> np.ndarray:
+    """:func:`is_within` over a sequence (a pandas Series, list or array) of codes;
+    missing codes lie nowhere. Returns a boolean array of ``len(codes)``.
+
+    >>> within_mask(["440604011001001", None, "440604012001001"], "440604011")
+    array([ True, False, False])
+    """
+    return np.fromiter(
+        (is_within(c if isinstance(c, str) else None, unit_code) for c in codes),
+        dtype=bool,
+        count=len(codes),
+    )
+
+
 def grid_code(parent_code: str, sequence: int) -> str:
     """Code of grid number ``sequence`` (1-based) under ``parent_code``.
 

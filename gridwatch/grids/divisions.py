@@ -19,9 +19,10 @@ from pathlib import Path
 import pandas as pd
 
 from gridwatch.errors import InvalidInputError
+from gridwatch.grids.codes import CODE_LENGTHS, district_of, is_within, town_of
 from gridwatch.grids.illustrative import kind_of
 
-LEVELS = {"district": 6, "town": 9, "community": 12}
+LEVELS = {k: CODE_LENGTHS[k] for k in ("district", "town", "community")}
 CODE_COLUMNS = ("code", "统计用区划代码", "区划代码", "行政区划代码", "代码", "id",
                 "ext_id", "adcode")
 NAME_COLUMNS = ("ext_name", "name", "名称", "区划名称", "单位名称")
@@ -188,7 +189,7 @@ def read_divisions(path, level: str, parent: str | None = None, *,
                 out.rejected.append({"line": i, "code": raw,
                                      "reason": "not a division code (2 to 12 digits)"})
             continue
-        if parent and not code.startswith(parent):
+        if parent and not is_within(code, parent):
             out.outside_parent += 1
             continue
         name = str(row[name_col]).strip()
@@ -218,6 +219,6 @@ def read_divisions(path, level: str, parent: str | None = None, *,
 def _parent_code(value, code: str, level: str) -> str:
     """The parent's code: from the parent column when it agrees with the code."""
     want = {"community": "town", "town": "district"}[level]
-    prefix = code[: LEVELS[want]]
+    prefix = {"town": town_of, "district": district_of}[want](code)
     given = normalise_code(value, want) if value not in (None, "") else None
-    return given if given and code.startswith(given) else prefix
+    return given if given and is_within(code, given) else prefix

@@ -20,7 +20,7 @@ from gridwatch.crs import METRIC_CRS, WGS84
 from gridwatch.errors import InvalidInputError
 from gridwatch.grids.boundaries import read_polygons
 from gridwatch.grids.boundary_fields import clean_codes, pick_field
-from gridwatch.grids.codes import assign_codes, unit_prefix
+from gridwatch.grids.codes import assign_codes, community_of, level_of, unit_prefix
 
 
 def _unit_of(code: str, units: set[str]) -> str | None:
@@ -79,7 +79,7 @@ def read_grids_file(path, units: set[str], *, parent_field: str | None = None,
     if parent_col is not None:
         parents = clean_codes(frame[parent_col])
     else:
-        parents = codes.map(lambda c: _unit_of(c, units) or c[:12])
+        parents = codes.map(lambda c: _unit_of(c, units) or community_of(c))
     unknown = sorted(set(parents) - set(units))
     if unknown:
         raise InvalidInputError(
@@ -110,7 +110,8 @@ def _assigned(frame, parents: pd.Series, metric_crs: str) -> pd.Series:
 
 def _check_codes(codes: pd.Series, parents: pd.Series, name: str) -> None:
     bad = [(c, p) for c, p in zip(codes, parents)
-           if not (len(c) == 15 and c.isdigit() and c[:12] == unit_prefix(p))]
+           if not (level_of(c) == "grid" and c.isdigit()
+                   and community_of(c) == unit_prefix(p))]
     if bad:
         c, p = bad[0]
         raise InvalidInputError(

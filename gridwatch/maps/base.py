@@ -7,8 +7,9 @@ import html
 import folium
 import numpy as np
 
-from gridwatch.crs import WGS84, Datum, from_wgs84, parse_datum
-from gridwatch.errors import CRSMismatchError, InvalidInputError
+from gridwatch.crs import Datum, from_wgs84, parse_datum
+from gridwatch.errors import InvalidInputError
+from gridwatch.frames import reproject_to_wgs84
 from gridwatch.maps.assets import MAP_CSS, MAP_JS, use_local_assets
 from gridwatch.maps.layers import Legend, PolygonLayer, Title, geojson_text
 
@@ -61,15 +62,6 @@ def datum_note(datum: Datum, has_tiles: bool) -> str:
     return "坐标系：WGS-84（无在线底图，以行政边界为底图）"
 
 
-def require_wgs84(frame, name: str):
-    """Return ``frame`` in EPSG:4326; a frame without CRS is an error."""
-    if frame is None:
-        return None
-    if getattr(frame, "crs", None) is None:
-        raise CRSMismatchError(f"{name} has no CRS; set it (e.g. EPSG:4326) first.")
-    return frame if frame.crs == WGS84 else frame.to_crs(WGS84)
-
-
 def base_map(frames, tiles="none", tiles_datum=None, title="", subtitle=""):
     """A folium map with local assets, fitted to the union of ``frames``' bounds.
 
@@ -114,27 +106,18 @@ def add_outlines(fmap, towns, communities, datum: Datum) -> None:
     """
     mark = "（示意边界）"
     if communities is not None and len(communities):
-        communities = require_wgs84(communities, "communities")
+        communities = reproject_to_wgs84(communities, "communities")
         name = "村/社区界" + (mark if _illustrative(communities) else "")
         PolygonLayer(geojson_text(communities, [], datum), name,
                      color="#6b6b6b", weight=0.8, dash_array="4 3").add_to(fmap)
     if towns is not None and len(towns):
-        towns = require_wgs84(towns, "towns")
+        towns = reproject_to_wgs84(towns, "towns")
         name = "镇/街道界" + (mark if _illustrative(towns) else "")
         PolygonLayer(geojson_text(towns, [], datum), name, color="#222",
                      weight=2.2).add_to(fmap)
     if _illustrative(towns) or _illustrative(communities):
         Legend("示意边界：镇街、村居界线为示意，非官方行政界线", position="bottomleft",
                css_class="gw-legend gw-note").add_to(fmap)
-
-
-def check_columns(frame, required, name) -> None:
-    """Raise InvalidInputError naming the first missing columns of ``frame``."""
-    if frame is None or not hasattr(frame, "columns"):
-        raise TypeError(f"{name} must be a GeoDataFrame, got {type(frame).__name__}")
-    missing = [c for c in required if c not in frame.columns]
-    if missing:
-        raise InvalidInputError(f"{name} lacks required column(s): {', '.join(missing)}.")
 
 
 def escape(text) -> str:

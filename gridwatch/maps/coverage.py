@@ -12,13 +12,12 @@ import shapely
 
 from gridwatch.analytics.coverage import STATUS_LABELS, STATUSES
 from gridwatch.errors import InvalidInputError
+from gridwatch.frames import reproject_to_wgs84, require_columns
 from gridwatch.maps.base import (
     add_outlines,
     base_map,
-    check_columns,
     datum_note,
     escape,
-    require_wgs84,
     resolve_tiles,
 )
 from gridwatch.maps.layers import (
@@ -227,14 +226,14 @@ def coverage_map(grids_cov, enterprise_points, towns=None, communities=None,
     folium.Map
         Save with :func:`gridwatch.maps.save_map` (self-contained page).
     """
-    check_columns(grids_cov, ["code", "n", "on_time", "share_on_time", "overdue",
+    require_columns(grids_cov, ["code", "n", "on_time", "share_on_time", "overdue",
                               "open_hazards", "geometry"], "grids_cov")
-    check_columns(enterprise_points, ["uscc", "name", "sector", "risk_level", "status",
+    require_columns(enterprise_points, ["uscc", "name", "sector", "risk_level", "status",
                                       "last_inspected_on", "open_hazards", "geometry"],
                   "enterprise_points")
-    grids_cov = require_wgs84(grids_cov, "grids_cov")
-    points = require_wgs84(enterprise_points, "enterprise_points")
-    towns = require_wgs84(towns, "towns")
+    grids_cov = reproject_to_wgs84(grids_cov, "grids_cov")
+    points = reproject_to_wgs84(enterprise_points, "enterprise_points")
+    towns = reproject_to_wgs84(towns, "towns")
     sub = f"{period[0]} 至 {period[1]}" if period else ""
     fmap, datum = base_map([towns, grids_cov, points], tiles, tiles_datum, title, sub)
     _grid_layer(grids_cov, datum).add_to(fmap)

@@ -12,14 +12,13 @@ from gridwatch.analytics.hotspots import LABELS, LABELS_ZH
 from gridwatch.analytics.rates import MEASURE_LABELS, NO_DATA, SMOOTHING_LABELS
 from gridwatch.analytics.trends import TRENDS, TRENDS_ZH
 from gridwatch.crs import METRIC_CRS, WGS84, from_wgs84
+from gridwatch.frames import reproject_to_wgs84, require_columns
 from gridwatch.maps.assets import HEAT_JS, use_local_assets
 from gridwatch.maps.base import (
     add_outlines,
     base_map,
-    check_columns,
     datum_note,
     escape,
-    require_wgs84,
     resolve_tiles,
 )
 from gridwatch.maps.layers import Legend, PolygonLayer, geojson_text, legend_rows
@@ -80,7 +79,7 @@ def _trend_layer(cells, trend, datum) -> PolygonLayer:
 
 
 def _heat_layer(heat, datum):
-    pts = require_wgs84(heat, "heat")
+    pts = reproject_to_wgs84(heat, "heat")
     lng, lat = from_wgs84(pts.geometry.x.to_numpy(), pts.geometry.y.to_numpy(), datum)
     w = pts["weight"].to_numpy(float) if "weight" in pts else np.ones(len(pts))
     data = np.column_stack([np.round(lat, 5), np.round(lng, 5), w]).tolist()
@@ -163,12 +162,12 @@ def hotspot_map(cells, trend=None, tiles="none", heat=False, *, towns=None,
     -------
     folium.Map
     """
-    check_columns(cells, ["cell_id", "label", "gi_z", "p_sim", "n_hazards", "n_major",
+    require_columns(cells, ["cell_id", "label", "gi_z", "p_sim", "n_hazards", "n_major",
                           "weight", "n_enterprises", "geometry"], "cells")
     attrs = dict(cells.attrs)
-    cells = require_wgs84(cells, "cells")
+    cells = reproject_to_wgs84(cells, "cells")
     cells.attrs = attrs
-    towns = require_wgs84(towns, "towns")
+    towns = reproject_to_wgs84(towns, "towns")
     fmap, datum = base_map([towns, cells], tiles, tiles_datum, title, subtitle)
     _cell_layer(cells, datum).add_to(fmap)
     if trend is not None:
@@ -229,9 +228,9 @@ def grids_map(grids, towns=None, communities=None, tiles="none", *,
     -------
     folium.Map
     """
-    check_columns(grids, ["code", "geometry"], "grids")
-    g = require_wgs84(grids, "grids").copy()
-    towns = require_wgs84(towns, "towns")
+    require_columns(grids, ["code", "geometry"], "grids")
+    g = reproject_to_wgs84(grids, "grids").copy()
+    towns = reproject_to_wgs84(towns, "towns")
     fmap, datum = base_map([towns, g], tiles, tiles_datum, title, subtitle)
     for col in ("warden", "workload", "parent_code", "n"):
         if col not in g:

@@ -8,9 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from gridwatch.crs import WGS84
 from gridwatch.errors import InvalidInputError
-from gridwatch.frames import require_columns, require_geoframe
+from gridwatch.frames import reproject_to_wgs84, require_columns, require_geoframe
 from gridwatch.patrol.distances import DistanceFn, straight_line_m
 from gridwatch.patrol.plan import has_location
 from gridwatch.patrol.routes import DEFAULT_OPTIONS, SolverOptions, route_day
@@ -42,9 +41,7 @@ class Itineraries:
 
 
 def _lnglat(frame) -> np.ndarray:
-    g = frame.geometry
-    if not g.crs.equals(WGS84):
-        g = g.to_crs(WGS84)
+    g = reproject_to_wgs84(frame.geometry, "geometry")
     arr = g.to_numpy()
     out = np.full((len(arr), 2), np.nan)
     ok = has_location(arr)

@@ -24,6 +24,7 @@ import os
 from dataclasses import dataclass
 
 from gridwatch.errors import PermissionDeniedError
+from gridwatch.grids.codes import is_within
 
 #: Roles that read the whole district.
 DISTRICT_ROLES = frozenset({"bureau", "admin", "system"})
@@ -65,7 +66,7 @@ class Actor:
         """Whether a town/street lies in this actor's scope (wardens: their street)."""
         if self.sees_district:
             return True
-        return bool(town_code) and str(town_code).startswith(self.scope_code or "\0")
+        return is_within(town_code, self.scope_code or "")
 
 
 def system_actor(name: str | None = None) -> Actor:

@@ -11,6 +11,7 @@ from geoalchemy2.shape import from_shape, to_shape
 from gridwatch.db.models import AdminUnit, GazetteerPoint, GazetteerRoad
 from gridwatch.db.queries import bulk_insert, read_frame, wkb
 from gridwatch.errors import InvalidInputError
+from gridwatch.frames import require_wgs84
 from gridwatch.services.actor import Actor, require_role
 from gridwatch.services.audit import record
 from gridwatch.services.context import Context
@@ -50,10 +51,7 @@ def upsert_admin_units(
         raise InvalidInputError(
             f"Level {level!r} is unknown; use district, town or community."
         )
-    if units.crs is None or units.crs.to_epsg() != 4326:
-        raise InvalidInputError(
-            "Administrative units must be in EPSG:4326 before storing."
-        )
+    require_wgs84(units, "Administrative units", "reproject them before storing")
     codes: dict[str, list[str]] = {"inserted": [], "updated": [], "unchanged": []}
     with ctx.transaction(actor) as s:
         existing = {

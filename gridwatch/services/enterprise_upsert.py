@@ -27,6 +27,7 @@ import sqlalchemy as sa
 
 from gridwatch.db.models import Enterprise
 from gridwatch.db.queries import bulk_insert
+from gridwatch.services.audit import entry, record_rows
 
 #: Columns the demo generator and every registry set (kept for the demo's rows).
 DATA_FIELDS = (
@@ -254,15 +255,7 @@ def plan_upsert(
 
 
 def _audit(now, actor, action, key, old, new) -> dict:
-    return {
-        "at": now,
-        "actor": actor,
-        "action": action,
-        "entity": "enterprises",
-        "entity_key": key,
-        "old": old,
-        "new": new,
-    }
+    return entry(actor, action, "enterprises", key, old, new, at=now)
 
 
 def apply_plan(conn, plan: UpsertPlan, now: dt.datetime) -> dict[str, int]:
@@ -274,8 +267,7 @@ def apply_plan(conn, plan: UpsertPlan, now: dt.datetime) -> dict[str, int]:
         empty = [c for c in frame.columns if frame[c].isna().all()]
         bulk_insert(conn, "enterprises", frame.drop(columns=empty))
     _apply_updates(conn, plan.updates, now)
-    if plan.audit:
-        bulk_insert(conn, "audit_log", pd.DataFrame(plan.audit))
+    record_rows(conn, plan.audit)
     return plan.counts
 
 
@@ -312,7 +304,9 @@ def _apply_updates(conn, updates: list[dict], now: dt.datetime) -> None:
 HINT_FLAGS = {"town": "town_hint_mismatch", "community": "community_hint_mismatch"}
 
 
-def check_hints(conn, usccs: Iterable[str] | None = None) -> dict[str, list[tuple]]:
+def check_hints(
+    conn, actor: str, usccs: Iterable[str] | None = None
+) -> dict[str, list[tuple]]:
     """Flag placed enterprises whose point lies outside the town/community their
     registry row names (所属镇街/所属村居 resolved to a code), and clear the flag
     where they now agree; return ``{uscc: [(level, hint_code, placed_code)]}`` of
@@ -320,7 +314,8 @@ def check_hints(conn, usccs: Iterable[str] | None = None) -> dict[str, list[tupl
 
     Call it after anything places enterprises (import with coordinates, batch
     geocoding, manual placement): the placed codes are ``town_code`` /
-    ``community_code``; an enterprise not placed yet is left alone.
+    ``community_code``; an enterprise not placed yet is left alone. Each change
+    of flags is audited as ``actor`` (an audit name).
     """
     e = Enterprise
     stmt = sa.select(
@@ -339,7 +334,7 @@ def check_hints(conn, usccs: Iterable[str] | None = None) -> dict[str, list[tupl
         )
     )
     wanted = set(usccs) if usccs is not None else None
-    updates, found = [], {}
+    updates, audit, found = [], [], {}
     for r in conn.execute(stmt):
         flags = parse_flags(r.registry_flags) - set(HINT_FLAGS.values())
         misses = []
@@ -352,6 +347,16 @@ def check_hints(conn, usccs: Iterable[str] | None = None) -> dict[str, list[tupl
                 misses.append((level, hint, placed))
         if join_flags(flags) != r.registry_flags:
             updates.append({"b_id": r.id, "v_flags": join_flags(flags)})
+            audit.append(
+                entry(
+                    actor,
+                    "update",
+                    "enterprises",
+                    r.uscc,
+                    {"registry_flags": r.registry_flags},
+                    {"registry_flags": join_flags(flags)},
+                )
+            )
         if misses and (wanted is None or r.uscc in wanted):
             found[r.uscc] = misses
     if updates:
@@ -362,4 +367,5 @@ def check_hints(conn, usccs: Iterable[str] | None = None) -> dict[str, list[tupl
             .values(registry_flags=sa.bindparam("v_flags")),
             updates,
         )
+        record_rows(conn, audit)
     return found

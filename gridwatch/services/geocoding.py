@@ -21,6 +21,7 @@ from gridwatch.db.models import AdminUnit, Enterprise
 from gridwatch.errors import InvalidInputError, NotFoundError
 from gridwatch.services.actor import Actor, require_role
 from gridwatch.services.admin import district_outline, read_admin_units, read_gazetteer
+from gridwatch.services.audit import entry, record, record_rows
 from gridwatch.services.context import Context
 from gridwatch.services.scope import enterprise_clause
 from gridwatch.timeutil import utcnow
@@ -172,8 +173,6 @@ def _fit_flags(flags: str | None, limit: int = 200) -> str | None:
 
 def _write_results(session: Session, todo, results: pd.DataFrame, mode: str) -> int:
     """Store geocoding ``results`` (one row per ``todo`` row) and one audit row."""
-    from gridwatch.services.audit import record
-
     now = utcnow()
     params = []
     for r, res in zip(todo, results.itertuples(index=False)):
@@ -354,14 +353,17 @@ def former_names_in_force(ctx: Context, actor: Actor) -> list[dict]:
 _TOO_COARSE_FOR_CODES = ("town", "district", "none")
 
 
-def fill_admin_codes(conn, communities: gpd.GeoDataFrame | None = None) -> int:
+def fill_admin_codes(
+    conn, actor: Actor, communities: gpd.GeoDataFrame | None = None
+) -> int:
     """Town/community codes for placed enterprises that have none (e.g. supplied
     coordinates), from the community polygon that covers each; return how many.
 
     The rule is assignment's (:func:`gridwatch.assign.areas.assign_points_to_areas`):
     covers, so a point on a community's edge lies in it, and on an edge two
     communities share the smaller code wins. Town- and district-level placements
-    are left alone (:data:`_TOO_COARSE_FOR_CODES`).
+    are left alone (:data:`_TOO_COARSE_FOR_CODES`). Each enterprise given codes
+    gets an ``update`` audit row (old codes empty, new codes) naming ``actor``.
     """
     from gridwatch.assign.areas import assign_points_to_areas
     from gridwatch.db.queries import read_frame, wkb
@@ -375,7 +377,7 @@ def fill_admin_codes(conn, communities: gpd.GeoDataFrame | None = None) -> int:
         )
     ents = read_frame(
         conn,
-        sa.select(Enterprise.id, wkb(Enterprise.geom)).where(
+        sa.select(Enterprise.id, Enterprise.uscc, wkb(Enterprise.geom)).where(
             Enterprise.geom.isnot(None),
             Enterprise.community_code.is_(None),
             Enterprise.precision.notin_(_TOO_COARSE_FOR_CODES),
@@ -385,7 +387,8 @@ def fill_admin_codes(conn, communities: gpd.GeoDataFrame | None = None) -> int:
         return 0
     areas = communities[["code", "parent_code", "geometry"]].reset_index(drop=True)
     hit = assign_points_to_areas(ents, areas, carry=["parent_code"])
-    hit = hit.assign(id=ents["id"].to_numpy())[hit["code"].notna().to_numpy()]
+    hit = hit.assign(id=ents["id"].to_numpy(), uscc=ents["uscc"].to_numpy())
+    hit = hit[hit["code"].notna().to_numpy()]
     if hit.empty:
         return 0
     tbl = Enterprise.__table__
@@ -397,6 +400,21 @@ def fill_admin_codes(conn, communities: gpd.GeoDataFrame | None = None) -> int:
             {"b_id": int(r.id), "v_c": r.code, "v_t": r.parent_code}
             for r in hit.itertuples()
         ],
+    )
+    empty = {"town_code": None, "community_code": None}
+    record_rows(
+        conn,
+        (
+            entry(
+                actor.audit_name,
+                "update",
+                "enterprises",
+                r.uscc,
+                empty,
+                {"town_code": r.parent_code, "community_code": r.code},
+            )
+            for r in hit.itertuples()
+        ),
     )
     return len(hit)
 
@@ -439,5 +457,5 @@ def place_manually(
         ent.geocode_flags = None
         ent.town_code = ent.community_code = None
         s.flush()
-        fill_admin_codes(s.connection())
+        fill_admin_codes(s.connection(), actor)
     return {"uscc": uscc, "lng": w_lng, "lat": w_lat, "precision": "manual"}

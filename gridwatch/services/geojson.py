@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 import shapely.geometry
 
+from gridwatch.frames import reproject_to_wgs84
+
 
 def plain(value: Any) -> Any:
     """One value as JSON-safe Python (dates ISO, missing None)."""
@@ -59,8 +61,8 @@ def feature_collection(frame, columns: list[str] | None = None) -> dict:
     ``columns`` limits the properties (default: all but geometry). Rows without a
     geometry become features with ``"geometry": null`` (RFC 7946 §3.2).
     """
-    if frame.crs is not None and frame.crs.to_epsg() != 4326:
-        frame = frame.to_crs(4326)
+    if frame.crs is not None:  # a frame without CRS is taken as stored (WGS-84)
+        frame = reproject_to_wgs84(frame, "frame")
     props = records(frame, columns)
     feats = []
     for geom, rec in zip(frame.geometry, props):

@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 from gridwatch.db.models import Grid, GridEdit, GridVersion
 from gridwatch.db.queries import bulk_insert, read_frame, wkb
 from gridwatch.errors import ConflictError, InvalidInputError, NotFoundError
+from gridwatch.frames import reproject_to_wgs84
+from gridwatch.grids.codes import within_mask
 from gridwatch.services.actor import Actor, require_role
 from gridwatch.services.admin import read_admin_units
 from gridwatch.services.audit import record
@@ -39,8 +41,7 @@ def store_version(
     label: str | None = None,
 ) -> int:
     """Store ``grids`` (WGS-84) as a new draft version; return its id."""
-    if grids.crs is None or grids.crs.to_epsg() != 4326:
-        grids = grids.to_crs(4326)
+    grids = reproject_to_wgs84(grids, "grids")
     version = GridVersion(
         label=label or f"{method} {_now():%Y-%m-%d %H:%M}",
         status="draft",
@@ -223,7 +224,7 @@ def parents_for(ctx: Context, within: str, town: str | None) -> gpd.GeoDataFrame
         )
     units = read_admin_units(ctx, within)
     if town:
-        units = units[units["code"].str.startswith(town)]
+        units = units[within_mask(units["code"], town)]
         if units.empty:
             raise NotFoundError(
                 f"No {within} lies in town {town}; see "
@@ -290,7 +291,7 @@ def replace_grids(
         {c: added[c].values if c in added.columns else 0 for c in GRID_COLUMNS}
     )
     rows["version_id"] = version_id
-    rows["geom"] = added.to_crs(4326).geometry.values
+    rows["geom"] = reproject_to_wgs84(added, "added grids").geometry.values
     bulk_insert(conn, "grids", rows)
     edit = GridEdit(
         version_id=version_id,
@@ -416,7 +417,7 @@ def build_version(
             active = active_version_id(conn)
             if active is not None:
                 old = version_grids(conn, active)
-                keep = old[~old["code"].str.startswith(area)]
+                keep = old[~within_mask(old["code"], area)]
     grids, report = build_grids(
         parents,
         ents,

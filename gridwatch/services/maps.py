@@ -38,7 +38,7 @@ from gridwatch.services.actor import Actor
 from gridwatch.services.admin import read_admin_units
 from gridwatch.services.context import Context
 from gridwatch.services.grids import resolve_version, version_grids
-from gridwatch.services.scope import enterprise_clause, grid_clause
+from gridwatch.services.scope import code_within, enterprise_clause, grid_clause
 
 
 @dataclass
@@ -133,11 +133,11 @@ def _area_clause(actor: Actor, vid: int, town: str | None, grid: str | None):
         ent = sa.and_(
             ent,
             sa.or_(
-                eg.grid_code.startswith(town, autoescape=True),
+                code_within(eg.grid_code, town),
                 sa.and_(eg.grid_code.is_(None), Enterprise.town_code == town),
             ),
         )
-        grd = sa.and_(grd, Grid.code.startswith(town, autoescape=True))
+        grd = sa.and_(grd, code_within(Grid.code, town))
     return ent, grd
 
 

@@ -14,6 +14,7 @@ from gridwatch.db.queries import bulk_insert
 from gridwatch.errors import InvalidInputError, PermissionDeniedError
 from gridwatch.services.actor import Actor, require_role
 from gridwatch.services.grids import version_grids
+from gridwatch.services.scope import code_within
 
 
 def street_of_actor(actor: Actor, street: str | None, what: str) -> str:
@@ -55,7 +56,7 @@ def carry_over_wardens(conn, vid: int, street: str, today: dt.date) -> dict:
             ).where(
                 gw.valid_to.is_(None),
                 gw.version_id != vid,
-                sa.not_(gw.grid_code.startswith(street, autoescape=True)),
+                sa.not_(code_within(gw.grid_code, street)),
             )
         ).all(),
         columns=["id", "version_id", "grid_code", "warden_id", "role", "is_override"],

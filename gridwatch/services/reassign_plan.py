@@ -14,9 +14,11 @@ import sqlalchemy as sa
 from gridwatch.db.models import Enterprise, EnterpriseGrid, GridWarden, User, Warden
 from gridwatch.db.queries import read_frame, wkb
 from gridwatch.errors import InvalidInputError, NotFoundError
+from gridwatch.grids.codes import within_mask
 from gridwatch.services.assignment import previous_enterprise_wardens
 from gridwatch.services.context import Context
 from gridwatch.services.grids import version_grids
+from gridwatch.services.scope import code_within
 
 
 def street_wardens(conn, street: str) -> gpd.GeoDataFrame:
@@ -38,7 +40,7 @@ def street_wardens(conn, street: str) -> gpd.GeoDataFrame:
 
 def street_grids(conn, vid: int, street: str) -> gpd.GeoDataFrame:
     grids = version_grids(conn, vid)
-    grids = grids[grids["code"].str.startswith(street)].reset_index(drop=True)
+    grids = grids[within_mask(grids["code"], street)].reset_index(drop=True)
     if grids.empty:
         raise NotFoundError(f"Grid version {vid} has no grid in street {street}.")
     return grids
@@ -52,7 +54,7 @@ def open_rows(conn, vid: int, street: str) -> pd.DataFrame:
             gw.version_id == vid,
             gw.role == "responsible",
             gw.valid_to.is_(None),
-            gw.grid_code.startswith(street, autoescape=True),
+            code_within(gw.grid_code, street),
         )
     ).all()
     return pd.DataFrame(rows, columns=["id", "key", "warden_id", "is_override"])
@@ -78,7 +80,7 @@ def located(ctx: Context, conn, vid: int, street: str) -> pd.Series:
     }
     out.update({u: c for u, (v, c) in by_hand.items() if v == vid})
     s = pd.Series(out, dtype=object)
-    return s[s.str.startswith(street)] if len(s) else s
+    return s[within_mask(s, street)] if len(s) else s
 
 
 def check_pins(pins: dict | None, grids, wardens) -> dict[str, str]:

@@ -22,6 +22,7 @@ from gridwatch.services.actor import Actor
 from gridwatch.services.context import Context
 from gridwatch.services.grids import active_version_id, version_grids
 from gridwatch.services.reassign_inputs import street_of_actor
+from gridwatch.services.scope import code_within
 
 METHODS = ("balanced", "square", "hex")
 #: Cell sides accepted for square/hex grids, metres: below 100 m a street holds
@@ -186,7 +187,7 @@ def street_versions(ctx: Context, actor: Actor, street: str | None = None) -> di
         counts = dict(
             conn.execute(
                 sa.select(Grid.version_id, sa.func.count())
-                .where(Grid.code.startswith(street, autoescape=True))
+                .where(code_within(Grid.code, street))
                 .group_by(Grid.version_id)
             ).all()
         )
@@ -298,7 +299,7 @@ def compare_versions(ctx: Context, actor: Actor, version_id: int) -> dict:
             raise NotFoundError(
                 f"Grid version {version_id} is not a redraw of your street."
             )
-        where = Grid.code.startswith(street, autoescape=True) if street else None
+        where = code_within(Grid.code, street) if street else None
         draft = version_grids(conn, version_id, where).reset_index(drop=True)
         active_id = active_version_id(conn)
         active = (

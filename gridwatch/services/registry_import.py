@@ -133,8 +133,10 @@ def _store(ctx: Context, actor: Actor, records: dict, summary, dry_run: bool) ->
             counts = apply_plan(
                 conn, plan_upsert(conn, records.values(), actor.audit_name, now), now
             )
-            fill_admin_codes(conn)
-            misses = check_hints(conn, [r["uscc"] for r in records.values()])
+            fill_admin_codes(conn, actor)
+            misses = check_hints(
+                conn, actor.audit_name, [r["uscc"] for r in records.values()]
+            )
             summary.flagged = _count_flagged(
                 conn, [r["uscc"] for r in records.values()]
             )

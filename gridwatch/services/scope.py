@@ -16,6 +16,7 @@ district and filters in pandas: a warden's request touches a warden's rows.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 import sqlalchemy as sa
 
@@ -29,6 +30,17 @@ def _today() -> dt.date:
     from gridwatch.timeutil import today
 
     return today()
+
+
+def code_within(column, unit_code: str | Iterable[str]) -> sa.ColumnElement[bool]:
+    """``column`` (a code column or expression) lies in ``unit_code`` (or any of
+    several): :func:`gridwatch.grids.codes.is_within` in SQL (codes extend the
+    code of every unit above them). No unit code: false."""
+    units = [unit_code] if isinstance(unit_code, str) else list(unit_code)
+    return sa.or_(
+        sa.false(),
+        *(column.startswith(str(u), autoescape=True) for u in units if u),
+    )
 
 
 def warden_grid_codes(actor: Actor, day: dt.date | None = None) -> sa.Select:
@@ -52,7 +64,7 @@ def enterprise_clause(
         # yet) or by the grid it is assigned to on the day
         in_street_grids = sa.select(eg.enterprise_id).where(
             effective_on(eg, day),
-            eg.grid_code.startswith(actor.scope_code, autoescape=True),
+            code_within(eg.grid_code, actor.scope_code),
         )
         return sa.or_(
             model.town_code == actor.scope_code, model.id.in_(in_street_grids)
@@ -70,7 +82,7 @@ def grid_clause(
     if actor.sees_district:
         return sa.true()
     if actor.role == "street_office":
-        return model.code.startswith(actor.scope_code, autoescape=True)
+        return code_within(model.code, actor.scope_code)
     return model.code.in_(warden_grid_codes(actor, day))
 
 

@@ -32,6 +32,7 @@ from gridwatch.errors import (
 )
 from gridwatch.services.actor import Actor, require_role
 from gridwatch.services.context import Context
+from gridwatch.services.scope import code_within
 from gridwatch.vocab import ROLES
 
 UNUSABLE = "!"  # no hash method starts with "!": check_password_hash is always False
@@ -360,7 +361,7 @@ def _user_filter(stmt, role, username, search):
             sa.or_(
                 User.username.icontains(q, autoescape=True),
                 User.full_name.icontains(q, autoescape=True),
-                User.scope_code.startswith(q, autoescape=True),
+                code_within(User.scope_code, q),
             )
         )
     return stmt

@@ -36,6 +36,7 @@ import pandas as pd
 
 from gridwatch.errors import InvalidInputError
 from gridwatch.frames import require_columns
+from gridwatch.grids.codes import within_mask
 from gridwatch.supervision._common import check_date
 from gridwatch.vocab import (
     CAMPAIGNS,
@@ -261,7 +262,7 @@ def select_targets(
     ok = np.ones(len(enterprises), bool)
     if spec.area_prefixes:
         codes = enterprises["community_code"].fillna(enterprises["town_code"])
-        ok &= codes.fillna("").astype(str).str.startswith(spec.area_prefixes).to_numpy()
+        ok &= within_mask(codes.fillna("").astype(str), tuple(spec.area_prefixes))
     if "registered_on" in enterprises.columns:
         reg = pd.to_datetime(enterprises["registered_on"])
         ok &= (reg.isna() | (reg <= pd.Timestamp(spec.end))).to_numpy()

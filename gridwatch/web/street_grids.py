@@ -95,7 +95,7 @@ def _edit(version_id: int, action) -> object:
 @street.route("/grids/<id:version_id>/split", methods=["POST"], endpoint="grids_split")
 def grids_split(version_id: int):
     """Split a grid of the draft (the service checks the draft and the parts)."""
-    code = request.form.get("split-code", "")[:15]
+    code = request.form.get("split-code", "")
     parts = request.form.get("split-parts", 0, type=int)
     ctx, actor = gw_context(), current_actor()
     return _edit(
@@ -110,7 +110,7 @@ def grids_split(version_id: int):
 @street.route("/grids/<id:version_id>/merge", methods=["POST"], endpoint="grids_merge")
 def grids_merge(version_id: int):
     """Merge two adjacent grids of the draft."""
-    codes = [request.form.get(f"merge-{k}", "")[:15] for k in ("first", "second")]
+    codes = [request.form.get(f"merge-{k}", "") for k in ("first", "second")]
     ctx, actor = gw_context(), current_actor()
     return _edit(
         version_id,

@@ -18,9 +18,9 @@ from gridwatch.services import grids as gsvc
 from gridwatch.services.assignment import assign_enterprises_to_grids, assign_wardens
 from gridwatch.services.context import open_context
 from gridwatch.services.enterprises import import_registry
+from tests.actors import SYSTEM
 from tests.browser.test_maps_browser import XSS, _click_enterprise, _open, browser  # noqa: F401
 from tests.db.conftest import build_small_district, make_code
-from tests.actors import SYSTEM
 
 pytestmark = pytest.mark.browser
 
@@ -49,6 +49,7 @@ def served_map(tmp_path):
     run = subprocess.run(
         [sys.executable, "-m", "gridwatch", "map", "coverage", "--out", str(out)],
         env={**os.environ, **env},
+        check=False,  # the output is asserted below
         capture_output=True,
         text=True,
         timeout=120,

@@ -27,7 +27,12 @@ def gw(tmp_path):
 
     def run(*args):
         return subprocess.run(
-            [*GRIDWATCH, *args], env=env, capture_output=True, text=True, timeout=120
+            [*GRIDWATCH, *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,  # callers assert the exit code
         )
 
     return run

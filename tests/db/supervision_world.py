@@ -67,7 +67,7 @@ class World:
 def build_world(ctx) -> World:
     build_small_district(ctx)
     with ctx.engine.begin() as conn:  # town/community codes, as geocoding leaves them
-        fill_admin_codes(conn)
+        fill_admin_codes(conn, SYSTEM)
     gsvc.build_version(ctx, SYSTEM, "balanced", grids_per_unit=2, activate=True)
     assign_enterprises_to_grids(ctx, SYSTEM, today=D0)
     assign_wardens(ctx, SYSTEM, today=D0)

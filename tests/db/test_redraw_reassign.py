@@ -128,8 +128,18 @@ def test_preview_writes_nothing(ctx, street):
     assert _snapshot(ctx) == before
     assert preview["version_status"] == "draft"
     assert {g["grid_code"][:12] for g in preview["grids"]} == set(COMMS)
-    assert 0.0 <= preview["churn"] <= 1.0 and preview["churn_compared"] > 0
+    # churn: the share of enterprises with a warden now and after whose warden
+    # changes; only the redrawn community's enterprises can change hands, and each
+    # change is counted once at the warden losing it and once at the one gaining it
+    changed, compared = preview["churn_changed"], preview["churn_compared"]
+    redrawn = sum(
+        g["n_enterprises"] for g in preview["grids"] if g["parent_code"] == COMMS[0]
+    )
+    assert compared == 60  # every located enterprise has a warden now and after
+    assert preview["churn"] == round(changed / compared, 4)
+    assert changed <= redrawn < compared
     per = {w["warden"]: w for w in preview["wardens"]}
+    assert sum(w["enterprises_changing"] for w in per.values()) == 2 * changed
     assert sum(w["enterprises_after"] for w in per.values()) == sum(
         g["n_enterprises"] for g in preview["grids"]
     )

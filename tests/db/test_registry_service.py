@@ -2,11 +2,10 @@
 
 import csv
 
+import geopandas as gpd
 import pytest
 import sqlalchemy as sa
 from shapely.geometry import LineString, Point, box
-
-import geopandas as gpd
 
 from gridwatch.db.models import AuditLog, Enterprise
 from gridwatch.errors import InvalidInputError

@@ -8,8 +8,11 @@
 - no relative imports;
 - raw SQL text only in db/ and assign/sql.py: elsewhere ``text()`` may only wrap SQL
   built by gridwatch.assign.sql, and no string literal is a SQL statement;
-- the environment is read only in db/ and config.py (everything else gets
-  settings).
+- the environment is read only in config.py (everything else gets settings);
+- audit rows are written only by services/audit.py;
+- frame input checks are defined only in frames.py;
+- administrative-code arithmetic (``[:9]``, ``.startswith`` on codes) only in
+  grids/codes.py (and its SQL twin in services/scope.py).
 """
 
 import ast
@@ -44,7 +47,7 @@ FORBIDDEN = (
     "gridwatch.config",
 )
 SQL_HOMES = ("db/", "assign/sql.py")
-ENV_HOMES = ("db/", "config.py")
+ENV_HOMES = ("config.py",)
 _SQL = re.compile(
     r"^\s*(SELECT|INSERT\s+INTO|UPDATE|DELETE\s+FROM|CREATE|DROP|ALTER)\s"
 )
@@ -215,7 +218,7 @@ def _env_reads(path: Path) -> list[str]:
     return bad
 
 
-def test_environment_is_read_only_in_db_and_config():
+def test_environment_is_read_only_in_config():
     bad = []
     for path in _sources():
         if not _rel(path).startswith(ENV_HOMES):
@@ -235,3 +238,161 @@ def test_the_environment_check_finds_reads(tmp_path):
     finally:
         ROOT = saved
     assert sorted(found) == ["bad.py:2 from os import getenv", "bad.py:3 os.environ"]
+
+
+#: The one module that writes audit rows (and the model and migrations that
+#: declare the table).
+AUDIT_HOMES = ("services/audit.py", "db/models.py", "db/migrations/")
+
+
+def _audit_writes(path: Path) -> list[str]:
+    """References to the audit table: the model's name or the table's name."""
+    bad = []
+    for node in ast.walk(_tree(path)):
+        if (isinstance(node, ast.Name) and node.id == "AuditLog") or (
+            isinstance(node, ast.Attribute) and node.attr == "AuditLog"
+        ):
+            bad.append(f"{_rel(path)}:{node.lineno} AuditLog")
+        elif isinstance(node, ast.alias) and node.name == "AuditLog":
+            bad.append(f"{_rel(path)}:{node.lineno} imports AuditLog")
+        elif (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and re.search(r"\baudit_log\b", node.value)
+        ):
+            bad.append(f"{_rel(path)}:{node.lineno} 'audit_log'")
+    return sorted(bad)
+
+
+def test_audit_rows_are_written_only_by_services_audit():
+    """Everything else goes through gridwatch.services.audit (the flush
+    listener, ``record``, ``entry`` + ``record_rows``)."""
+    bad = []
+    for path in _sources():
+        if not _rel(path).startswith(AUDIT_HOMES):
+            bad += _audit_writes(path)
+    assert not bad, bad
+
+
+def test_the_audit_check_finds_other_writers(tmp_path):
+    src = tmp_path / "bad.py"
+    src.write_text(
+        "from gridwatch.db.models import AuditLog\n"
+        "from gridwatch.db import models\n"
+        "from gridwatch.db.queries import bulk_insert\n"
+        "s.add(models.AuditLog(actor='x'))\n"
+        "bulk_insert(conn, 'audit_log', rows)\n"
+        "doc = 'the audit log'\n",
+        "utf-8",
+    )
+    global ROOT
+    saved, ROOT = ROOT, tmp_path
+    try:
+        found = _audit_writes(src)
+    finally:
+        ROOT = saved
+    assert found == [
+        "bad.py:1 imports AuditLog",
+        "bad.py:4 AuditLog",
+        "bad.py:5 'audit_log'",
+    ]
+
+
+#: Frame input checks live in gridwatch/frames.py only (one name, one behaviour:
+#: ``require_*`` raise, ``reproject_to_wgs84`` converts).
+FRAME_CHECKS = re.compile(
+    r"^_?(require_(columns|geoframe|wgs84)|check_(columns|frame)|ensure_\w*(wgs84|crs)"
+    r"|reproject_to_wgs84|is_wgs84|_?to_wgs84_frame)$"
+)
+
+
+def test_frame_checks_are_defined_only_in_frames():
+    bad = [
+        f"{_rel(path)}:{node.lineno} def {node.name}"
+        for path in _sources()
+        if _rel(path) != "frames.py"
+        for node in ast.walk(_tree(path))
+        if isinstance(node, ast.FunctionDef) and FRAME_CHECKS.match(node.name)
+    ]
+    assert not bad, bad
+
+
+#: Administrative-code arithmetic (GB/T 2260 + NBS 12-digit codes, grid codes)
+#: lives in grids/codes.py; scope.py holds its SQL twin ``code_within``.
+CODE_HOMES = ("grids/codes.py", "services/scope.py")
+#: Prefix tests on codes that are not administrative codes: GB/T 4754 industry
+#: codes (a class code extends its division's).
+CODE_EXEMPT = ("registry/industry.py", "registry/cells.py")
+_CODE_LENGTH_SLICES = {6, 9, 12, 15}
+_CODE_WORDS = {"code", "street", "town", "district", "community", "scope", "area"}
+
+
+def _names_a_code(text: str) -> bool:
+    """Whether an identifier in ``text`` has a word (``_``-separated, plural or
+    not) naming a code or a unit: ``grid_code``, ``streets``, ``area_prefixes``."""
+    words = (w for ident in re.findall(r"[A-Za-z_]+", text) for w in ident.split("_"))
+    return any(w.lower().removesuffix("s") in _CODE_WORDS for w in words)
+
+
+def _code_arithmetic(path: Path) -> list[str]:
+    """``x[:6|9|12|15]`` (or ``[:CODE_LENGTHS[...]]``) and ``.startswith`` on a
+    code-like expression (its text names a code, street, town, scope, ...)."""
+    bad = []
+    for node in ast.walk(_tree(path)):
+        if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice):
+            upper, text = node.slice.upper, ast.unparse(node)
+            if node.slice.lower is not None and not (
+                isinstance(node.slice.lower, ast.Constant)
+                and node.slice.lower.value == 0
+            ):
+                continue
+            by_length = (
+                isinstance(upper, ast.Constant) and upper.value in _CODE_LENGTH_SLICES
+            ) or (upper is not None and "CODE_LENGTHS" in ast.unparse(upper))
+            if by_length and "hexdigest" not in text:
+                bad.append(f"{_rel(path)}:{node.lineno} {text}")
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "startswith"
+            and _names_a_code(ast.unparse(node))
+        ):
+            bad.append(f"{_rel(path)}:{node.lineno} {ast.unparse(node.func)}(...)")
+    return sorted(bad)
+
+
+def test_code_arithmetic_lives_in_grids_codes():
+    bad = []
+    for path in _sources():
+        if not _rel(path).startswith(CODE_HOMES + CODE_EXEMPT):
+            bad += _code_arithmetic(path)
+    assert not bad, bad
+
+
+def test_the_code_arithmetic_check_finds_slices_and_prefix_tests(tmp_path):
+    src = tmp_path / "bad.py"
+    src.write_text(
+        "town = code[:9]\n"
+        "unit = str(grid)[0:12]\n"
+        "ok = digest.hexdigest()[:12]\n"
+        "mine = Grid.code.startswith(street, autoescape=True)\n"
+        "rows = grids[grids['code'].str.startswith(town)]\n"
+        "bom = sample.startswith(codecs_BOM)\n"
+        "n = CODE_LENGTHS['town']\n"
+        "x = code[: CODE_LENGTHS['town']]\n"
+        "tail = code[9:]\n",
+        "utf-8",
+    )
+    global ROOT
+    saved, ROOT = ROOT, tmp_path
+    try:
+        found = _code_arithmetic(src)
+    finally:
+        ROOT = saved
+    assert found == [
+        "bad.py:1 code[:9]",
+        "bad.py:2 str(grid)[0:12]",
+        "bad.py:4 Grid.code.startswith(...)",
+        "bad.py:5 grids['code'].str.startswith(...)",
+        "bad.py:8 code[:CODE_LENGTHS['town']]",
+    ]

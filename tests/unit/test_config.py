@@ -190,3 +190,15 @@ def test_supervision_settings_default_to_the_domain_defaults_and_are_checked():
     ):
         with pytest.raises(ConfigError):
             load_settings(environ={key: bad})
+
+
+def test_spatialite_library_path_is_the_settings_default(tmp_path):
+    lib = tmp_path / "mod_spatialite.so"
+    lib.write_bytes(b"")
+    env = {"GRIDWATCH_DATA_DIR": str(tmp_path), "SPATIALITE_LIBRARY_PATH": str(lib)}
+    assert load_settings(env).spatialite_library == str(lib)
+    own = {**env, "GRIDWATCH_SPATIALITE_LIBRARY": "mod_spatialite"}
+    assert load_settings(own).spatialite_library == "mod_spatialite"  # ours wins
+    gone = {**env, "SPATIALITE_LIBRARY_PATH": str(tmp_path / "none.so")}
+    with pytest.raises(ConfigError, match="from SPATIALITE_LIBRARY_PATH.*none.so"):
+        load_settings(gone)

@@ -19,6 +19,7 @@ from gridwatch.demo import (
     build_gazetteer,
 )
 from gridwatch.demo.hotspots import hotspot_mask
+from gridwatch.errors import InvalidInputError
 from gridwatch.vocab import (
     HAZARD_CATEGORIES,
     INSPECTION_KINDS,
@@ -218,7 +219,7 @@ def test_build_activity_deterministic(act):
 
 def test_build_activity_rejects_missing_column_and_bad_period():
     ents = _ents(8000)
-    with pytest.raises(ValueError, match="warden_username"):
+    with pytest.raises(InvalidInputError, match="warden_username"):
         build_activity(ents.drop(columns="warden_username"), START, END, seed=1)
     with pytest.raises(ValueError, match="before"):
         build_activity(ents, END, START, seed=1)

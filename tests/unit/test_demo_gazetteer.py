@@ -12,7 +12,7 @@ from geopandas.testing import assert_geodataframe_equal
 
 from gridwatch.crs import METRIC_CRS
 from gridwatch.demo import build_admin, build_gazetteer
-from gridwatch.errors import CRSMismatchError
+from gridwatch.errors import CRSMismatchError, InvalidInputError
 
 SEED = 7
 N_POINTS = 12_000
@@ -164,5 +164,5 @@ def test_build_gazetteer_rejects_metric_frames():
 
 def test_build_gazetteer_rejects_missing_column():
     _, towns, communities = _admin()
-    with pytest.raises(ValueError, match="kind"):
+    with pytest.raises(InvalidInputError, match="kind"):
         build_gazetteer(towns, communities.drop(columns="kind"), seed=1, n_points=100)

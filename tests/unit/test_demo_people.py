@@ -9,6 +9,7 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 from gridwatch.demo import build_admin, build_people
+from gridwatch.errors import InvalidInputError
 from gridwatch.vocab import ROLES
 
 TOWNS = pd.DataFrame(
@@ -89,5 +90,5 @@ def test_build_people_explicit_count_and_validation():
     assert len(wardens) == 40 and wardens["street_code"].nunique() == 4
     with pytest.raises(ValueError, match="n_wardens"):
         build_people(TOWNS, seed=1, n_wardens=2)
-    with pytest.raises(ValueError, match="code"):
+    with pytest.raises(InvalidInputError, match="code"):
         build_people(TOWNS.drop(columns="code"), seed=1)

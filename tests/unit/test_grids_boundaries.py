@@ -2,10 +2,9 @@
 
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pytest
-
-import geopandas as gpd
 from shapely.geometry import box
 
 from gridwatch.crs import METRIC_CRS

@@ -1,13 +1,12 @@
 """Building grids: exact tiling, balance, exact k, regular cells, atoms."""
 
+import geopandas as gpd
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
-import geopandas as gpd
 import shapely
 import shapely.affinity
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from shapely.geometry import Point, box
 
 from gridwatch.crs import METRIC_CRS

@@ -47,3 +47,48 @@ def test_grid_code_rejects_sequence_over_999():
 def test_unit_prefix_rejects_malformed_codes():
     with pytest.raises(InvalidInputError, match="not a 6-digit district, 9-digit"):
         unit_prefix("44060401")
+
+
+def test_is_within_follows_the_prefix_rule_at_every_level():
+    from gridwatch.grids.codes import is_within
+
+    grid = "440604011001007"
+    for unit in ("440604", "440604011", "440604011001", grid):
+        assert is_within(grid, unit)
+    assert not is_within(grid, "440604012")  # the next street
+    assert not is_within("440604011", "440604011001")  # a town is not in its village
+    assert is_within(grid, ("440605", "440604011"))  # any of several
+    assert not is_within(grid, ())
+    assert not is_within(None, "440604") and not is_within("", "440604")
+    assert not is_within(grid, "")  # no unit contains nothing, not everything
+
+
+def test_within_mask_matches_is_within_and_treats_missing_as_nowhere():
+    import pandas as pd
+
+    from gridwatch.grids.codes import within_mask
+
+    codes = pd.Series(["440604011001001", None, float("nan"), "440604012001001"])
+    assert within_mask(codes, "440604011").tolist() == [True, False, False, False]
+    assert within_mask(codes, ("440604011", "440604012")).tolist() == [
+        True,
+        False,
+        False,
+        True,
+    ]
+    assert within_mask([], "440604").tolist() == []
+
+
+def test_parent_level_and_city_of_codes():
+    from gridwatch.grids.codes import city_of, level_of, parent_of
+
+    assert [level_of(c) for c in ("440604", "440604011", "440604011001")] == [
+        "district",
+        "town",
+        "community",
+    ]
+    assert level_of("44060401") is None
+    assert parent_of("440604011001007") == "440604011001"
+    assert parent_of("440604011") == "440604"
+    assert parent_of("440604") is None and parent_of("4406041") is None
+    assert city_of("440604011") == "440600"

@@ -1,9 +1,8 @@
 """Split and merge grids; inputs stay untouched so a stored version is an undo."""
 
+import geopandas as gpd
 import numpy as np
 import pytest
-
-import geopandas as gpd
 import shapely
 from shapely.geometry import box
 

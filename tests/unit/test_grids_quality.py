@@ -1,9 +1,8 @@
 """Quality report: balance, compactness and tiling errors."""
 
+import geopandas as gpd
 import numpy as np
 import pytest
-
-import geopandas as gpd
 import shapely
 from shapely.geometry import Point, box
 

@@ -18,12 +18,14 @@ from sqlalchemy.orm import Session
 from gridwatch.db.models import Enterprise, EnterpriseGrid, GridWarden, User, Warden
 from gridwatch.db.queries import bulk_insert, read_frame, wkb
 from gridwatch.errors import InvalidInputError, NotFoundError
+from gridwatch.grids.codes import is_within, within_mask
 from gridwatch.services.actor import Actor
 from gridwatch.services.assignment.common import close_rows, history, street_scope
 from gridwatch.services.assignment.lookups import enterprise_grids_on
 from gridwatch.services.audit import record
 from gridwatch.services.context import Context
 from gridwatch.services.grids import version_grids
+from gridwatch.services.scope import code_within
 from gridwatch.timeutil import today as _today
 
 
@@ -70,7 +72,7 @@ def previous_enterprise_wardens(conn, street: str | None = None) -> pd.Series:
         .join(User, User.id == Warden.user_id)
     )
     if street:
-        stmt = stmt.where(gw.grid_code.startswith(street, autoescape=True))
+        stmt = stmt.where(code_within(gw.grid_code, street))
     rows = pd.DataFrame(
         conn.execute(stmt).all(), columns=["uscc", "username", "valid_from", "id"]
     )
@@ -84,7 +86,7 @@ def _inputs(conn, version_id: int, street: str | None):
     """(grids of the version in the street, active wardens of the street)."""
     grids = version_grids(conn, version_id)
     if street:
-        grids = grids[grids["code"].str.startswith(street)]
+        grids = grids[within_mask(grids["code"], street)]
         if grids.empty:
             raise NotFoundError(
                 f"No grid of version {version_id} lies in street {street}."
@@ -157,7 +159,7 @@ def _write(conn, plan, this, open_rows, by_id, version_id, street, today):
     # rows of other versions end when this version's wardens take over
     other = open_rows[open_rows["version_id"] != version_id]
     if street is not None:
-        other = other[other["key"].str.startswith(street)]
+        other = other[within_mask(other["key"], street)]
     close_ids += list(other["id"])
     n_closed = close_rows(conn, GridWarden, close_ids, today)
     _end_stale_deputies(conn, version_id, street, today)
@@ -188,7 +190,7 @@ def _end_stale_deputies(conn, version_id: int, street: str | None, today) -> Non
         GridWarden.valid_to.is_(None),
     )
     if street:
-        stale = stale.where(GridWarden.grid_code.startswith(street))
+        stale = stale.where(code_within(GridWarden.grid_code, street))
     conn.execute(stale.values(valid_to=today))
 
 
@@ -291,7 +293,7 @@ def _keep_current_if_as_good(plan, this, by_id, wardens, grids) -> pd.DataFrame:
     current = dict(zip(this["key"], this["warden_id"].map(by_id)))
     streets = dict(zip(wardens["username"], wardens["street_code"]))
     if set(current) != set(plan["grid_code"]) or any(
-        w is None or not code.startswith(streets.get(w, "-"))
+        w is None or not is_within(code, streets.get(w, ""))
         for code, w in current.items()
     ):
         return plan

@@ -189,7 +189,7 @@ def geocode(session, d) -> dict:
         district=d.district.geometry.iloc[0],
     )
     out = geocode_session(session, gaz, "missing")
-    fill_admin_codes(session.connection(), d.communities)
+    fill_admin_codes(session.connection(), session.info["acting"], d.communities)
     return out
 
 

@@ -41,7 +41,7 @@ from gridwatch.db.models import (
 )
 from gridwatch.db.queries import bulk_insert, reset_sequence
 from gridwatch.demo.supervision import People, plan_hazards, plan_penalties
-from gridwatch.grids.codes import town_of
+from gridwatch.grids.codes import is_within, town_of
 from gridwatch.services.actor import Actor
 from gridwatch.services.audit import record
 from gridwatch.supervision import perform, validate_penalty
@@ -100,7 +100,7 @@ def scope_flags(conn, steps: pd.DataFrame) -> np.ndarray:
     own = office["enterprise_id"].map(town) == office["scope"]
     ok[office.loc[own, "_i"].to_numpy()] = True
     og = on_grid[on_grid["role"] == "street_office"].merge(users, on="actor")
-    by_grid = [g.startswith(sc) for g, sc in zip(og["grid_code"], og["scope"],
+    by_grid = [is_within(g, sc) for g, sc in zip(og["grid_code"], og["scope"],
                                                  strict=True)]  # fmt: skip
     ok[og.loc[by_grid, "_i"].to_numpy()] = True
     gw = pd.DataFrame(conn.execute(sa.select(

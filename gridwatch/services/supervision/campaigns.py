@@ -35,7 +35,7 @@ from gridwatch.errors import NotFoundError
 from gridwatch.services.actor import Actor, require_role
 from gridwatch.services.audit import record
 from gridwatch.services.context import Context
-from gridwatch.services.scope import enterprise_clause
+from gridwatch.services.scope import code_within, enterprise_clause
 from gridwatch.services.supervision.common import plain, the_day
 from gridwatch.supervision import (
     CampaignSpec,
@@ -85,8 +85,7 @@ def target_where(spec: CampaignSpec) -> list[sa.ColumnElement]:
                     Enterprise.registered_on <= spec.end)]  # fmt: skip
     if spec.area_prefixes:
         code = sa.func.coalesce(Enterprise.community_code, Enterprise.town_code, "")
-        where.append(sa.or_(*(code.startswith(p, autoescape=True)
-                              for p in spec.area_prefixes)))  # fmt: skip
+        where.append(code_within(code, spec.area_prefixes))
     if spec.selectors:
         where.append(sa.or_(*(_selector_sql(s, spec) for s in spec.selectors)))
     return where

@@ -39,7 +39,7 @@ from gridwatch.errors import InvalidInputError, NotFoundError, RateLimitedError
 from gridwatch.services.actor import Actor, require_role
 from gridwatch.services.context import Context
 from gridwatch.services.photos import prepare_photos, store_files
-from gridwatch.services.scope import warden_grid_codes
+from gridwatch.services.scope import code_within, warden_grid_codes
 from gridwatch.services.supervision import routing
 from gridwatch.services.supervision.common import (
     Page,
@@ -278,7 +278,7 @@ def tipoff_clause(actor: Actor, day: dt.date | None = None) -> sa.ColumnElement:
     if actor.role == "street_office":
         return sa.or_(
             Tipoff.town_code == actor.scope_code,
-            Tipoff.grid_code.startswith(actor.scope_code, autoescape=True),
+            code_within(Tipoff.grid_code, actor.scope_code),
         )
     if actor.role == "warden":
         return sa.or_(

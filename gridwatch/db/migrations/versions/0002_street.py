@@ -4,8 +4,8 @@ Revision ID: 0002_street
 Revises: 0002_pages
 Create Date: 2026-11-30 12:52:11.292441
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 from geoalchemy2 import Geometry
 
 revision = '0002_street'

@@ -7,7 +7,6 @@ Create Date: 2026-11-30 11:40:01.378238
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = '0002_web'
 down_revision = '0001'
 branch_labels = None
