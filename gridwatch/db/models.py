@@ -566,7 +566,9 @@ class AuditLog(Base):
 
 
 # jobs and patrol plans live in their own module, on the same metadata
-from gridwatch.db import models_street  # noqa: E402,F401
 # the bureau's records live in their own module; imported here so that its tables
 # are on Base.metadata wherever the models are (Alembic, tests, the demo's wipe)
-from gridwatch.db import models_bureau  # noqa: E402,F401
+from gridwatch.db import (
+    models_bureau,  # noqa: F401
+    models_street,  # noqa: F401
+)

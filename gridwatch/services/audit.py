@@ -187,3 +187,11 @@ def record_rows(conn, entries: Iterable[dict[str, Any]]) -> int:
     if not rows:
         return 0
     return bulk_insert(conn, AuditLog.__tablename__, rows)
+
+
+def latest_change_id():
+    """``SELECT max(audit_log.id)`` as a scalar subquery: it moves on every audited
+    change, so a cache keyed on it (e.g. the bureau's figures) is never stale."""
+    import sqlalchemy as sa
+
+    return sa.select(sa.func.max(AuditLog.id)).scalar_subquery()

@@ -216,9 +216,10 @@ _CACHE_SIZE = 6
 def data_token(ctx: Context) -> tuple:
     """The state of the records the figures read (cheap: one query)."""
     from gridwatch.db import models as m
+    from gridwatch.services.audit import latest_change_id
 
     counts = [
-        sa.select(sa.func.max(m.AuditLog.id)).scalar_subquery(),
+        latest_change_id(),
         *(
             sa.select(sa.func.count()).select_from(t).scalar_subquery()
             for t in (m.Inspection, m.Hazard, m.Penalty, m.SelfReport, m.Enterprise)

@@ -30,7 +30,7 @@ from gridwatch.db.models_bureau import (
 )
 from gridwatch.services.actor import Actor, require_role
 from gridwatch.services.context import Context
-from gridwatch.services.scope import enterprise_clause, grid_clause
+from gridwatch.services.scope import code_within, enterprise_clause, grid_clause
 from gridwatch.timeutil import today as local_today
 
 __all__ = ["DASHBOARD_ROLES", "district_code", "load_records", "read_towns"]
@@ -257,7 +257,7 @@ def _grid_wardens(conn, actor: Actor, end: dt.date) -> pd.DataFrame:
         gw.role == "responsible", gw.valid_from <= end
     )
     if actor.role == "street_office":
-        stmt = stmt.where(gw.grid_code.startswith(actor.scope_code, autoescape=True))
+        stmt = stmt.where(code_within(gw.grid_code, actor.scope_code))
     return _frame(conn, stmt, "grid_wardens")
 
 

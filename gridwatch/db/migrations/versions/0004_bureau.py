@@ -4,9 +4,8 @@ Revision ID: 0004_bureau
 Revises: 0002_street
 Create Date: 2026-11-30 12:55:39.044551
 """
-from alembic import op
 import sqlalchemy as sa
-import geoalchemy2
+from alembic import op
 from geoalchemy2 import Geometry
 
 revision = '0004_bureau'
