@@ -17,6 +17,7 @@ from gridwatch.services.actor import Actor, require_role
 from gridwatch.services.admin import read_admin_units
 from gridwatch.services.audit import record
 from gridwatch.services.context import Context
+from gridwatch.services.grid_workload import gridded_enterprises, unplaced_count
 from gridwatch.services.scope import grid_clause
 
 GRID_COLUMNS = ("code", "parent_code", "workload", "n_enterprises", "area_m2")
@@ -354,17 +355,6 @@ def undo_edit(ctx: Context, actor: Actor, version_id: int | None = None) -> dict
         }
 
 
-def _located_enterprises(conn) -> gpd.GeoDataFrame:
-    from gridwatch.db.models import Enterprise
-
-    return read_frame(
-        conn,
-        sa.select(Enterprise.uscc, Enterprise.risk_level, wkb(Enterprise.geom)).where(
-            Enterprise.geom.isnot(None)
-        ),
-    )
-
-
 def build_version(
     ctx: Context,
     actor: Actor,
@@ -389,7 +379,8 @@ def build_version(
     parents = parents_for(ctx, within, town)
     weights = ctx.settings.risk_weights
     with ctx.engine.connect() as conn:
-        ents = _located_enterprises(conn)
+        ents = gridded_enterprises(conn)
+        unplaced = unplaced_count(conn)
         keep = None
         if town:
             active = active_version_id(conn)
@@ -433,6 +424,7 @@ def build_version(
         "parents": len(parents),
         "illustrative_parents": int(parents["is_illustrative"].sum()),
         "kept_from_active": len(grids) - rebuilt,
+        "unplaced_left_out": unplaced,
     }
     out["report"] = report.to_dict() if hasattr(report, "to_dict") else {}
     return out
@@ -441,7 +433,7 @@ def build_version(
 def _edit_inputs(ctx: Context, version_id: int):
     with ctx.engine.connect() as conn:
         grids = version_grids(conn, version_id)
-        ents = _located_enterprises(conn)
+        ents = gridded_enterprises(conn)
     return grids, ents
 
 
