@@ -206,7 +206,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "hazard_deadline_days",
-        {"ordinary": 30, "major": 90},
+        {"ordinary": 30, "major": 90},  # = supervision.DEFAULT_DEADLINE_DAYS
         "Default rectification deadline per hazard level, in days after the "
         "hazard is found (a local default, not a national rule).",
         cv.per_level(
@@ -239,7 +239,48 @@ SETTINGS: tuple[Setting, ...] = (
         "Longest edge of a stored photo in pixels; larger photos are scaled down.",
         _at_least_one,
     ),
+    Setting(
+        "tipoff_escalation_days",
+        3,  # = supervision.DEFAULT_ESCALATION_DAYS
+        "Days a public tip-off may stay untriaged before it is escalated to the "
+        "street office.",
+        _count,
+    ),
+    Setting(
+        "tipoff_daily_limit",
+        5,
+        "Public tip-offs accepted per client address in 24 hours (then refused "
+        "with HTTP 429).",
+        _count,
+    ),
+    Setting(
+        "self_report_due_day",
+        10,
+        "Day of the following month by which a monthly self-inspection report "
+        "(自查自报) is due (1-28).",
+        cv.day_of_month,
+    ),
     Setting("progress", True, "Show progress bars on a terminal.", _bool),
+    Setting(
+        "job_worker",
+        "thread",
+        "Who runs long jobs (grid builds, patrol plans): thread (a thread in each "
+        "web worker process) or off (only 'gridwatch jobs work' runs them).",
+        cv.choice("thread", "off"),
+    ),
+    Setting(
+        "holidays_file",
+        None,
+        "CSV of local days off and make-up working days for patrol plans "
+        "(date,is_workday,name; on top of the official holidays and 调休).",
+        str,
+    ),
+    Setting(
+        "patrol_visits_per_day",
+        8,
+        "Visits a warden makes per working day when a patrol plan names none.",
+        _at_least_one,
+    ),
     Setting(
         "geodata_dir",
         None,
@@ -365,5 +406,10 @@ def load_settings(environ: dict[str, str] | None = None, **overrides: Any) -> Se
         raise ConfigError(
             f"GRIDWATCH_FORMER_NAMES names {values['former_names']}, which is not a "
             "file; fix the path or unset the variable."
+        )
+    if values["holidays_file"] and not Path(values["holidays_file"]).is_file():
+        raise ConfigError(
+            f"GRIDWATCH_HOLIDAYS_FILE names {values['holidays_file']}, which is not "
+            "a file; fix the path or unset the variable."
         )
     return Settings(values)

@@ -128,6 +128,14 @@ due_days = per_level(
 )
 
 
+def day_of_month(v: str | int) -> int:
+    """A day that every month has (1-28)."""
+    out = _number("day", v)
+    if out != int(out) or not 1 <= out <= 28:
+        raise ValueError(f"{v!r} is not a day from 1 to 28 (every month has it)")
+    return int(out)
+
+
 @lru_cache(maxsize=8)
 def metric_crs(v: str) -> str:
     """A projected CRS in metres with an EPSG code → ``"EPSG:<code>"``."""

@@ -60,3 +60,10 @@ class ConfigError(GridwatchError):
 class PermissionDeniedError(GridwatchError):
     code = "forbidden"
     http_status = 403
+
+
+class RateLimitedError(GridwatchError):
+    """Too many requests from one client (e.g. public tip-offs per address)."""
+
+    code = "too_many_requests"
+    http_status = 429

@@ -105,6 +105,56 @@ CHECKIN_STATUSES: dict[str, str] = {
     "unverified": "未获取定位,未核验",
 }
 
+#: Inspection status of an enterprise at the end of a period (the map colours;
+#: rules and the same labels in gridwatch.analytics.coverage.STATUS_LABELS).
+INSPECTION_STATUSES: dict[str, str] = {
+    "on_time": "按期",
+    "due_soon": "即将到期",
+    "overdue": "逾期",
+    "never": "从未检查",
+}
+
+#: Why an enterprise is on the warden's to-do list (gridwatch.services.todo.URGENCY).
+TODO_URGENCIES: dict[str, str] = {
+    "overdue": "逾期未检查",
+    "due_soon": "即将到期",
+    "hazard_due": "隐患整改临近期限",
+    "on_time": "按期",
+}
+
+#: Where an enterprise stands in the grids (gridwatch.assign.precision.placement;
+#: gridwatch.services.assignment.responsible_on adds ``unassigned``).
+PLACEMENTS: dict[str, str] = {
+    "definite": "已入格",
+    "imprecise": "入格存疑(仅定位到村/社区)",
+    "unplaced": "待人工落格(仅定位到镇街或区)",
+    "no_location": "未定位,无法入格",
+    "unassigned": "已定位,但不在任何网格内",
+}
+
+#: Getis-Ord Gi* class of a hotspot cell (gridwatch.analytics.hotspots.LABELS_ZH).
+HOTSPOT_LABELS: dict[str, str] = {
+    "hot_99": "热点 99% 置信",
+    "hot_95": "热点 95% 置信",
+    "hot_90": "热点 90% 置信",
+    "not_significant": "不显著",
+    "cold_90": "冷点 90% 置信",
+    "cold_95": "冷点 95% 置信",
+    "cold_99": "冷点 99% 置信",
+    "no_data": "无受检企业（未检验）",
+}
+
+#: Emerging-hotspot pattern of a cell (gridwatch.analytics.trends.TRENDS_ZH).
+HOTSPOT_TRENDS: dict[str, str] = {
+    "new": "新热点",
+    "intensifying": "加剧热点",
+    "persistent": "持续热点",
+    "diminishing": "减弱热点",
+    "sporadic": "零星热点",
+    "historical": "历史热点",
+    "none": "无模式",
+}
+
 HAZARD_LEVELS: dict[str, str] = {"ordinary": "一般隐患", "major": "重大隐患"}
 
 #: States of the hazard machine (gridwatch.supervision.lifecycle): 排查 → 整改 → 复查
@@ -192,6 +242,19 @@ PRECISIONS: dict[str, str] = {  # geocode precision, best first
     "town": "镇街",
     "district": "区",
     "none": "未定位",
+}
+
+#: How far an enterprise's point can be trusted, one plain sentence per precision
+#: (gridwatch.fieldwork.checkin.location_note; shown in the enterprise's file).
+LOCATION_NOTES: dict[str, str] = {
+    "manual": "位置由人工在地图上标注。",
+    "supplied": "位置为登记时提供的坐标。",
+    "door": "位置精确到门牌。",
+    "road": "位置仅精确到道路，门牌未确认，可能偏离企业数百米。",
+    "community": "位置仅精确到村/社区：地图上的点是村/社区的代表点，不是企业所在地。",
+    "town": "位置仅精确到镇街：地图上的点是镇街的代表点，不是企业所在地。",
+    "district": "位置仅精确到区：地图上的点是全区的代表点，不是企业所在地。",
+    "none": "尚未定位：请在地图上标注企业位置。",
 }
 
 ADMIN_LEVELS: dict[str, str] = {
@@ -284,6 +347,34 @@ ACCIDENT_GRADE_ALIASES: dict[str, str] = {
     "特别重大事故": "especially_serious",
 }
 
+#: How a hazard came to be recorded (hazards.source).
+HAZARD_SOURCES: dict[str, str] = {
+    "inspection": "检查发现",
+    "self_report": "企业自查自报",
+    "tipoff": "群众举报",
+}
+#: How a tip-off was routed (tipoffs.routed_by).
+TIPOFF_ROUTES: dict[str, str] = {
+    "point": "按地图位置分派到网格",
+    "address": "按地址定位分派到网格",
+    "street": "地址仅定位到村居/镇街,分派到街道",
+    "none": "未能定位,由区局分派",
+}
+#: Patrol plans: the state of a planned stop (:mod:`gridwatch.patrol.progress`).
+PATROL_STOP_STATUSES: dict[str, str] = {
+    "done": "已完成",
+    "done_other_day": "已完成(非计划日)",
+    "pending": "待巡查",
+    "missed": "未完成",
+}
+#: Why a due visit is not in a plan (:data:`gridwatch.patrol.plan.NOT_PLANNED`).
+PATROL_NOT_PLANNED: dict[str, str] = {
+    "no_location": "企业无坐标，无法排入路线(请先完成地址匹配或人工标注)",
+    "no_warden": "企业所在网格没有网格员",
+    "no_working_day": "网格员在计划期内没有工作日",
+    "no_capacity": "计划期内网格员的日巡查量已排满",
+}
+
 #: Yes/no cells (三合一, 涉危化品): accepted spellings, compared lower-cased.
 YES_NO: dict[str, str] = {"yes": "是", "no": "否"}
 YES_NO_ALIASES: dict[str, str] = {
@@ -335,4 +426,13 @@ VOCABULARIES: dict[str, Vocabulary] = {
     "admin-levels": Vocabulary("行政层级 administrative levels", ADMIN_LEVELS),
     "registry-flags": Vocabulary("登记数据问题 registry flags", REGISTRY_FLAGS),
     "total-rows": Vocabulary("合计行 totals-row words", TOTAL_ROW_WORDS, TOTAL_ROW_ALIASES),
+    "hazard-actions": Vocabulary("隐患处置环节 hazard actions", HAZARD_ACTIONS),
+    "hazard-sources": Vocabulary("隐患来源 hazard sources", HAZARD_SOURCES),
+    "tipoff-statuses": Vocabulary("举报处理状态 tip-off statuses", TIPOFF_STATUSES),
+    "tipoff-actions": Vocabulary("举报处置 tip-off actions", TIPOFF_ACTIONS),
+    "campaigns": Vocabulary("专项整治 campaign presets", CAMPAIGNS),
+    "patrol-stop-statuses": Vocabulary("巡查站点状态 patrol stop statuses",
+                                       PATROL_STOP_STATUSES),
+    "patrol-not-planned": Vocabulary("未排入原因 why a visit is not planned",
+                                     PATROL_NOT_PLANNED),
 }

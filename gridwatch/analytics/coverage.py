@@ -59,8 +59,12 @@ _check_columns = require_columns
 
 
 def _days(values) -> np.ndarray:
-    """Dates/strings/Timestamps → float day numbers since 1970 (NaN for missing)."""
-    ts = pd.to_datetime(pd.Series(values), errors="coerce")
+    """Dates/strings/Timestamps → float day numbers since 1970 (NaN for missing);
+    numbers are taken as day numbers already."""
+    values = pd.Series(values)
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        return values.to_numpy(dtype=float)
+    ts = pd.to_datetime(values, errors="coerce")
     out = (ts.dt.normalize() - pd.Timestamp("1970-01-01")).dt.days
     return out.to_numpy(dtype=float, na_value=np.nan)
 
@@ -130,8 +134,90 @@ def enterprise_status(
     >>> st[["uscc", "status", "is_on_time"]].values.tolist()
     [['A', 'on_time', True], ['B', 'never', False]]
     """
-    _check_columns(enterprises, ["uscc", "risk_level"], "enterprises")
     _check_columns(inspections, ["uscc", "inspected_on"], "inspections")
+    summary = inspection_summary(inspections, period_start, period_end)
+    return enterprise_status_from_summary(
+        enterprises, summary, period_start, period_end, due_days, due_soon_days
+    )
+
+
+#: Columns of :func:`inspection_summary`: all :func:`enterprise_status` needs to
+#: know of an enterprise's inspections dated up to the period's end.
+SUMMARY_COLUMNS: tuple[str, ...] = (
+    "uscc", "last_on", "anchor_on", "first_after", "max_gap_after", "n_in_period")
+
+
+def inspection_summary(inspections: pd.DataFrame, period_start,
+                       period_end) -> pd.DataFrame:
+    """Per enterprise, the few facts of its inspections the status rules use.
+
+    The arithmetic of :func:`enterprise_status` needs, per enterprise and for the
+    inspections dated up to ``period_end``: the latest one (``last_on``), the
+    latest on or before ``period_start`` (``anchor_on``, the clock start), the
+    first after ``period_start`` (``first_after``), the longest gap in days
+    between consecutive inspections after ``period_start`` (``max_gap_after``,
+    NaN with fewer than two) and how many fall in the period, both ends included
+    (``n_in_period``). A database computes the same columns in SQL
+    (:func:`gridwatch.db.queries.inspection_summary`) instead of shipping every
+    inspection row; the two give the same statuses (tests/db compare them).
+
+    Parameters
+    ----------
+    inspections : DataFrame
+        ``uscc``, ``inspected_on`` (date or ``YYYY-MM-DD``); rows with a missing
+        value are ignored.
+
+    Returns
+    -------
+    DataFrame
+        :data:`SUMMARY_COLUMNS`, one row per credit code with an inspection up
+        to ``period_end`` (dates as ``datetime.date``).
+
+    Examples
+    --------
+    >>> insp = pd.DataFrame({"uscc": ["A", "A", "A"],
+    ...     "inspected_on": ["2023-12-20", "2024-01-10", "2024-03-01"]})
+    >>> row = inspection_summary(insp, "2024-01-01", "2024-03-31").iloc[0]
+    >>> row["first_after"], float(row["max_gap_after"]), int(row["n_in_period"])
+    (datetime.date(2024, 1, 10), 51.0, 2)
+    """
+    _check_columns(inspections, ["uscc", "inspected_on"], "inspections")
+    start, end = _day(period_start, "period_start"), _day(period_end, "period_end")
+    d = pd.DataFrame({"uscc": inspections["uscc"].to_numpy(),
+                      "d": _days(inspections["inspected_on"])}).dropna()
+    d = d[d["d"] <= end]
+    g = d.groupby("uscc", sort=False)["d"]
+    after = d[d["d"] > start].sort_values(["uscc", "d"])
+    gaps = after.groupby("uscc", sort=False)["d"].diff()
+    out = pd.DataFrame({
+        "last_on": g.max(),
+        "anchor_on": d[d["d"] <= start].groupby("uscc")["d"].max(),
+        "first_after": after.groupby("uscc")["d"].min(),
+        "max_gap_after": gaps.groupby(after["uscc"]).max(),
+        "n_in_period": d[d["d"] >= start].groupby("uscc").size(),
+    })
+    out.index.name = "uscc"
+    out = out.reset_index()
+    for c in ("last_on", "anchor_on", "first_after"):
+        out[c] = _to_dates(out[c].to_numpy(dtype=float))
+    out["n_in_period"] = out["n_in_period"].fillna(0).astype(int)
+    return out[list(SUMMARY_COLUMNS)]
+
+
+def enterprise_status_from_summary(
+    enterprises: pd.DataFrame,
+    summary: pd.DataFrame,
+    period_start,
+    period_end,
+    due_days: Mapping[str, float],
+    due_soon_days: int = 14,
+) -> pd.DataFrame:
+    """:func:`enterprise_status` from an :func:`inspection_summary` (same rules,
+    same output); ``summary`` rows of unknown credit codes are ignored. Its date
+    columns may be dates or day numbers since 1970-01-01 (as the database's
+    summary, :func:`gridwatch.db.queries.inspection_summary`, gives them)."""
+    _check_columns(enterprises, ["uscc", "risk_level"], "enterprises")
+    _check_columns(summary, list(SUMMARY_COLUMNS), "inspection summary")
     start, end = _day(period_start, "period_start"), _day(period_end, "period_end")
     if end < start:
         raise InvalidInputError(
@@ -148,35 +234,25 @@ def enterprise_status(
     keep = ~(reg > end)
     ents, reg = ents.loc[keep].reset_index(drop=True), reg[keep]
     due = ents["risk_level"].map(due_days).to_numpy(float)
-    pos = pd.Series(np.arange(len(ents)), index=pd.Index(ents["uscc"]))
-    if pos.index.has_duplicates:
-        dup = pos.index[pos.index.duplicated()][0]
+    if ents["uscc"].duplicated().any():
+        dup = ents["uscc"][ents["uscc"].duplicated()].iloc[0]
         raise InvalidInputError(f"enterprises lists credit code {dup} twice.")
 
-    insp = pd.DataFrame({"i": inspections["uscc"].map(pos),
-                         "d": _days(inspections["inspected_on"])})
-    insp = insp.dropna()
-    insp = insp[insp["d"] <= end].astype({"i": "int64"})
-    n = len(ents)
-    last = _group_max(insp, n)
-    anchor = _group_max(insp[insp["d"] <= start], n)
+    summ = summary.drop_duplicates("uscc").set_index("uscc").reindex(ents["uscc"])
+    last = _days(summ["last_on"])
+    anchor = _days(summ["anchor_on"])
     anchor = np.where(np.isnan(anchor), reg, anchor)
     # clock start unknown (no inspection, no registration date): due since start
     clock = np.where(np.isnan(anchor), float(start), anchor)
-
-    within = insp[insp["d"] > start].sort_values(["i", "d"])
-    prev = within.groupby("i")["d"].shift(1)
-    prev = prev.fillna(pd.Series(clock[within["i"].to_numpy()], index=within.index))
-    max_gap = np.zeros(n)
-    if len(within):
-        gaps = (within["d"] - prev).groupby(within["i"]).max()
-        max_gap[gaps.index.to_numpy()] = gaps.to_numpy()
+    first_gap = _days(summ["first_after"]) - clock
+    gaps = np.vstack([first_gap, summ["max_gap_after"].to_numpy(dtype=float)])
+    max_gap = np.where(np.isnan(gaps).all(axis=0), 0.0,
+                       np.nan_to_num(gaps, nan=-np.inf).max(axis=0))
     end_gap = end - np.where(np.isnan(last), clock, last)
     has_start = ~(np.isnan(anchor) & np.isnan(last))
     is_on_time = has_start & (np.maximum(max_gap, end_gap) <= due)
 
-    in_period = insp[insp["d"] >= start]
-    n_insp = np.bincount(in_period["i"].to_numpy(), minlength=n)
+    n_insp = summ["n_in_period"].fillna(0).to_numpy(dtype=np.int64)
     due_on = np.where(np.isnan(last), reg, last) + due
     status = np.where(due_on < end, "overdue",
                       np.where(due_on <= end + due_soon_days, "due_soon", "on_time"))
@@ -195,14 +271,6 @@ def enterprise_status(
     out["is_on_time"] = is_on_time
     out.attrs.update(period_start=dt.date.fromordinal(start + _ORDINAL_1970),
                      period_end=dt.date.fromordinal(end + _ORDINAL_1970))
-    return out
-
-
-def _group_max(insp: pd.DataFrame, n: int) -> np.ndarray:
-    out = np.full(n, np.nan)
-    if len(insp):
-        m = insp.groupby("i")["d"].max()
-        out[m.index.to_numpy()] = m.to_numpy()
     return out
 
 
@@ -292,13 +360,21 @@ def overdue_list(status: pd.DataFrame, enterprises: pd.DataFrame) -> pd.DataFram
 
 
 def count_open_hazards(hazards: pd.DataFrame) -> pd.Series:
-    """Number of open hazards per enterprise (status ``open`` or ``overdue``).
+    """Number of unrectified hazards per enterprise (the map's 未整改隐患).
 
-    Rectified-but-not-yet-closed hazards are not counted: they wait for the
-    re-inspection, not for the enterprise. Returns an int Series indexed by uscc.
+    Counted: the states in which the enterprise still has to act,
+    :data:`gridwatch.supervision.UNRECTIFIED_STATES` (``found``, ``rectifying``;
+    overdue or not). Rectified-but-not-yet-closed hazards are not counted: they
+    wait for the re-inspection, not for the enterprise. The pre-machine codes
+    ``open``/``overdue`` (``vocab.LEGACY_HAZARD_STATUSES``) read as
+    ``rectifying``. Returns an int Series indexed by uscc.
     """
+    from gridwatch.supervision import UNRECTIFIED_STATES
+    from gridwatch.vocab import LEGACY_HAZARD_STATUSES
+
     _check_columns(hazards, ["uscc", "status"], "hazards")
-    is_open = hazards["status"].isin(["open", "overdue"])
+    state = hazards["status"].map(lambda s: LEGACY_HAZARD_STATUSES.get(s, s))
+    is_open = state.isin(UNRECTIFIED_STATES)
     return hazards.loc[is_open, "uscc"].value_counts().rename("open_hazards")
 
 

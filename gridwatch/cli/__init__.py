@@ -15,8 +15,11 @@ from gridwatch.cli import (
     enterprises_cmd,
     geocode_cmd,
     grids_cmd,
+    hazards_cmd,
     map_cmd,
+    patrol_cmd,
     serve_cmd,
+    supervision_cmd,
     users_cmd,
     vocab_cmd,
 )
@@ -50,6 +53,9 @@ for _module in (
     assign_cmd,
     map_cmd,
     serve_cmd,
+    hazards_cmd,
+    supervision_cmd,
     vocab_cmd,
+    patrol_cmd,
 ):
     _module.register(main)

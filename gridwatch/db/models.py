@@ -259,6 +259,11 @@ class Inspection(Base):
     """检查 / 抽查 / 巡查 of one enterprise on one day."""
 
     __tablename__ = "inspections"
+    # (enterprise, date): the coverage status reads each enterprise's dates in
+    # order (db.queries.inspection_summary); the index alone answers it
+    __table_args__ = (
+        Index("ix_inspections_enterprise_day", "enterprise_id", "inspected_on"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16))
@@ -280,7 +285,14 @@ class Inspection(Base):
 
 
 class Hazard(Base):
-    """隐患: found, rectified (整改), re-inspected and closed (销号)."""
+    """隐患: its current state only; every transition is a :class:`HazardEvent` row.
+
+    ``status`` holds the state of the machine in :mod:`gridwatch.supervision`
+    (``vocab.HAZARD_STATUSES``: found / rectifying / rectified / closed); overdue is
+    derived from ``deadline`` and the day, never stored. ``is_listed`` is "under
+    listed supervision now" (listed and not delisted); the listing's details stay
+    after delisting. ``source`` says how it was found (``vocab.HAZARD_SOURCES``).
+    """
 
     __tablename__ = "hazards"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -295,22 +307,78 @@ class Hazard(Base):
     closed_on: Mapped[dt.date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), index=True)
     is_listed: Mapped[bool] = mapped_column(Boolean, default=False)  # 挂牌督办
+    source: Mapped[str] = mapped_column(
+        String(16), default="inspection", server_default="inspection"
+    )
+    is_extended: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+    last_event_on: Mapped[dt.date | None] = mapped_column(Date)
+    listed_on: Mapped[dt.date | None] = mapped_column(Date)
+    supervising_body: Mapped[str | None] = mapped_column(String(100))
+    listing_deadline: Mapped[dt.date | None] = mapped_column(Date)
+    responsible_person: Mapped[str | None] = mapped_column(String(100))
+    delisted_on: Mapped[dt.date | None] = mapped_column(Date)
+    self_report_id: Mapped[int | None] = mapped_column(
+        ForeignKey("self_reports.id"), index=True
+    )
+    # the reporting system's own number of a self-reported hazard (re-imports)
+    external_ref: Mapped[str | None] = mapped_column(String(64))
+
+
+class HazardEvent(Base):
+    """One transition of a hazard (who, role, when, from, to, note, photos).
+
+    ``actor`` is a username, or for the enterprise's own acts (自查自报) its credit
+    code; ``recorded_by`` is the account that stored the row (the clerk who imported
+    a self-report). ``extra`` holds the rest of the domain event: ``level`` (on
+    discover) and ``listing`` (on list_hazard).
+    """
+
+    __tablename__ = "hazard_events"
+    __table_args__ = (Index("ix_hazard_events_hazard", "hazard_id", "id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hazard_id: Mapped[int] = mapped_column(ForeignKey("hazards.id"))
+    action: Mapped[str] = mapped_column(String(24))  # vocab.HAZARD_ACTIONS
+    from_state: Mapped[str | None] = mapped_column(String(16))
+    to_state: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))  # vocab.ACTOR_ROLES
+    acted_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    note: Mapped[str | None] = mapped_column(Text)
+    photos: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    deadline: Mapped[dt.date | None] = mapped_column(Date)
+    passed: Mapped[bool | None] = mapped_column(Boolean)
+    extra: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
 
 
 class Penalty(Base):
-    """行政处罚 / 经济处罚."""
+    """行政处罚 / 经济处罚: one decision (its number is unique)."""
 
     __tablename__ = "penalties"
+    __table_args__ = (Index("uq_penalties_decision_no", "decision_no", unique=True),)
     id: Mapped[int] = mapped_column(primary_key=True)
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
-    decided_on: Mapped[dt.date] = mapped_column(Date)
-    kind: Mapped[str] = mapped_column(String(16))
+    decided_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # vocab.PENALTY_KINDS
     amount_yuan: Mapped[float] = mapped_column(Float, default=0.0)
     decision_no: Mapped[str | None] = mapped_column(String(64))
+    inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspections.id"))
+    hazard_id: Mapped[int | None] = mapped_column(ForeignKey("hazards.id"))
+    recorded_by: Mapped[str | None] = mapped_column(String(64))
+    recorded_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("supervision_imports.id"))
 
 
 class SelfReport(Base):
-    """自查自报: one monthly self-inspection report per enterprise."""
+    """自查自报: one monthly self-inspection report per enterprise.
+
+    ``submitted_on`` None records that the reporting system listed the enterprise
+    as not having submitted (the month's non-reporters are derived, see
+    :mod:`gridwatch.supervision.selfreports`).
+    """
 
     __tablename__ = "self_reports"
     __table_args__ = (UniqueConstraint("enterprise_id", "month"),)
@@ -319,6 +387,108 @@ class SelfReport(Base):
     month: Mapped[str] = mapped_column(String(7))  # YYYY-MM
     submitted_on: Mapped[dt.date | None] = mapped_column(Date)
     n_hazards: Mapped[int] = mapped_column(Integer, default=0)
+    reporter: Mapped[str | None] = mapped_column(String(100))
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("supervision_imports.id"))
+
+
+class SupervisionImport(Base):
+    """One spreadsheet import (self-reports or penalties): what came in and what
+    became of every row (``rejects``: row, field, value, reason)."""
+
+    __tablename__ = "supervision_imports"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # self_reports|penalties
+    file_name: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    imported_by: Mapped[str] = mapped_column(String(64))
+    counts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    rejects: Mapped[list[Any]] = mapped_column(JSON, default=list)
+
+
+class Tipoff(Base):
+    """群众举报 / 随手拍: a public report, routed to a grid and its warden.
+
+    ``geom`` is WGS-84 (converted once from ``source_datum``). Routing: ``routed_by``
+    ``point`` (the grid covering the point, the smallest code on a shared edge,
+    and its responsible warden that day), ``address`` (the same from a geocoded
+    door/road address) or ``street`` (an address placed only to a community or
+    town: the street office, no warden). Contact details are personal data,
+    shown only to staff whose scope covers the tip-off. ``client_hash`` is an
+    HMAC of the sender's network address (rate limiting, never the address).
+    """
+
+    __tablename__ = "tipoffs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    received_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    description: Mapped[str] = mapped_column(Text)
+    address: Mapped[str | None] = mapped_column(String(300))
+    geom: Mapped[Any] = mapped_column(_point(), nullable=True)
+    source_datum: Mapped[str | None] = mapped_column(String(16))
+    location_precision: Mapped[str | None] = mapped_column(String(16))
+    routed_by: Mapped[str] = mapped_column(String(16))  # point|address|street|none
+    town_code: Mapped[str | None] = mapped_column(String(12), index=True)
+    grid_code: Mapped[str | None] = mapped_column(String(15), index=True)
+    warden_id: Mapped[int | None] = mapped_column(ForeignKey("wardens.id"), index=True)
+    contact_name: Mapped[str | None] = mapped_column(String(100))
+    contact_phone: Mapped[str | None] = mapped_column(String(32))
+    photos: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(16), index=True)  # TIPOFF_STATUSES
+    handled_on: Mapped[dt.date | None] = mapped_column(Date)
+    handled_by: Mapped[str | None] = mapped_column(String(64))
+    enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"))
+    hazard_id: Mapped[int | None] = mapped_column(ForeignKey("hazards.id"))
+    referred_to: Mapped[str | None] = mapped_column(String(100))
+    dismissal_reason: Mapped[str | None] = mapped_column(Text)
+    client_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+
+
+class TipoffEvent(Base):
+    """One triage step of a tip-off (``extra``: uscc, hazard_id, department)."""
+
+    __tablename__ = "tipoff_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tipoff_id: Mapped[int] = mapped_column(ForeignKey("tipoffs.id"), index=True)
+    action: Mapped[str] = mapped_column(String(24))  # vocab.TIPOFF_ACTIONS
+    from_state: Mapped[str] = mapped_column(String(16))
+    to_state: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))
+    acted_on: Mapped[dt.date] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+    photos: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    extra: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+
+class Campaign(Base):
+    """专项整治: ``spec`` is :meth:`gridwatch.supervision.CampaignSpec.to_dict`; the
+    targets are fixed in :class:`CampaignTarget` when the campaign is created."""
+
+    __tablename__ = "campaigns"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    preset: Mapped[str | None] = mapped_column(String(32))
+    starts_on: Mapped[dt.date] = mapped_column(Date)
+    ends_on: Mapped[dt.date] = mapped_column(Date)
+    min_inspections: Mapped[int] = mapped_column(Integer, default=1)
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON)
+    targets_fixed_on: Mapped[dt.date] = mapped_column(Date)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+
+class CampaignTarget(Base):
+    """An enterprise a campaign targets (``selector``: the 1-based selector it
+    matched first, 0 when the campaign has none)."""
+
+    __tablename__ = "campaign_targets"
+    __table_args__ = (UniqueConstraint("campaign_id", "enterprise_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    selector: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Photo(Base):
@@ -393,3 +563,7 @@ class AuditLog(Base):
     entity_key: Mapped[str | None] = mapped_column(String(64), index=True)
     old: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     new: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+# jobs and patrol plans live in their own module, on the same metadata
+from gridwatch.db import models_street  # noqa: E402,F401

@@ -176,3 +176,68 @@ def reset_sequence(conn: Connection, table_name: str, column: str = "id") -> Non
     seq = sa.func.pg_get_serial_sequence(table_name, column)
     top = sa.select(sa.func.coalesce(sa.func.max(col), 1)).scalar_subquery()
     conn.execute(sa.select(sa.func.setval(seq, sa.func.greatest(top, 1))))
+
+
+def _days_between(conn: Connection, later, earlier) -> sa.ColumnElement:
+    """``later - earlier`` in whole days, on either backend."""
+    if conn.dialect.name == "postgresql":
+        return later - earlier  # date - date is an integer number of days
+    # SQLite stores dates as ISO text: julianday() makes them day numbers
+    return sa.func.julianday(later) - sa.func.julianday(earlier)
+
+
+def _epoch_days(conn: Connection, day) -> sa.ColumnElement:
+    """A date as days since 1970-01-01 (a number: no date parsing per row)."""
+    if conn.dialect.name == "postgresql":
+        return day - sa.cast(sa.literal("1970-01-01"), sa.Date)
+    return sa.func.julianday(day) - 2440587.5  # julianday('1970-01-01')
+
+
+def inspection_summary(
+    conn: Connection, enterprise_ids: sa.ColumnElement, start, end
+) -> pd.DataFrame:
+    """Per enterprise, the inspection facts the coverage status needs, in SQL.
+
+    The columns of :func:`gridwatch.analytics.coverage.inspection_summary` (with
+    ``enterprise_id`` instead of ``uscc``, dates as day numbers since
+    1970-01-01, NaN for none), aggregated in the database so a street's ~50,000
+    inspection rows stay there: per enterprise in ``enterprise_ids`` (a subquery
+    of ids) and for inspections dated up to ``end``: ``last_on``, ``anchor_on``
+    (latest on or before ``start``), ``first_after`` (first after ``start``),
+    ``max_gap_after`` (longest gap in days between consecutive inspections after
+    ``start``; a window function pairs each with the one before),
+    ``n_in_period`` (dated ``start`` to ``end``). The index
+    ``ix_inspections_enterprise_day`` answers it without reading the table.
+    """
+    from gridwatch.db.models import Inspection
+
+    ins = Inspection
+    prev = sa.func.lag(ins.inspected_on).over(
+        partition_by=ins.enterprise_id, order_by=ins.inspected_on
+    )
+    w = (
+        sa.select(
+            ins.enterprise_id.label("eid"),
+            ins.inspected_on.label("d"),
+            prev.label("prev"),
+        )
+        .where(ins.enterprise_id.in_(enterprise_ids), ins.inspected_on <= end)
+        .subquery()
+    )
+    after = w.c.d > start
+    gap = _days_between(conn, w.c.d, w.c.prev)
+    stmt = sa.select(
+        w.c.eid,
+        _epoch_days(conn, sa.func.max(w.c.d)),
+        _epoch_days(conn, sa.func.max(sa.case((w.c.d <= start, w.c.d)))),
+        _epoch_days(conn, sa.func.min(sa.case((after, w.c.d)))),
+        sa.func.max(sa.case((sa.and_(after, w.c.prev > start), gap))),
+        sa.func.sum(sa.case((w.c.d >= start, 1), else_=0)),
+    ).group_by(w.c.eid)
+    cols = ["last_on", "anchor_on", "first_after", "max_gap_after"]
+    frame = rows_frame(
+        conn.execute(stmt).all(), ["enterprise_id", *cols, "n_in_period"]
+    )
+    frame[cols] = frame[cols].astype(float)
+    frame["n_in_period"] = frame["n_in_period"].fillna(0).astype(int)
+    return frame

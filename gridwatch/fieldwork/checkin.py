@@ -37,20 +37,12 @@ from functools import lru_cache
 
 from gridwatch.crs import METRIC_CRS, parse_datum, to_wgs84
 from gridwatch.errors import InvalidInputError
+from gridwatch.vocab import LOCATION_NOTES
 
 #: Geocode precisions whose point is an area's representative point, not the site.
 IMPRECISE_PRECISIONS = frozenset({"community", "town", "district", "none"})
 
-_NOTES = {
-    "manual": "位置由人工在地图上标注。",
-    "supplied": "位置为登记时提供的坐标。",
-    "door": "位置精确到门牌。",
-    "road": "位置仅精确到道路，门牌未确认，可能偏离企业数百米。",
-    "community": "位置仅精确到村/社区：地图上的点是村/社区的代表点，不是企业所在地。",
-    "town": "位置仅精确到镇街：地图上的点是镇街的代表点，不是企业所在地。",
-    "district": "位置仅精确到区：地图上的点是全区的代表点，不是企业所在地。",
-    "none": "尚未定位：请在地图上标注企业位置。",
-}
+_NOTES = LOCATION_NOTES  # gridwatch.vocab: one sentence per precision
 
 
 def location_note(precision: str | None) -> str:

@@ -49,16 +49,13 @@ from gridwatch.patrol.calendar import WorkCalendar
 from gridwatch.patrol.grouping import regroup_days
 from gridwatch.patrol.schedule import DUE_COLUMNS, risk_rank
 from gridwatch.patrol.window import PlanWindow
+from gridwatch.vocab import PATROL_NOT_PLANNED
 
 __all__ = ["NOT_PLANNED", "Plan", "has_location", "plan_visits"]
 
-#: Why a due visit is not planned: code → Chinese text shown to the street office.
-NOT_PLANNED = {
-    "no_location": "企业无坐标，无法排入路线(请先完成地址匹配或人工标注)",
-    "no_warden": "企业所在网格没有网格员",
-    "no_working_day": "网格员在计划期内没有工作日",
-    "no_capacity": "计划期内网格员的日巡查量已排满",
-}
+#: Why a due visit is not planned: code → Chinese text shown to the street office
+#: (the labels live in :mod:`gridwatch.vocab`, where the web app translates them).
+NOT_PLANNED = PATROL_NOT_PLANNED
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,6 @@ from gridwatch.db.models import (
     Inspection,
     Penalty,
     SelfReport,
-    User,
 )
 from gridwatch.db.queries import wkb
 from gridwatch.errors import NotFoundError
@@ -28,9 +27,8 @@ from gridwatch.fieldwork.checkin import IMPRECISE_PRECISIONS, location_note
 from gridwatch.services.actor import Actor, require_role
 from gridwatch.services.context import Context
 from gridwatch.services.geojson import records
-from gridwatch.services.hazard_reads import read_hazards
-from gridwatch.services.inspections import credit_rows
-from gridwatch.services.photos import photos_of
+from gridwatch.services.hazards_in_scope import hazard_rows
+from gridwatch.services.inspection_reads import inspection_rows
 from gridwatch.services.scope import enterprise_clause
 from gridwatch.timeutil import today
 
@@ -151,65 +149,6 @@ def _status(ctx: Context, conn, actor: Actor, enterprise_id: int, on) -> dict | 
     return out
 
 
-def _inspections(conn, enterprise_id: int, limit: int) -> tuple[list[dict], int]:
-    total = conn.execute(
-        sa.select(sa.func.count()).where(Inspection.enterprise_id == enterprise_id)
-    ).scalar()
-    rows = conn.execute(
-        sa.select(
-            Inspection.id,
-            Inspection.inspected_on,
-            Inspection.kind,
-            Inspection.result,
-            Inspection.notes,
-            Inspection.created_at,
-            User.username.label("inspector"),
-            User.full_name.label("inspector_name"),
-            Inspection.checkin_status,
-            Inspection.checkin_lng,
-            Inspection.checkin_lat,
-            Inspection.checkin_accuracy_m,
-            Inspection.checkin_distance_m,
-        )
-        .outerjoin(User, User.id == Inspection.inspector_id)
-        .where(Inspection.enterprise_id == enterprise_id)
-        .order_by(Inspection.inspected_on.desc(), Inspection.id.desc())
-        .limit(limit)
-    ).all()
-    ids = [r.id for r in rows]
-    credit = credit_rows(conn, Inspection.id.in_(ids)).set_index("inspection_id")
-    photos = photos_of(conn, inspection_ids=ids)
-    out = []
-    for r in rows:
-        rec = dict(r._mapping)
-        rec["kind_label"] = vocab.INSPECTION_KINDS.get(r.kind, r.kind)
-        rec["result_label"] = vocab.INSPECTION_RESULTS.get(r.result, r.result)
-        rec["checkin_label"] = vocab.CHECKIN_STATUSES.get(r.checkin_status)
-        rec["checkin_flagged"] = r.checkin_status == "far"
-        c = credit.loc[r.id] if r.id in credit.index else None
-        rec["credited_grid"] = None if c is None else c["grid_code"]
-        rec["credited_warden"] = None if c is None else c["warden"]
-        rec["credited_warden_name"] = None if c is None else c["warden_name"]
-        rec["photos"] = photos.get(("inspection", r.id), [])
-        out.append(rec)
-    return out, int(total or 0)
-
-
-def _hazards(conn, enterprise_id: int, on: dt.date) -> list[dict]:
-    frame = read_hazards(conn, Hazard.enterprise_id == enterprise_id, on)
-    photos = photos_of(conn, hazard_ids=frame["id"].tolist())
-    out = []
-    for rec in records(frame):
-        rec["level_label"] = vocab.HAZARD_LEVELS.get(rec["level"], rec["level"])
-        rec["category_label"] = vocab.HAZARD_CATEGORIES.get(
-            rec["category"], rec["category"]
-        )
-        rec["status_label"] = vocab.HAZARD_STATUSES.get(rec["status"], rec["status"])
-        rec["photos"] = photos.get(("hazard", rec["id"]), [])
-        out.append(rec)
-    return out
-
-
 def _penalties(conn, enterprise_id: int) -> list[dict]:
     rows = conn.execute(
         sa.select(
@@ -282,9 +221,10 @@ def enterprise_file(
           ``checkin_accuracy_m``, ``checkin_distance_m`` (metres),
           ``credited_grid``/``credited_warden``/``credited_warden_name`` (on the
           inspection's date), ``photos`` (list of photo summaries).
-        - ``hazards`` (newest first): :func:`~gridwatch.services.hazard_reads.
-          read_hazards` columns with ``level_label``, ``category_label``,
-          ``status_label``, ``photos``.
+        - ``hazards`` (newest first):
+          :func:`~gridwatch.services.hazards_in_scope.hazard_rows` (the
+          ``read_hazards`` columns with ``state``/``state_label``,
+          ``level_label``, ``category_label``, ``flags``, ``photos``).
         - ``penalties`` (newest first): ``decided_on``, ``kind``/``kind_label``,
           ``amount_yuan``, ``decision_no``.
         - ``self_reports`` (newest ``months`` months) and ``n_self_reports``:
@@ -311,8 +251,10 @@ def enterprise_file(
         ent = _enterprise(conn, actor, enterprise_id, on)
         names = _unit_names(conn, [ent.town_code, ent.community_code])
         status = _status(ctx, conn, actor, enterprise_id, on)
-        inspections, n_inspections = _inspections(conn, enterprise_id, history_limit)
-        hazards = _hazards(conn, enterprise_id, on)
+        inspections, n_inspections = inspection_rows(
+            conn, Inspection.enterprise_id == enterprise_id, limit=history_limit
+        )
+        hazards = hazard_rows(conn, Hazard.enterprise_id == enterprise_id, on)
         penalties = _penalties(conn, enterprise_id)
         reports, n_reports = _self_reports(conn, enterprise_id, months)
     return {

@@ -355,6 +355,23 @@ def undo_edit(ctx: Context, actor: Actor, version_id: int | None = None) -> dict
         }
 
 
+def _build_area(town, community, within) -> tuple[str | None, str | None]:
+    """(town the version belongs to, code prefix rebuilt) of a build."""
+    if community is None:
+        return town, town
+    from gridwatch.grids.codes import town_of
+
+    community = str(community)
+    if len(community) != 12 or not community.isdigit() or within != "community":
+        raise InvalidInputError(
+            "A one-community rebuild takes a 12-digit community code and is "
+            f"built within communities, not {community!r} within {within}."
+        )
+    if town is not None and town_of(community) != town:
+        raise InvalidInputError(f"Community {community} does not lie in town {town}.")
+    return town_of(community), community
+
+
 def build_version(
     ctx: Context,
     actor: Actor,
@@ -367,26 +384,30 @@ def build_version(
     town: str | None = None,
     seed: int = 0,
     activate: bool = False,
+    community: str | None = None,
 ) -> dict:
     """Build grids into a new draft version (optionally activate it).
 
     With ``town``, only that town's units are rebuilt; the new version keeps the
     active version's grids everywhere else, so activating it changes one town only.
+    With ``community`` (a 12-digit code, built within communities), only that
+    community is rebuilt and the version belongs to its town.
     """
     from gridwatch.grids import build_grids
 
+    town, area = _build_area(town, community, within)
     _require_editor(actor, town, "Building grids")
-    parents = parents_for(ctx, within, town)
+    parents = parents_for(ctx, within, area)
     weights = ctx.settings.risk_weights
     with ctx.engine.connect() as conn:
         ents = gridded_enterprises(conn)
         unplaced = unplaced_count(conn)
         keep = None
-        if town:
+        if area:
             active = active_version_id(conn)
             if active is not None:
                 old = version_grids(conn, active)
-                keep = old[~old["code"].str.startswith(town)]
+                keep = old[~old["code"].str.startswith(area)]
     grids, report = build_grids(
         parents,
         ents,
@@ -407,6 +428,7 @@ def build_version(
         "cell_size_m": cell_size_m,
         "within": within,
         "town": town,
+        "community": community,
         "seed": seed,
         "weights": weights,
     }

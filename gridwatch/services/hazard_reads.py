@@ -1,15 +1,12 @@
 """The one read of hazards behind the warden pages (to-do, file, map counts).
 
-Kept to one function on purpose: the hazard lifecycle (rectification,
-re-inspection, closure, listed supervision) is being built separately and may
-change what "open" means or where the status lives; swapping this function is
-then the whole change for the warden, street and bureau reads.
-
-Today's model (``hazards`` table): ``status`` is open / rectified / closed /
-overdue (``gridwatch.vocab.HAZARD_STATUSES``). A hazard is *open* while the
-enterprise still has to act (``open`` or ``overdue``); ``rectified`` waits for
-the re-inspection, not for the enterprise (as
-``gridwatch.analytics.coverage.count_open_hazards`` counts it).
+``hazards.status`` holds the state of the machine in :mod:`gridwatch.supervision`
+(``vocab.HAZARD_STATUSES``: found / rectifying / rectified / closed; overdue is
+derived from the deadline). A hazard is *open* here while the enterprise still has
+to act: :data:`gridwatch.supervision.UNRECTIFIED_STATES` (``found``,
+``rectifying``); ``rectified`` waits for the re-inspection, not for the enterprise
+(as ``gridwatch.analytics.coverage.count_open_hazards`` counts it). The
+supervision pages read through :mod:`gridwatch.services.supervision`.
 """
 
 from __future__ import annotations
@@ -21,9 +18,10 @@ import sqlalchemy as sa
 
 from gridwatch.db.models import Hazard
 from gridwatch.db.queries import rows_frame
+from gridwatch.supervision import UNRECTIFIED_STATES
 
-#: Statuses in which the enterprise still has to rectify.
-OPEN_STATUSES = ("open", "overdue")
+#: States in which the enterprise still has to rectify.
+OPEN_STATUSES = UNRECTIFIED_STATES
 
 HAZARD_COLUMNS = [
     "id",
@@ -42,7 +40,13 @@ HAZARD_COLUMNS = [
 
 
 def read_hazards(
-    conn, where: sa.ColumnElement[bool], on: dt.date, *, open_only: bool = False
+    conn,
+    where: sa.ColumnElement[bool],
+    on: dt.date,
+    *,
+    open_only: bool = False,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> pd.DataFrame:
     """Hazards matching ``where`` (the caller's scope clause), newest first.
 
@@ -55,6 +59,8 @@ def read_hazards(
         The day against which deadlines are measured (district today).
     open_only : bool
         Only hazards in :data:`OPEN_STATUSES`.
+    limit, offset : int, optional
+        One page of the newest-first order (paged in SQL; default all).
 
     Returns
     -------
@@ -68,7 +74,10 @@ def read_hazards(
     stmt = sa.select(*cols).where(where)
     if open_only:
         stmt = stmt.where(Hazard.status.in_(OPEN_STATUSES))
-    rows = conn.execute(stmt.order_by(Hazard.found_on.desc(), Hazard.id.desc())).all()
+    stmt = stmt.order_by(Hazard.found_on.desc(), Hazard.id.desc())
+    if limit is not None:
+        stmt = stmt.limit(limit).offset(offset)
+    rows = conn.execute(stmt).all()
     frame = rows_frame(rows, HAZARD_COLUMNS)
     frame["is_listed"] = frame["is_listed"].astype(bool)
     frame["is_open"] = frame["status"].isin(OPEN_STATUSES)
@@ -81,3 +90,13 @@ def read_hazards(
         (frame["days_to_deadline"] < 0).fillna(False).astype(bool)
     )
     return frame
+
+
+def count_hazards(
+    conn, where: sa.ColumnElement[bool], *, open_only: bool = False
+) -> int:
+    """How many hazards :func:`read_hazards` would return without paging."""
+    stmt = sa.select(sa.func.count()).select_from(Hazard).where(where)
+    if open_only:
+        stmt = stmt.where(Hazard.status.in_(OPEN_STATUSES))
+    return int(conn.execute(stmt).scalar() or 0)

@@ -26,7 +26,6 @@ from gridwatch.db.models import (
     Enterprise,
     EnterpriseGrid,
     GridWarden,
-    Hazard,
     Inspection,
     User,
     Warden,
@@ -43,6 +42,11 @@ from gridwatch.services.photos import (
     store_files,
 )
 from gridwatch.services.scope import enterprise_clause, enterprise_ids_clause
+from gridwatch.services.supervision.hazard_acts import (
+    may_set_deadline,
+    store_new_hazard,
+)
+from gridwatch.supervision import discover
 from gridwatch.timeutil import today, utcnow
 
 #: Longest notes / hazard description accepted, in characters.
@@ -322,8 +326,9 @@ def report_hazard(
     deadline=None,
     photos: Sequence[Upload] = (),
 ) -> dict:
-    """Report a hazard found on an inspection (creation only; the lifecycle of
-    rectification, re-inspection and closure is the supervision module's).
+    """Report a hazard found on an inspection: its ``discover`` in the machine of
+    :mod:`gridwatch.supervision` (the rest of its loop:
+    :func:`gridwatch.services.supervision.transition_hazard`).
 
     Parameters
     ----------
@@ -337,8 +342,10 @@ def report_hazard(
     description : str
         Required, up to :data:`TEXT_MAX` characters.
     deadline : date, ``YYYY-MM-DD`` or None
-        Rectification deadline; None → :func:`default_deadline`. Not before the
-        found date.
+        Rectification deadline; None → :func:`default_deadline`, except for a
+        major hazard a warden reports: it stays ``found`` with no deadline until
+        the street office or bureau orders its rectification (a deadline given
+        for it is refused in one sentence).
     photos : sequence of Upload
         Up to 6.
 
@@ -346,7 +353,8 @@ def report_hazard(
     -------
     dict
         ``id``, ``enterprise_id``, ``inspection_id``, ``level``, ``category``,
-        ``found_on``, ``deadline``, ``deadline_is_default``, ``status`` ("open"),
+        ``found_on``, ``deadline``, ``deadline_is_default``, ``status``
+        (``rectifying``, or ``found`` without a deadline),
         ``inspection_result`` (an inspection recorded as ``pass`` becomes
         ``hazards_found``), ``photo_ids``.
 
@@ -385,25 +393,30 @@ def report_hazard(
     clean = prepare_photos(ctx.settings, photos)
     store_files(ctx.settings, clean)
     with ctx.transaction(actor) as s:
-        hazard = Hazard(
-            enterprise_id=insp.enterprise_id,
-            inspection_id=inspection_id,
-            level=level,
-            category=category,
-            description=description,
-            found_on=found,
-            deadline=due,
-            status="open",
-            is_listed=False,
-        )
-        s.add(hazard)
+        # the hazard enters the machine of gridwatch.supervision: discover by
+        # the inspector; a warden's major hazard waits (found) for the street
+        # office or bureau to set its deadline (SAWS Order No. 16)
+        role = actor.role if actor.role != "system" else "street_office"
+        if is_default and not may_set_deadline(role, level):
+            due = None
+        t = discover(hazard_id=None, level=level, found_on=found,
+                     actor=actor.username, role=role, in_scope=True, deadline=due,
+                     note=description)  # fmt: skip
+        ids: list[int] = []
+
+        def attach(hazard_id: int) -> list[str]:
+            ids.extend(attach_photos(s, actor, clean, enterprise_id=insp.enterprise_id,
+                                     hazard_id=hazard_id))  # fmt: skip
+            return [str(i) for i in ids]
+
+        hazard = store_new_hazard(
+            s, t, enterprise_id=insp.enterprise_id, category=category,
+            description=description, recorded_by=actor.username,
+            source="inspection", inspection_id=inspection_id, attach=attach,
+        )  # fmt: skip
         inspection = s.get(Inspection, inspection_id)
         if inspection.result == "pass":  # a hazard was found: it did not pass
             inspection.result = "hazards_found"
-        s.flush()
-        photo_ids = attach_photos(
-            s, actor, clean, enterprise_id=insp.enterprise_id, hazard_id=hazard.id
-        )
     return {
         "id": hazard.id,
         "enterprise_id": insp.enterprise_id,
@@ -413,9 +426,9 @@ def report_hazard(
         "found_on": found,
         "deadline": due,
         "deadline_is_default": is_default,
-        "status": "open",
+        "status": t.hazard.state,
         "inspection_result": inspection.result,
-        "photo_ids": photo_ids,
+        "photo_ids": ids,
     }
 
 

@@ -2,7 +2,7 @@
 
 Built on :func:`gridwatch.services.maps.load_map_data` (the maps' own loader,
 scope-filtered in SQL) and the maps' analytics
-(:func:`~gridwatch.services.maps.coverage_frames`, ``coverage_by``,
+(:func:`~gridwatch.services.maps.coverage_figures`, ``coverage_by``,
 ``overdue_list``), so a grid's figures here are the coverage map's figures for
 the same grid and period.
 
@@ -30,7 +30,7 @@ from gridwatch.services.actor import Actor, require_role
 from gridwatch.services.context import Context
 from gridwatch.services.geojson import feature_collection, plain, records
 from gridwatch.services.hazard_reads import read_hazards
-from gridwatch.services.maps import MapData, coverage_frames, load_map_data
+from gridwatch.services.maps import MapData, coverage_figures, load_map_data
 from gridwatch.services.scope import enterprise_ids_clause
 
 COVERAGE_COLUMNS = [
@@ -108,7 +108,7 @@ class StreetOverview:
     0-1, NaN for an empty grid), ``open_hazards``, geometry.
 
     ``overdue``: enterprises past due at ``end``, most days overdue first:
-    ``uscc``, ``name``, ``sector``/``sector_label``, ``risk_level``, ``grid_code`` (None: in no grid), ``warden``,
+    ``id``, ``uscc``, ``name``, ``sector``/``sector_label``, ``risk_level``, ``grid_code`` (None: in no grid), ``warden``,
     ``warden_username``, ``status``/``status_label`` (overdue or never),
     ``last_inspected_on``, ``due_on``, ``days_overdue`` (days).
 
@@ -132,6 +132,32 @@ class StreetOverview:
 
     def geojson(self) -> dict:
         return feature_collection(self.grids)
+
+    def overdue_page(
+        self, *, grid: str | None = None, warden: str | None = None, page=1, per=50
+    ) -> dict:
+        """One page of :attr:`overdue`, optionally of one grid or one warden.
+
+        ``warden`` is a username, or ``""`` for grids without a warden.
+        Returns ``items`` (row dicts), ``total``, ``page``, ``pages``, ``per``.
+        Raises NotFoundError for a grid that is not one of the street's.
+        """
+        rows = self.overdue
+        if grid:
+            if grid not in set(self.grids["code"]):
+                raise NotFoundError(f"There is no grid {grid} in {self.town_name}.")
+            rows = rows[rows["grid_code"] == grid]
+        if warden is not None:
+            rows = rows[rows["warden_username"].fillna("") == warden]
+        page, per = max(int(page), 1), max(min(int(per), 500), 1)
+        total = len(rows)
+        return {
+            "items": records(rows.iloc[(page - 1) * per : page * per]),
+            "total": total,
+            "page": page,
+            "pages": max(1, -(-total // per)),
+            "per": per,
+        }
 
     def to_json(self) -> dict:
         """JSON-safe: the fields, ``grids`` as GeoJSON, the tables as row lists."""
@@ -214,14 +240,16 @@ def street_overview(
         A district role without ``town``.
     """
     town = _street_town(actor, town)
-    data = load_map_data(ctx, actor, start, end, town=town)
-    grids, _points, status = coverage_frames(ctx, data)
+    # figures only: no points; open hazards are counted below, whenever found
+    data = load_map_data(ctx, actor, start, end, town=town, points=False, hazards=False)
+    grids, status = coverage_figures(ctx, data)
     wardens = _grid_wardens(ctx, data.version, grids["code"].tolist(), data.end)
     grids["warden_username"] = grids["code"].map(lambda c: wardens.get(c, ("", ""))[0])
     grids["open_hazards"] = _per_grid(
         status, _open_hazards_by_uscc(ctx, actor, data.end), grids["code"]
     )
     late = overdue_list(status, data.enterprises)
+    late["id"] = late["uscc"].map(data.enterprises.set_index("uscc")["id"])
     late["warden"] = late["grid_code"].map(lambda c: wardens.get(c, ("", ""))[1])
     late["warden_username"] = late["grid_code"].map(
         lambda c: wardens.get(c, ("", ""))[0]
@@ -247,6 +275,7 @@ def street_overview(
         grids=grids[cols],
         overdue=late[
             [
+                "id",
                 "uscc",
                 "name",
                 "sector",
@@ -323,8 +352,8 @@ def bureau_coverage(
         Wardens and street offices (their pages show their own area).
     """
     _require_bureau(actor, "The district coverage table")
-    data = load_map_data(ctx, actor, start, end)
-    _grids, _points, status = coverage_frames(ctx, data)
+    data = load_map_data(ctx, actor, start, end, points=False, hazards=False)
+    _grids, status = coverage_figures(ctx, data)
     town = status["grid_code"].map(lambda g: town_of(g) if isinstance(g, str) else None)
     status = status.assign(town_code=town.fillna(status["town_code"]))
     open_h = _open_hazards_by_uscc(ctx, actor, data.end)
@@ -373,17 +402,20 @@ class HotspotView:
 
     def to_json(self) -> dict:
         """JSON-safe: the period, ``cells`` as GeoJSON (with the trend joined on
-        ``cell_id`` when it has one row per cell)."""
+        ``cell_id`` when it has one row per cell) and the ``towns`` shown
+        (``code``, ``name``; outlines for the map)."""
         cells = self.cells
         if "cell_id" in self.trend and not self.trend["cell_id"].duplicated().any():
             cells = cells.merge(self.trend, on="cell_id", how="left")
         cells = cells.assign(cell_id=cells["cell_id"].astype(str))
+        towns = self.data.towns[["code", "name", "geometry"]]
         return plain(
             {
                 "start": self.start,
                 "end": self.end,
                 "n_hazards": self.n_hazards,
                 "cells": feature_collection(cells),
+                "towns": feature_collection(towns),
             }
         )
 

@@ -79,6 +79,12 @@ def _path(settings: Settings, sha256: str, ext: str) -> Path:
     return photo_root(settings) / sha256[:2] / f"{sha256}.{ext}"
 
 
+def photo_path(settings: Settings, sha256: str, ext: str) -> Path:
+    """Where the photo store keeps the file of a hash (public tip-offs' photos
+    have no ``photos`` row; they are kept by hash the same way)."""
+    return _path(settings, sha256, ext)
+
+
 def prepare_photos(
     settings: Settings, uploads: Sequence[Upload], *, already: int = 0
 ) -> list[CleanPhoto]:

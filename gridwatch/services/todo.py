@@ -8,18 +8,19 @@ the "my grids" map agree on every enterprise.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import pandas as pd
 import sqlalchemy as sa
 
 from gridwatch import vocab
-from gridwatch.db.models import Enterprise, Grid
+from gridwatch.db.models import Enterprise, Grid, GridVersion
 from gridwatch.errors import InvalidInputError, NotFoundError
 from gridwatch.services.actor import Actor, require_role
 from gridwatch.services.context import Context
 from gridwatch.services.geojson import plain, records
 from gridwatch.services.scope import grid_clause
+from gridwatch.services.supervision.worklists import enterprise_flags
 from gridwatch.services.warden import enterprise_statuses, label_columns
 from gridwatch.timeutil import today
 
@@ -27,6 +28,8 @@ URGENCY: dict[str, str] = {
     "overdue": "逾期未检查",
     "due_soon": "即将到期",
     "hazard_due": "隐患整改临近期限",
+    "campaign": "专项整治待检查",
+    "no_report": "未按月自查自报",
     "on_time": "按期",
 }
 _RISK_RANK = {r: i for i, r in enumerate(vocab.RISK_LEVELS)}  # red first
@@ -45,10 +48,15 @@ class TodoPage:
     None), ``days_overdue`` (int days), ``open_hazards``,
     ``next_hazard_deadline``, ``days_to_hazard_deadline`` (days, negative when
     past), ``precision``/``precision_label``, ``is_imprecise``, ``lng``/``lat``
-    (WGS-84 or None).
+    (WGS-84 or None), ``campaigns`` (running campaigns it still falls short in:
+    ``campaign_id``, ``name``, ``ends_on``, ``still_needed``) and
+    ``missing_report_month`` (the latest month already due with no self-report,
+    or None).
 
     ``total``: items over all pages; ``counts``: enterprises per urgency (with
-    the filters, before paging); ``pages``: number of pages.
+    the filters, before paging); ``pages``: number of pages; ``grids``: the
+    codes of the grids in the actor's scope on ``on`` (active version), for the
+    grid filter.
     """
 
     items: list[dict]
@@ -58,6 +66,7 @@ class TodoPage:
     pages: int
     counts: dict[str, int]
     on: dt.date
+    grids: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         """JSON-safe dict of every field (dates as ISO text, missing as null)."""
@@ -105,6 +114,18 @@ def _check_grid(conn, actor: Actor, on: dt.date, grid: str) -> None:
         raise NotFoundError(f"There is no grid {grid} in your area.")
 
 
+def _scope_grids(conn, actor: Actor, on: dt.date) -> list[str]:
+    """Codes of the active version's grids in the actor's scope on ``on``."""
+    active = sa.select(GridVersion.id).where(GridVersion.status == "active")
+    return list(
+        conn.execute(
+            sa.select(Grid.code)
+            .where(Grid.version_id.in_(active.scalar_subquery()), grid_clause(actor, on))
+            .order_by(Grid.code)
+        ).scalars()
+    )
+
+
 def _ordinal(day) -> float:
     """A date as a sortable number; missing dates sort last."""
     if day is None or pd.isna(day):
@@ -116,6 +137,8 @@ def _urgency(frame: pd.DataFrame) -> pd.DataFrame:
     """Add ``urgency`` and sort most urgent first (rules in :func:`todo`)."""
     late = frame["status"].isin(["overdue", "never"])
     urgency = pd.Series("on_time", index=frame.index)
+    urgency[frame["missing_report_month"].notna()] = "no_report"
+    urgency[frame["campaigns"].map(bool)] = "campaign"
     urgency[frame["hazard_due"].astype(bool)] = "hazard_due"
     urgency[frame["status"] == "due_soon"] = "due_soon"
     urgency[late] = "overdue"
@@ -141,6 +164,10 @@ def _reasons(row) -> list[str]:
         out.append("due_soon")
     if row["hazard_due"]:
         out.append("hazard_due")
+    if row["campaigns"]:
+        out.append("campaign")
+    if row["missing_report_month"]:
+        out.append("no_report")
     return out
 
 
@@ -173,7 +200,10 @@ def todo(
     Order: overdue (status ``overdue`` or ``never``, most days overdue first),
     then due soon (earliest due date first), then open hazards whose
     rectification deadline is within setting ``hazard_due_soon_days`` days or past
-    (earliest deadline first); ties by risk (red first) and credit code. With
+    (earliest deadline first), then targets of a running special campaign still
+    short of its target, then enterprises whose latest due monthly self-report is
+    missing (:func:`gridwatch.services.supervision.worklists.enterprise_flags`);
+    ties by risk (red first) and credit code. With
     ``include_on_time`` the rest follow by due date, so the list holds every
     enterprise of the scope.
 
@@ -202,6 +232,14 @@ def todo(
     with ctx.engine.connect() as conn:
         where = _filters(conn, actor, on, grid, risk, sector)
         ents = enterprise_statuses(conn, ctx.settings, actor, on, where)
+        grids = _scope_grids(conn, actor, on)
+    flags = enterprise_flags(ctx, actor, on=on, grid=grid)
+    ents["campaigns"] = (
+        ents["id"]
+        .map(flags["campaigns"])
+        .map(lambda v: v if isinstance(v, list) else [])
+    )
+    ents["missing_report_month"] = ents["id"].map(flags["missing_report_month"])
     ranked = _urgency(label_columns(ents))
     counts = {k: int((ranked["urgency"] == k).sum()) for k in URGENCY}
     if not include_on_time:
@@ -224,4 +262,5 @@ def todo(
         pages=max(1, -(-total // per_page)),
         counts=counts,
         on=on,
+        grids=grids,
     )

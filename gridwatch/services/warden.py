@@ -23,18 +23,21 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from gridwatch import vocab
-from gridwatch.analytics.coverage import STATUS_LABELS, enterprise_status, grid_coverage
+from gridwatch.analytics.coverage import (
+    STATUS_LABELS,
+    enterprise_status_from_summary,
+    grid_coverage,
+)
 from gridwatch.db.models import (
     Enterprise,
     EnterpriseGrid,
     Grid,
     GridWarden,
     Hazard,
-    Inspection,
     User,
     Warden,
 )
-from gridwatch.db.queries import effective_on, read_frame, rows_frame, wkb
+from gridwatch.db.queries import effective_on, inspection_summary, read_frame, wkb
 from gridwatch.errors import PermissionDeniedError
 from gridwatch.fieldwork.checkin import IMPRECISE_PRECISIONS
 from gridwatch.services.actor import Actor, require_role
@@ -156,17 +159,14 @@ def enterprise_statuses(
     # the points are put back at the end
     points = pd.Series(located.geometry.values, index=located["id"].values)
     ents = pd.DataFrame(located.drop(columns="geometry"))
-    insp = rows_frame(
-        conn.execute(
-            sa.select(Inspection.enterprise_id, Inspection.inspected_on).where(
-                Inspection.enterprise_id.in_(ids), Inspection.inspected_on <= on
-            )
-        ).all(),
-        ["id", "inspected_on"],
-    )
-    insp["uscc"] = insp["id"].map(pd.Series(ents["uscc"].values, index=ents["id"]))
     start, end = status_period(on)
-    status = enterprise_status(ents, insp, start, end, settings.due_days)
+    # per enterprise, the few inspection facts the status needs, aggregated in SQL
+    summary = inspection_summary(conn, ids, start, end)
+    uscc = pd.Series(ents["uscc"].values, index=ents["id"].values)
+    summary.insert(0, "uscc", summary.pop("enterprise_id").map(uscc))
+    status = enterprise_status_from_summary(
+        ents, summary.dropna(subset=["uscc"]), start, end, settings.due_days
+    )
     keep = [
         "uscc",
         "status",

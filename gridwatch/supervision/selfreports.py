@@ -126,7 +126,8 @@ def report_status(
     ok &= sub <= pd.Timestamp(on)
     first = sub[ok].groupby(reports.loc[ok, "uscc"]).min()
     out = enterprises.loc[_expected(enterprises, period)].copy()
-    submitted = out["uscc"].map(first)
+    # reindex, not Series.map: map fails on an empty datetime mapper (no report)
+    submitted = first.reindex(out["uscc"].to_numpy()).to_numpy()
     out["submitted_on"] = pd.to_datetime(submitted)
     out["due_on"] = due
     has = out["submitted_on"].notna()

@@ -9,7 +9,7 @@ from flask import Blueprint, Flask
 
 from gridwatch.config import Settings, load_settings
 from gridwatch.services.context import Context, open_context
-from gridwatch.web import errors, i18n, nav, security
+from gridwatch.web import errors, i18n, job_thread, mapview, nav, security
 from gridwatch.web.extensions import (
     babel,
     csrf,
@@ -38,11 +38,13 @@ def build_app(settings: Settings | None = None, ctx: Context | None = None) -> F
         default_translation_directories=str(i18n.compile_catalogs(settings.data_path)),
     )
     i18n.install(app)
+    mapview.install(app)
     _register_blueprints(app)
     limit_sign_in(app, make_limiter(app), "auth.sign_in")
     security.install(app)
     errors.register_error_handlers(app)
     app.jinja_env.globals.update(nav_items=nav.items)
+    job_thread.install(app, ctx, settings)
     if settings.proxy_hops:
         # behind a TLS proxy: the client address (sign-in throttling) and https
         # come from its X-Forwarded-* headers, trusted for that many hops only
@@ -78,14 +80,26 @@ def _configure(app: Flask, settings: Settings) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from gridwatch.maps.assets import static_dir
-    from gridwatch.web import admin, auth, pages
+    from gridwatch.web import (  # noqa: F401
+        admin,
+        auth,
+        pages,
+        photos,
+        street_grids,
+        street_patrol,
+        warden_route,
+    )
     from gridwatch.web.api import init_api
+    from gridwatch.web.bureau import coverage  # noqa: F401  (routes on pages.bureau)
+    from gridwatch.web.street import overview  # noqa: F401  (routes on pages.street)
+    from gridwatch.web.warden import enterprise, grids, record, todo  # noqa: F401
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(pages.warden)
     app.register_blueprint(pages.street)
     app.register_blueprint(pages.bureau)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(photos.bp)
     # Leaflet and the map scripts are vendored once, in gridwatch/maps/static;
     # the web pages load them from there (/static/maps/…), not from a copy
     app.register_blueprint(

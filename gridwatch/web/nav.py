@@ -9,9 +9,23 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 NAV: dict[str, list[tuple[str, str]]] = {
-    "warden": [("warden.home", _l("首页"))],
-    "street_office": [("street.home", _l("首页"))],
-    "bureau": [("bureau.home", _l("首页"))],
+    "warden": [
+        ("warden.home", _l("首页")),
+        ("warden.todo", _l("待办")),
+        ("warden.route", _l("今日路线")),
+        ("warden.grids", _l("我的网格")),
+    ],
+    "street_office": [
+        ("street.home", _l("首页")),
+        ("street.overview", _l("覆盖与逾期")),
+        ("street.grids", _l("网格调整")),
+        ("street.patrol", _l("巡查计划")),
+    ],
+    "bureau": [
+        ("bureau.home", _l("首页")),
+        ("bureau.coverage", _l("镇街覆盖率")),
+        ("bureau.hotspots", _l("隐患热点")),
+    ],
     "admin": [
         ("admin.users", _l("用户")),
         ("admin.import_users_page", _l("批量导入")),

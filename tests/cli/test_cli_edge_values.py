@@ -53,6 +53,18 @@ ALLOWED: dict[tuple[tuple[str, ...], str], set[str]] = {
     (("geocode", "address"), "hint_town"): ANY_TEXT,
     (("geocode", "address"), "hint_community"): ANY_TEXT,
     (("enterprises", "place"), "actor"): ANY_TEXT,
+    # supervision: notes, reasons, names, numbers are free text ("-1" may be one)
+    (("hazards", "transition"), "note"): ANY_TEXT,
+    (("hazards", "transition"), "photos"): ANY_TEXT,
+    (("hazards", "transition"), "body"): ANY_TEXT,
+    (("hazards", "transition"), "person"): ANY_TEXT,
+    (("tipoffs", "triage"), "department"): ANY_TEXT,
+    (("tipoffs", "triage"), "reason"): ANY_TEXT,
+    (("tipoffs", "triage"), "note"): ANY_TEXT,
+    (("penalties", "add"), "decision_no"): ANY_TEXT,
+    (("penalties", "import"), "sheet"): ANY_TEXT,
+    (("self-reports", "import"), "sheet"): ANY_TEXT,
+    (("campaigns", "create"), "name"): ANY_TEXT,
     (("grids", "import"), "label"): ANY_TEXT,
     # "nan", "inf" and "no-such-choice" are well-formed host names
     (("serve",), "host"): {"nan", "inf", "bad-choice"},

@@ -199,7 +199,10 @@ def test_report_hazard_gets_the_default_deadline_by_level(district):
     )
     assert ordinary["found_on"] == found and ordinary["deadline_is_default"]
     assert ordinary["deadline"] == found + dt.timedelta(days=30)
-    assert major["deadline"] == found + dt.timedelta(days=90)
+    assert ordinary["status"] == "rectifying"
+    # a major hazard a warden reports waits for the street office or bureau to
+    # set its deadline (the machine of gridwatch.supervision)
+    assert (major["status"], major["deadline"]) == ("found", None)
     assert ordinary["inspection_result"] == "hazards_found"  # no longer a pass
     f = enterprise_file(district, w, eid)
     assert {h["id"] for h in f["hazards"]} == {ordinary["id"], major["id"]}
@@ -224,12 +227,17 @@ def test_report_hazard_deadline_setting_and_explicit_deadline(district):
         ctx,
         w,
         insp["id"],
-        level="major",
+        level="ordinary",
         category="fire",
         description="y",
         deadline=explicit.isoformat(),
     )
     assert h2["deadline"] == explicit and not h2["deadline_is_default"]
+    # a warden may not set a major hazard's deadline: one sentence, nothing stored
+    with pytest.raises(PermissionDeniedError) as exc:
+        report_hazard(ctx, w, insp["id"], level="major", category="fire",
+                      description="z", deadline=explicit.isoformat())  # fmt: skip
+    assert one_sentence(exc.value.user_msg)
 
 
 @pytest.mark.parametrize(

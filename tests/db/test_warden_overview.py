@@ -134,5 +134,7 @@ def test_bureau_hotspots_build_on_the_maps_loader(district):
     assert {"cell_id", "gi_z", "label"} <= set(view.cells.columns)
     assert view.cells.crs.to_epsg() == 4326
     assert json.dumps(view.to_json()) and view.to_json()["cells"]["features"]
+    towns = view.to_json()["towns"]["features"]
+    assert [t["properties"]["code"] for t in towns] == [TOWN]
     html = hotspot_map(district, view).get_root().render()
     assert "leaflet" in html.lower()

@@ -127,6 +127,8 @@ def test_todo_orders_by_urgency(district):
         "overdue": 2,
         "due_soon": 1,
         "hazard_due": 2,
+        "campaign": 0,  # no campaign runs
+        "no_report": 0,  # no self-report export imported: nobody is flagged
         "on_time": n - 5,
     }
     assert page.total == 5

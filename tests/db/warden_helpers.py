@@ -91,13 +91,19 @@ def add_inspections(ctx, pairs) -> None:
 
 
 def add_hazards(ctx, rows) -> None:
-    """Insert hazards ``(enterprise_id, found_on, deadline, status)`` directly."""
+    """Insert hazards ``(enterprise_id, found_on, deadline, status)`` directly.
+
+    ``status`` is a state of the machine, or an old word (``open``/``overdue``)
+    read as ``rectifying`` (``vocab.LEGACY_HAZARD_STATUSES``).
+    """
+    from gridwatch.vocab import LEGACY_HAZARD_STATUSES
+
     frame = pd.DataFrame(
         {
             "enterprise_id": [r[0] for r in rows],
             "found_on": [r[1] for r in rows],
             "deadline": [r[2] for r in rows],
-            "status": [r[3] for r in rows],
+            "status": [LEGACY_HAZARD_STATUSES.get(r[3], r[3]) for r in rows],
             "level": "ordinary",
             "category": "fire",
             "is_listed": False,

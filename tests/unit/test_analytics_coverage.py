@@ -207,7 +207,15 @@ def test_overdue_list_sorts_most_overdue_first():
     assert late.loc[0, "name"] == "企业D"
 
 
-def test_count_open_hazards_counts_open_and_overdue_only():
+def test_count_open_hazards_counts_unrectified_states_only():
+    hz = pd.DataFrame({"uscc": ["A", "A", "A", "B", "B", "C"],
+                       "status": ["found", "rectifying", "closed", "rectified",
+                                  "closed", "rectifying"]})
+    counts = count_open_hazards(hz)
+    assert counts.to_dict() == {"A": 2, "C": 1}
+
+
+def test_count_open_hazards_reads_the_old_statuses():
     hz = pd.DataFrame({"uscc": ["A", "A", "A", "B"],
                        "status": ["open", "overdue", "closed", "rectified"]})
     counts = count_open_hazards(hz)
@@ -219,7 +227,8 @@ def test_grid_coverage_joins_counts_and_hazards():
     grids = gpd.GeoDataFrame({"code": ["g1", "g2", "g3", "g4", "g5"]},
                              geometry=[box(i, 0, i + 1, 1) for i in range(5)],
                              crs="EPSG:4326")
-    hz = pd.DataFrame({"uscc": ["A", "B", "E"], "status": ["open", "open", "closed"]})
+    hz = pd.DataFrame({"uscc": ["A", "B", "E"],
+                       "status": ["rectifying", "found", "closed"]})
     gc = grid_coverage(grids, st, count_open_hazards(hz)).set_index("code")
     assert gc.loc["g1", "n"] == 2 and gc.loc["g1", "open_hazards"] == 2
     assert gc.loc["g5", "n"] == 0 and np.isnan(gc.loc["g5", "share_on_time"])

@@ -167,3 +167,26 @@ def test_bad_secret_key_is_not_echoed():
     with pytest.raises(ConfigError) as info:
         load_settings(environ={"GRIDWATCH_SECRET_KEY": "hunter2"})
     assert "hunter2" not in info.value.user_msg
+
+
+def test_supervision_settings_default_to_the_domain_defaults_and_are_checked():
+    from gridwatch.errors import ConfigError
+    from gridwatch.supervision import DEFAULT_DEADLINE_DAYS, DEFAULT_ESCALATION_DAYS
+
+    s = load_settings(environ={})
+    assert s.hazard_deadline_days == dict(DEFAULT_DEADLINE_DAYS)
+    assert s.tipoff_escalation_days == DEFAULT_ESCALATION_DAYS
+    assert s.self_report_due_day == 10
+    env = {"GRIDWATCH_HAZARD_DEADLINE_DAYS": "ordinary=15,major=60"}
+    assert load_settings(environ=env).hazard_deadline_days == {
+        "ordinary": 15,
+        "major": 60,
+    }
+    for key, bad in (
+        ("GRIDWATCH_HAZARD_DEADLINE_DAYS", "ordinary=15"),
+        ("GRIDWATCH_HAZARD_DEADLINE_DAYS", "ordinary=1.5,major=60"),
+        ("GRIDWATCH_SELF_REPORT_DUE_DAY", "31"),
+        ("GRIDWATCH_TIPOFF_ESCALATION_DAYS", "-1"),
+    ):
+        with pytest.raises(ConfigError):
+            load_settings(environ={key: bad})

@@ -5,7 +5,16 @@ import importlib
 
 import pytest
 
-MODULES = ["calendar", "distances", "plan", "routes", "schedule", "window"]
+MODULES = [
+    "calendar",
+    "distances",
+    "navigation",
+    "plan",
+    "progress",
+    "routes",
+    "schedule",
+    "window",
+]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -124,3 +124,17 @@ def test_missing_column_is_named():
         report_status(
             ENTS, REPORTS.drop(columns="submitted_on"), MONTH, dt.date(2024, 4, 30)
         )
+
+
+def test_non_reporters_when_nobody_reported_lists_everyone():
+    ents = pd.DataFrame({"uscc": ["91A", "91B"]})
+    reps = pd.DataFrame(
+        {
+            "uscc": pd.Series([], dtype=object),
+            "month": pd.Series([], dtype=object),
+            "submitted_on": pd.Series([], dtype=object),
+        }
+    )
+    out = non_reporters(ents, reps, "2024-03", dt.date(2024, 4, 15))
+    assert out["uscc"].tolist() == ["91A", "91B"]
+    assert out["status"].tolist() == ["missing", "missing"]

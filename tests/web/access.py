@@ -31,6 +31,9 @@ class Case:
     values: dict = field(default_factory=dict)
     allow: frozenset[str] | None = None  # None: the rule's allow
     query: str = ""
+    #: JSON body sent with unsafe methods (a valid one, so that a refusal comes
+    #: from the scope or role check, not from the body's validation)
+    json: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,86 @@ def _enterprise_query(w: World) -> list[Case]:
     ]
 
 
+def _per_grid(ids: dict[str, int], key: str, readers: dict[str, frozenset]):
+    """One case per grid A/B/C: ``{key: ids[grid]}``, allowed to ``readers[grid]``."""
+    return [Case({key: ids[g]}, allow=readers[g]) for g in ("A", "B", "C")]
+
+
+#: who may read the rows of each grid, by role kind
+WARDENS_OF = {"A": _s("warden_a"), "B": _s("warden_b"), "C": _s()}
+OFFICES_OF = {"A": _s("office_x"), "B": _s("office_x"), "C": _s("office_y")}
+READERS_OF = {g: WARDENS_OF[g] | OFFICES_OF[g] | _s("bureau", "admin") for g in "ABC"}
+RECORDERS_OF = {g: WARDENS_OF[g] | OFFICES_OF[g] for g in "ABC"}
+NEW_INSPECTION = {"inspected_on": "2026-01-05", "kind": "patrol", "result": "pass"}
+
+
+def _first(w: World) -> dict[str, int]:
+    return {g: w.enterprises[g][0] for g in "ABC"}
+
+
+def _warden_grid_query(w: World) -> list[Case]:
+    return [
+        Case(),
+        Case(query=f"grid={w.grid_codes['A']}", allow=_s("warden_a")),
+        Case(query=f"grid={w.grid_codes['B']}&risk=red", allow=_s("warden_b")),
+        Case(query="risk=blue&sector=ceramics&page=2"),
+    ]
+
+
+def _street_query(w: World) -> list[Case]:
+    return [
+        Case(),
+        Case(query=f"grid={w.grid_codes['A']}", allow=_s("office_x")),
+        Case(query=f"grid={w.grid_codes['C']}&page=2", allow=_s("office_y")),
+        Case(query="warden=gw_warden_b"),
+    ]
+
+
+def _new_inspection_cases(w: World) -> list[Case]:
+    return [
+        Case(
+            {"enterprise_id": w.enterprises[g][0]},
+            allow=RECORDERS_OF[g],
+            json=NEW_INSPECTION,
+        )
+        for g in "ABC"
+    ]
+
+
 ADMIN = _s("admin")
+OFFICES = _s("office_x", "office_y")
+
+
+def _draft(w: World) -> list[Case]:
+    return [
+        Case({"version_id": w.street["draft"]}, allow=_s("office_x")),
+        Case({"version_id": w.street["active"]}),
+    ]
+
+
+def _job(allow: frozenset[str]):
+    return lambda w: [Case({"job_id": w.street["job"]}, allow=allow)]
+
+
+def _plan_page(w: World) -> list[Case]:
+    return [Case({"plan_id": w.street["plan"]}, allow=_s("office_x"))]
+
+
+def _plan_day(allow: frozenset[str]):
+    def cases(w: World) -> list[Case]:
+        q = f"warden={w.street['warden']}&day={w.street['day']}"
+        return [Case({"plan_id": w.street["plan"]}, allow=allow, query=q)]
+
+    return cases
+
+
+def _reassign(w: World) -> list[Case]:
+    return [
+        Case(query=f"version={w.street['draft']}", allow=_s("office_x")),
+        Case(query=f"version={w.street['active']}"),
+    ]
+
+
 PUBLIC_STATIC = [Case({"filename": "css/gridwatch.css"})]
 
 RULES: dict[str, Rule] = {
@@ -78,6 +160,62 @@ RULES: dict[str, Rule] = {
     "warden.home": Rule(_s("warden_a", "warden_b")),
     "street.home": Rule(_s("office_x", "office_y")),
     "bureau.home": Rule(_s("bureau")),
+    # warden pages (enterprises and inspections of grid A are warden_a's, ...)
+    "warden.todo": Rule(_s("warden_a", "warden_b"), _warden_grid_query),
+    "warden.grids": Rule(_s("warden_a", "warden_b")),
+    "warden.grids_data": Rule(_s("warden_a", "warden_b")),
+    "warden.enterprise": Rule(
+        _s("warden_a", "warden_b"),
+        lambda w: _per_grid(_first(w), "enterprise_id", WARDENS_OF),
+    ),
+    "warden.record_inspection": Rule(
+        _s("warden_a", "warden_b"),
+        lambda w: _per_grid(_first(w), "enterprise_id", WARDENS_OF),
+        methods=("GET", "POST"),
+    ),
+    "warden.location": Rule(
+        _s("warden_a", "warden_b"),
+        lambda w: _per_grid(_first(w), "enterprise_id", WARDENS_OF),
+        methods=("GET", "POST"),
+    ),
+    "warden.inspection": Rule(
+        _s("warden_a", "warden_b"),
+        lambda w: _per_grid(w.inspections, "inspection_id", WARDENS_OF),
+    ),
+    "warden.report_hazard": Rule(
+        _s("warden_a", "warden_b"),
+        lambda w: _per_grid(w.inspections, "inspection_id", WARDENS_OF),
+        methods=("GET", "POST"),
+    ),
+    "photos.photo": Rule(
+        SIGNED_IN, lambda w: _per_grid(w.photos, "photo_id", READERS_OF)
+    ),
+    # street office and bureau pages
+    "street.overview": Rule(_s("office_x", "office_y"), _street_query),
+    "street.enterprise": Rule(
+        _s("office_x", "office_y"),
+        lambda w: _per_grid(_first(w), "enterprise_id", OFFICES_OF),
+    ),
+    "bureau.coverage": Rule(
+        _s("bureau"),
+        lambda w: [Case(), Case(query="start=2025-01-01&end=2025-12-31")],
+    ),
+    "bureau.hotspots": Rule(_s("bureau")),
+    "bureau.hotspots_data": Rule(_s("bureau")),
+    # street office: redraw, reassignment, patrol plans; the warden's route
+    "street.grids": Rule(OFFICES, methods=("GET", "POST")),
+    "street.job": Rule(OFFICES, _job(_s("office_x"))),
+    "street.grids_version": Rule(OFFICES, _draft),
+    "street.grids_split": Rule(OFFICES, _draft, methods=("POST",)),
+    "street.grids_merge": Rule(OFFICES, _draft, methods=("POST",)),
+    "street.grids_undo": Rule(OFFICES, _draft, methods=("POST",)),
+    "street.reassign": Rule(OFFICES, _reassign),
+    "street.reassign_confirm": Rule(OFFICES, methods=("POST",)),
+    "street.patrol": Rule(OFFICES, methods=("GET", "POST")),
+    "street.patrol_plan": Rule(OFFICES, _plan_page),
+    "street.patrol_day": Rule(OFFICES, _plan_day(_s("office_x"))),
+    "street.patrol_sheet": Rule(OFFICES, _plan_day(_s("office_x"))),
+    "warden.route": Rule(_s("warden_a", "warden_b")),
     # admin
     "admin.users": Rule(ADMIN),
     "admin.add_user": Rule(ADMIN, methods=("GET", "POST")),
@@ -99,7 +237,48 @@ RULES: dict[str, Rule] = {
     "api_account.tokens": Rule(SIGNED_IN),
     "api_account.new_token": Rule(SIGNED_IN, methods=("POST",)),
     "api_account.delete_token": Rule(SIGNED_IN, _token_cases, methods=("DELETE",)),
+    "api_fieldwork.inspections": Rule(
+        SIGNED_IN, lambda w: _per_grid(_first(w), "enterprise_id", READERS_OF)
+    ),
+    "api_fieldwork.new_inspection": Rule(
+        SIGNED_IN, _new_inspection_cases, methods=("POST",)
+    ),
+    "api_fieldwork.hazards": Rule(
+        SIGNED_IN,
+        lambda w: [
+            Case(),
+            Case(query="open=true&level=ordinary&limit=10"),
+            *[
+                Case(query=f"enterprise_id={w.enterprises[g][0]}", allow=READERS_OF[g])
+                for g in "ABC"
+            ],
+        ],
+    ),
+    "api_coverage.grids": Rule(
+        _s("office_x", "office_y", "bureau", "admin"),
+        lambda w: [
+            Case(query="town=440604011", allow=_s("office_x", "bureau", "admin")),
+            Case(
+                query="town=440604003&start=2025-01-01",
+                allow=_s("office_y", "bureau", "admin"),
+            ),
+        ],
+    ),
+    "api_coverage.towns": Rule(_s("bureau", "admin")),
     "api_public.health_check": Rule(EVERYONE),
+    "api_street.job": Rule(
+        _s("office_x", "office_y", "admin"), _job(_s("office_x", "admin"))
+    ),
+    "api_street.compare": Rule(
+        _s("office_x", "office_y", "admin"),
+        lambda w: [
+            Case({"version_id": w.street["draft"]}, allow=_s("office_x", "admin")),
+            Case({"version_id": w.street["active"]}),
+        ],
+    ),
+    "api_patrol.route": Rule(
+        SIGNED_IN, _plan_day(_s("office_x", "warden_a", "bureau", "admin"))
+    ),
     "api-docs.openapi_json": Rule(EVERYONE),
     # static files
     "static": Rule(EVERYONE, lambda w: PUBLIC_STATIC),

@@ -24,6 +24,8 @@ def make_settings(folder, **extra) -> object:
         "GRIDWATCH_DATA_DIR": str(folder),
         "GRIDWATCH_PROGRESS": "0",
         "GRIDWATCH_SIGNIN_LIMIT": "1000 per minute",
+        # jobs queued by a test stay queued unless the test runs a worker
+        "GRIDWATCH_JOB_WORKER": "off",
     }
     env.update({f"GRIDWATCH_{k.upper()}": str(v) for k, v in extra.items()})
     return load_settings(environ=env)
@@ -50,6 +52,8 @@ def world(world_template, tmp_path_factory):
     source, template = world_template
     folder = tmp_path_factory.mktemp("web")
     shutil.copy(source / "gridwatch.sqlite", folder / "gridwatch.sqlite")
+    if (source / "photos").is_dir():  # the world's inspection and hazard photos
+        shutil.copytree(source / "photos", folder / "photos")
     ctx = open_context(make_settings(folder))
     yield dataclasses.replace(template, ctx=ctx)
     ctx.close()

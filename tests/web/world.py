@@ -68,6 +68,12 @@ class World:
     users: dict[str, dict] = field(default_factory=dict)  # persona -> session dict
     enterprises: dict[str, list[int]] = field(default_factory=dict)  # grid -> ids
     grid_codes: dict[str, str] = field(default_factory=dict)
+    # one inspection (with a photo) and one hazard (with a photo) per grid, on the
+    # grid's first enterprise; their texts carry the grid's marker
+    inspections: dict[str, int] = field(default_factory=dict)
+    hazards: dict[str, int] = field(default_factory=dict)
+    photos: dict[str, int] = field(default_factory=dict)
+    street: dict = field(default_factory=dict)  # street office rows (street_world)
 
     def username(self, persona: str) -> str:
         return f"gw_{persona}"
@@ -186,4 +192,40 @@ def build_world(ctx) -> World:
                     {"g": GRIDS[letter][0]},
                 ).scalars()
             )
+    _fieldwork(ctx, world, day)
+    from tests.web.street_world import add_street_rows
+
+    world.street = add_street_rows(ctx, world)
     return world
+
+
+def _fieldwork(ctx, world: World, day: dt.date) -> None:
+    """An inspection and a hazard, each with a photo, in every grid."""
+    from gridwatch.services.inspections import record_inspection, report_hazard
+    from gridwatch.services.photos import Upload
+    from tests.db.warden_helpers import jpeg_bytes
+
+    for k, letter in enumerate(GRIDS):
+        eid = world.enterprises[letter][0]
+        done = record_inspection(
+            ctx,
+            SYSTEM,
+            eid,
+            inspected_on=day,
+            kind="patrol",
+            result="hazards_found",
+            notes=f"{MARK[letter]}的检查记录",
+            photos=[Upload("site.jpg", jpeg_bytes(color=(40 * k, 90, 160)))],
+        )
+        hazard = report_hazard(
+            ctx,
+            SYSTEM,
+            done["id"],
+            level="ordinary",
+            category="fire",
+            description=f"{MARK[letter]}的消防隐患",
+            photos=[Upload("hazard.jpg", jpeg_bytes(color=(200, 40 * k, 60)))],
+        )
+        world.inspections[letter] = done["id"]
+        world.hazards[letter] = hazard["id"]
+        world.photos[letter] = done["photo_ids"][0]

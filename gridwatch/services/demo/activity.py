@@ -1,11 +1,11 @@
-"""Two years of generated supervision, stored in bulk.
+"""Two years of generated inspections, stored in bulk.
 
-Why not the supervision use cases: they record one inspection or hazard per call,
-each with its checks and audit entry, which is right for a warden's phone and wrong
-for 150,000+ generated rows (the 9,000-enterprise demo writes ~27,000 inspections,
-~6,000 hazards and ~125,000 monthly self-reports). The generator
-(:func:`gridwatch.demo.build_activity`) makes them consistent instead, and
-``tests/unit/test_demo_activity.py`` checks that.
+Why not the inspection use case: it records one inspection per call, each with its
+checks and audit entry, which is right for a warden's phone and wrong for ~27,000
+generated rows. The generator (:func:`gridwatch.demo.build_activity`) makes them
+consistent instead, and ``tests/unit/test_demo_activity.py`` checks that. The
+hazards, penalties and self-reports of the same activity go through the
+supervision machine and imports: :mod:`gridwatch.services.demo.supervision`.
 """
 
 from __future__ import annotations
@@ -46,22 +46,14 @@ def enterprises_for_activity(conn, version_id: int, on: dt.date) -> gpd.GeoDataF
 
 
 def store_activity(conn, acts: dict) -> dict[str, int]:
-    """Insert the generated frames; return rows per table."""
+    """Insert the generated inspections; return rows per table. Hazards, penalties
+    and self-reports go through the supervision machine and imports
+    (:mod:`gridwatch.services.demo.supervision`)."""
     ent_ids = dict(conn.execute(sa.select(Enterprise.uscc, Enterprise.id)).all())
     user_ids = dict(conn.execute(sa.select(User.username, User.id)).all())
     counts = {
         "inspections": bulk_insert(
             conn, "inspections", _inspections(acts["inspections"], ent_ids, user_ids)
-        ),
-        "hazards": bulk_insert(conn, "hazards", _hazards(acts["hazards"], ent_ids)),
-        "penalties": bulk_insert(
-            conn, "penalties", _penalties(acts["penalties"], ent_ids)
-        ),
-        "self_reports": bulk_insert(
-            conn,
-            "self_reports",
-            _self_reports(acts["self_reports"], ent_ids),
-            batch=20000,
         ),
     }
     reset_sequence(conn, "inspections")  # explicit ids: move the sequence past them
@@ -78,50 +70,5 @@ def _inspections(ins: pd.DataFrame, ent_ids: dict, user_ids: dict) -> pd.DataFra
             "inspector_id": [user_ids.get(u) for u in ins["inspector"]],
             "result": ins["result"].to_numpy(),
             "created_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
-        }
-    )
-
-
-def _hazards(hz: pd.DataFrame, ent_ids: dict) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "enterprise_id": hz["uscc"].map(ent_ids).to_numpy(),
-            "inspection_id": [
-                None if pd.isna(v) else int(v) for v in hz["inspection_id"]
-            ],
-            "level": hz["level"].to_numpy(),
-            "category": hz["category"].to_numpy(),
-            "found_on": list(hz["found_on"]),
-            "deadline": list(hz["deadline"]),
-            "rectified_on": list(hz["rectified_on"]),
-            "closed_on": list(hz["closed_on"]),
-            "status": hz["status"].to_numpy(),
-            "is_listed": hz["is_listed"].astype(bool),
-        }
-    )
-
-
-def _penalties(pen: pd.DataFrame, ent_ids: dict) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "enterprise_id": pen["uscc"].map(ent_ids).to_numpy(),
-            "decided_on": list(pen["decided_on"]),
-            "kind": pen["kind"].to_numpy(),
-            "amount_yuan": pen["amount_yuan"].astype(float).to_numpy(),
-            "decision_no": [
-                f"禅安监罚〔{d.year}〕{i + 1}号"
-                for i, d in enumerate(pen["decided_on"])
-            ],
-        }
-    )
-
-
-def _self_reports(sr: pd.DataFrame, ent_ids: dict) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "enterprise_id": sr["uscc"].map(ent_ids).to_numpy(),
-            "month": sr["month"].to_numpy(),
-            "submitted_on": list(sr["submitted_on"]),
-            "n_hazards": sr["n_hazards"].astype(int).to_numpy(),
         }
     )

@@ -109,6 +109,14 @@ def build_demo(
             start=start,
             today=today,
         )
+    with run.step("专项整治与群众举报 campaigns + tip-offs"):
+        from gridwatch.services.demo.supervision_extras import (
+            add_campaigns_and_tipoffs,
+        )
+
+        summary["campaigns_tipoffs"] = add_campaigns_and_tipoffs(
+            ctx, today=today, seed=seed
+        )
     if write_maps:
         with run.step("地图 maps"):
             summary["maps"] = _write_maps(ctx, actor)
@@ -152,6 +160,12 @@ def _build(tx: SharedTransaction, actor, d, run, summary, *, seed, start, today)
             ents, start, today, seed=seed, as_of=today, due_days=tx.settings.due_days
         )
         summary["activity"] = store_activity(conn, acts)
+    with run.step("监管闭环 supervision loop"):
+        from gridwatch.services.demo.supervision import store_supervision
+
+        summary["activity"].update(store_supervision(
+            s, acts, ents, start=start, today=today, seed=seed,
+            recorded_by=actor.username))  # fmt: skip
 
 
 def _write_maps(ctx: Context, actor: Actor) -> dict[str, str]:
