@@ -175,6 +175,10 @@ def _grids_wardens_assignment(tmp, placed):
         assert resp["placement"] == "unplaced" and resp["grid_code"] is None, resp
         assert resp["warden"] is None
         assert resp["town_code"] == placed[uscc]["town_code"]
+    today = dt.date.today().isoformat()
+    text = run("enterprises", "responsible", F.code(8), "--on", today).output
+    assert "in town 440605122 西樵镇, grid unknown" in text
+    assert "no warden is responsible" in text
     door = run_json(
         "enterprises", "responsible", F.code(1), "--on", dt.date.today().isoformat()
     )
