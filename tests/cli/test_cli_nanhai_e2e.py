@@ -125,7 +125,7 @@ def test_nanhai_onboarded_from_files_only(fresh):
     F.write_users(tmp / "accounts.xlsx")
     placed = _addresses(tmp, towns, rows)
     _export_round_trip(tmp, rows, imported)
-    _grids_wardens_assignment(tmp, placed)
+    _grids_wardens_assignment(tmp, rows, placed)
     _maps(tmp)
     _shifted_towns(tmp, towns)
 
@@ -152,7 +152,12 @@ def _export_round_trip(tmp, rows, imported):
     assert again["unchanged"] == imported["inserted"]
 
 
-def _grids_wardens_assignment(tmp, placed):
+def _expected(rows, what) -> set:
+    """Credit codes of the registry rows annotated ``_expect == what``."""
+    return {r["统一社会信用代码"] for r in rows if r["_expect"] == what}
+
+
+def _grids_wardens_assignment(tmp, rows, placed):
     r = run("grids", "build", "--within", "town", "--grids-per-unit", "1", "--activate")
     assert "(7 of them illustrative 示意边界)" in r.output
     assert "3 enterprises located only to town or district level" in r.output
@@ -163,11 +168,12 @@ def _grids_wardens_assignment(tmp, placed):
     assert "'松岗镇' is not a loaded town/street" in r.output
     run("wardens", "assign")
     assigned = run_json("assign")
-    assert assigned["assigned"] == len(placed) - 3  # all but the town-level three
-    assert {e["uscc"] for e in assigned["unplaced"]} == {F.code(i) for i in (6, 7, 8)}
+    town_level = _expected(rows, "town")
+    assert assigned["assigned"] == len(placed) - len(town_level)
+    assert {e["uscc"] for e in assigned["unplaced"]} == town_level
     unplaced = run_json("assign", "unplaced")
     listed = {e["uscc"] for e in unplaced}
-    assert listed == {F.code(6), F.code(7), F.code(8)}
+    assert listed == town_level
     for uscc in listed:
         resp = run_json(
             "enterprises", "responsible", uscc, "--on", dt.date.today().isoformat()
@@ -247,7 +253,8 @@ def _addresses(tmp, towns, rows):
             assert placed[uscc]["precision"] == "supplied", row
     # no community polygons in 南海区: an address naming only a community (and
     # the two towns the gazetteer does not cover) place at town level, flagged
-    town_level = {F.code(6), F.code(7), F.code(8)}
+    town_level = _expected(rows, "town")
+    assert town_level == {F.code(6), F.code(7), F.code(8)}
     assert {u for u, e in placed.items() if e["precision"] == "town"} == town_level
     review = {r["uscc"]: r["flags"] for r in geocoded["review"]}
     assert all("needs_review" in review[u] for u in town_level), review
