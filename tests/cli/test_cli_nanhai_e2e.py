@@ -189,6 +189,13 @@ def _grids_wardens_assignment(tmp, rows, placed):
         "enterprises", "responsible", F.code(1), "--on", dt.date.today().isoformat()
     )
     assert door["placement"] == "definite" and door["warden"] in ("gc_zhang", "gc_li")
+    assert door["registered_town"] is None
+    # 千灯湖: a grid and warden where the point is, and the doubt its 所属镇街 raises
+    doubt = run_json("enterprises", "responsible", F.code(13), "--on", today)
+    assert doubt["grid_code"] is not None
+    assert doubt["registered_town"] == {"code": F.GUICHENG, "name": "桂城街道"}
+    text = run("enterprises", "responsible", F.code(13), "--on", today).output
+    assert "所属镇街 says 440605011 桂城街道, another town" in text
     # no warden is given the enterprises whose grid is unknown
     wardens = run_json("wardens", "list")
     held = sum(w["enterprises"] for w in wardens)
