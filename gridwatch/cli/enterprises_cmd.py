@@ -260,10 +260,17 @@ def responsible_text(r: dict) -> str:
         if r["placement"] == "imprecise"
         else ""
     )
+    other = r.get("registered_town")
+    doubt = (
+        f"; but its 所属镇街 says {other['code']} {other['name'] or ''}, another town "
+        "than the point's: flagged for a person to check"
+        if other
+        else ""
+    )
     return (
         f"{r['uscc']} on {r['date']}: grid {r['grid_code']} (version {r['version']})"
-        f"{guess}, warden {r['warden'] or 'none'} {r['warden_name'] or ''}"
-        f"{deputies}"
+        f"{guess}, warden {r['warden'] or 'none'} {r['warden_name'] or ''}".rstrip()
+        + f"{deputies}{doubt}"
     )
 
 

@@ -119,6 +119,12 @@ def _print_build(result: dict, method: str, within: str, activate: bool) -> None
             else "."
         )
     )
+    if result.get("unplaced_left_out"):
+        click.echo(
+            f"{result['unplaced_left_out']} enterprises located only to town or "
+            "district level are not counted (grid unknown until placed by hand; "
+            "see 'gridwatch assign unplaced')."
+        )
     report = result["report"]
     if report.get("capped"):
         click.echo(

@@ -80,6 +80,11 @@ def echo_summary(summary, dry_run: bool, rejects_path) -> None:
             f"Kept columns (stored with each enterprise, shown by 'enterprises show', "
             f"written back on export): {', '.join(map(str, d['extra_columns']))}"
         )
+    if d.get("row_number_columns"):
+        click.echo(
+            f"Not kept: {', '.join(d['row_number_columns'])} (the file's row "
+            "numbers; they also mark totals rows)."
+        )
     for hint in summary.hints:
         if hint in HINT_ADVICE:
             click.echo(HINT_ADVICE[hint])

@@ -236,7 +236,11 @@ def _fill_codes(gdf, towns, communities) -> gpd.GeoDataFrame:
         names = dict(
             zip(communities["code"].astype(str), communities["short_name"], strict=True)
         )
-        gdf["community_name"] = gdf["community_code"].map(names).fillna("")
+        # object dtype first: when no code maps (no village polygons in a
+        # district onboarded with towns only) the map is all-NaN float64, and
+        # pandas 3 refuses to fill a float column with text
+        named = gdf["community_code"].map(names).astype(object)
+        gdf["community_name"] = named.where(named.notna(), "")
     return gdf
 
 

@@ -262,6 +262,8 @@ def totals_word(raw: dict) -> str | None:
         return None
     values = [v for k, v in raw.items() if not k.startswith("_")]
     values += list(raw.get("_extra", {}).values())
+    if raw.get("_row_label") is not None:
+        values.append(raw["_row_label"])
     for v in values:
         if isinstance(v, str):
             m = _TOTAL.match(re.sub(r"\s+", "", _key(v)))

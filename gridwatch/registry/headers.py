@@ -58,6 +58,11 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
                       "行业代码", "国标行业代码", "国民经济行业", "industry_code",
                       "gbt4754"),
 }
+#: Headers of a column of row numbers (序号 1, 2, 3 … that a clerk's sheet
+#: numbers its rows with): not enterprise data, so not kept. Kept, a re-sorted or
+#: re-numbered export would "update" every enterprise, and 序号 would show in each
+#: enterprise's file as if it meant something.
+ROW_NUMBER_HEADERS = ("序号", "行号", "序", "no", "no.", "row_no", "row_number")
 #: Chinese header written on export, per field (the reader's first alias).
 EXPORT_HEADERS: dict[str, str] = {f: a[0] for f, a in HEADER_ALIASES.items()}
 REQUIRED = ("uscc", "name")
@@ -135,6 +140,18 @@ def recognise_headers(cells, header_map: dict[str, str] | None = None):
             f"The file has no column for {names}; rename the header or pass a "
             "header mapping.")
     return columns, unknown
+
+
+def is_row_number_header(text: object) -> bool:
+    """True for a header of a row-number column (:data:`ROW_NUMBER_HEADERS`).
+
+    >>> is_row_number_header("序号"), is_row_number_header("企业序号")
+    (True, False)
+    """
+    return header_key(text) in _ROW_NUMBER_KEYS
+
+
+_ROW_NUMBER_KEYS = {header_key(h) for h in ROW_NUMBER_HEADERS}
 
 
 def looks_like_header(cells, header_map: dict[str, str] | None = None) -> bool:

@@ -18,7 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gridwatch.errors import InvalidInputError
-from gridwatch.registry.headers import looks_like_header, recognise_headers
+from gridwatch.registry.headers import (
+    is_row_number_header,
+    looks_like_header,
+    recognise_headers,
+)
 from gridwatch.registry.xlsx import MergeFill, xlsx_rows
 from gridwatch.spreadsheets import restore
 
@@ -94,7 +98,11 @@ class RegistrySource:
     - ``"_merged"``: ``{field or header: "C2:C4"}`` for cells filled from the
       top-left cell of a merged range (XLSX);
     - ``"_split"``: ``{field or header: "B5:D5"}`` for cells covered by a range
-      merged across columns or with the header, which cannot be filled.
+      merged across columns or with the header, which cannot be filled;
+    - ``"_row_label"``: the cell of a row-number column (序号,
+      :data:`gridwatch.registry.headers.ROW_NUMBER_HEADERS`), read only to see
+      a totals row (序号 合计); not kept. A row holding nothing but its number is
+      blank.
 
     In CSV and XLSX, text that :func:`gridwatch.spreadsheets.neutralise` escaped
     (``'=…``, also after Excel opened such a CSV and saved it as XLSX) is
@@ -113,6 +121,8 @@ class RegistrySource:
     col_offset: int = 0
     #: field → the header text it has in this file
     header_text: dict[str, str] = field(default_factory=dict)
+    #: row-number columns (序号): index → header text; not kept
+    row_number_columns: dict[int, str] = field(default_factory=dict)
     _rows: Iterator = field(default=None, repr=False)
 
     @property
@@ -166,6 +176,7 @@ class RegistrySource:
         rows, self._rows = self._rows, None
         fill = MergeFill(self.merges, self.header_row)
         cols, name = self.columns, self.column_name
+        numbers = self.row_number_columns
         restore_text = self.format in ("csv", "xlsx")
         is_csv = self.format == "csv"
         for number, cells in rows:
@@ -174,7 +185,7 @@ class RegistrySource:
                 filled, split = fill.apply(number, cells)
             else:
                 filled, split = {}, {}
-            raw, extra = {}, {}
+            raw, extra, label = {}, {}, None
             for i, v in enumerate(cells):
                 if v is None or (isinstance(v, str) and not v.strip()):
                     continue
@@ -182,10 +193,16 @@ class RegistrySource:
                     v = _unwrap(v) if is_csv else restore(v)
                 if i in cols:
                     raw[cols[i]] = v
+                elif i in numbers:
+                    label = v
                 else:
                     extra[name(i)] = v
             if extra:
                 raw["_extra"] = extra
+            # a bare row number (1, 2, "3") alone is a blank row; anything else
+            # in the column (合计 alone) is kept so the row is judged, not lost
+            if label is not None and (raw or not _is_row_number(label)):
+                raw["_row_label"] = label
             if raw and filled:
                 raw["_merged"] = {name(i): ref for i, ref in filled.items()
                                   if cells[i] not in (None, "")}
@@ -261,11 +278,25 @@ def read_registry(path, sheet: str | None = None,
     if first is None:
         raise InvalidInputError(
             f"{path.name} has a header row but no data rows; nothing to import.")
+    numbered = {i: str(c).strip() for i, c in enumerate(cells)
+                if i not in columns and is_row_number_header(c)}
+    extra = _extra_names(cells, columns, offset)
     return RegistrySource(
-        path, fmt, columns, _extra_names(cells, columns, offset), header_row,
-        encoding, sheet_name, merges, offset,
+        path, fmt, columns, {i: h for i, h in extra.items() if i not in numbered},
+        header_row, encoding, sheet_name, merges, offset,
         header_text={f: str(cells[i]).strip() for i, f in columns.items()},
-        _rows=_chain([first], rows))
+        row_number_columns=numbered, _rows=_chain([first], rows))
+
+
+def _is_row_number(value) -> bool:
+    """True for a plain row number: an int, an integral float, or digits."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return True
+    if isinstance(value, float):
+        return value.is_integer()
+    return isinstance(value, str) and value.strip().isdigit()
 
 
 def _extra_names(cells, columns: dict[int, str], offset: int) -> dict[int, str]:

@@ -63,6 +63,8 @@ class ImportSummary:
     notes: list[Note] = field(default_factory=list, repr=False)
     #: header text of the columns kept as extra attributes
     extra_columns: list[str] = field(default_factory=list)
+    #: header text of the row-number columns (序号): read, not kept
+    row_number_columns: list[str] = field(default_factory=list)
     #: set when the rejects file could not be written after the rows were stored
     output_error: str | None = None
 

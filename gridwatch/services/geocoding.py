@@ -23,6 +23,7 @@ from gridwatch.services.actor import Actor, require_role
 from gridwatch.services.admin import district_outline, read_admin_units, read_gazetteer
 from gridwatch.services.audit import entry, record, record_rows
 from gridwatch.services.context import Context
+from gridwatch.services.enterprise_upsert import check_hints
 from gridwatch.services.scope import enterprise_clause
 from gridwatch.timeutil import utcnow
 
@@ -213,6 +214,9 @@ def _write_results(session: Session, todo, results: pd.DataFrame, mode: str) -> 
     )
     if params:
         session.connection().execute(stmt, params)
+        # the registry's 所属镇街/所属村居 flags follow the new points
+        acting = session.info["acting"]  # the transaction's Actor (services.context)
+        check_hints(session.connection(), acting.audit_name, [r.uscc for r in todo])
     record(
         session,
         "geocode",
@@ -357,51 +361,54 @@ def fill_admin_codes(
     conn, actor: Actor, communities: gpd.GeoDataFrame | None = None
 ) -> int:
     """Town/community codes for placed enterprises that have none (e.g. supplied
-    coordinates), from the community polygon that covers each; return how many.
+    coordinates), from the community polygon that covers each, else (a district
+    loaded with towns but no communities, or a point no community covers) the
+    town polygon; return how many got a code.
 
     The rule is assignment's (:func:`gridwatch.assign.areas.assign_points_to_areas`):
-    covers, so a point on a community's edge lies in it, and on an edge two
-    communities share the smaller code wins. Town- and district-level placements
-    are left alone (:data:`_TOO_COARSE_FOR_CODES`). Each enterprise given codes
-    gets an ``update`` audit row (old codes empty, new codes) naming ``actor``.
+    covers, so a point on a unit's edge lies in it, and on an edge two units share
+    the smaller code wins. Town- and district-level placements are left alone
+    (:data:`_TOO_COARSE_FOR_CODES`); a town code the geocoder already set is kept.
+    Without the town fallback, a district onboarded with towns only never gave a
+    supplied point a town, so its 所属镇街 was never checked against it (issue 13).
+    Each enterprise given codes gets an ``update`` audit row (old codes, new
+    codes) naming ``actor``.
     """
-    from gridwatch.assign.areas import assign_points_to_areas
     from gridwatch.db.queries import read_frame, wkb
 
     if communities is None:
-        communities = read_frame(
-            conn,
-            sa.select(AdminUnit.code, AdminUnit.parent_code, wkb(AdminUnit.geom)).where(
-                AdminUnit.level == "community", AdminUnit.geom.isnot(None)
-            ),
-        )
+        communities = _units(conn, "community")
     ents = read_frame(
         conn,
-        sa.select(Enterprise.id, Enterprise.uscc, wkb(Enterprise.geom)).where(
+        sa.select(
+            Enterprise.id, Enterprise.uscc, Enterprise.town_code, wkb(Enterprise.geom)
+        ).where(
             Enterprise.geom.isnot(None),
             Enterprise.community_code.is_(None),
             Enterprise.precision.notin_(_TOO_COARSE_FOR_CODES),
         ),
     )
-    if ents.empty or communities.empty:
+    if ents.empty:
         return 0
-    areas = communities[["code", "parent_code", "geometry"]].reset_index(drop=True)
-    hit = assign_points_to_areas(ents, areas, carry=["parent_code"])
-    hit = hit.assign(id=ents["id"].to_numpy(), uscc=ents["uscc"].to_numpy())
-    hit = hit[hit["code"].notna().to_numpy()]
-    if hit.empty:
+    updates = _covering(ents, communities, "v_c", "v_t")
+    rest = ents[~ents["id"].isin({u["b_id"] for u in updates})]
+    rest = rest[rest["town_code"].isna()]
+    if len(rest):
+        towns = _units(conn, "town")
+        town_updates = _covering(rest, towns, "v_t", None)
+        updates += [{**u, "v_c": None} for u in town_updates]
+    if not updates:
         return 0
     tbl = Enterprise.__table__
     conn.execute(
         tbl.update()
         .where(tbl.c.id == sa.bindparam("b_id"))
         .values(community_code=sa.bindparam("v_c"), town_code=sa.bindparam("v_t")),
-        [
-            {"b_id": int(r.id), "v_c": r.code, "v_t": r.parent_code}
-            for r in hit.itertuples()
-        ],
+        updates,
     )
-    empty = {"town_code": None, "community_code": None}
+    old = dict(
+        zip(ents["id"], zip(ents["uscc"], ents["town_code"], strict=True), strict=True)
+    )
     record_rows(
         conn,
         (
@@ -409,14 +416,47 @@ def fill_admin_codes(
                 actor.audit_name,
                 "update",
                 "enterprises",
-                r.uscc,
-                empty,
-                {"town_code": r.parent_code, "community_code": r.code},
+                old[u["b_id"]][0],
+                {"town_code": old[u["b_id"]][1], "community_code": None},
+                {"town_code": u["v_t"], "community_code": u["v_c"]},
             )
-            for r in hit.itertuples()
+            for u in updates
         ),
     )
-    return len(hit)
+    return len(updates)
+
+
+def _units(conn, level: str) -> gpd.GeoDataFrame:
+    """Stored units of ``level`` with a polygon: code, parent_code, geometry."""
+    from gridwatch.db.queries import read_frame, wkb
+
+    return read_frame(
+        conn,
+        sa.select(AdminUnit.code, AdminUnit.parent_code, wkb(AdminUnit.geom)).where(
+            AdminUnit.level == level, AdminUnit.geom.isnot(None)
+        ),
+    )
+
+
+def _covering(ents, units, code_key: str, parent_key: str | None) -> list[dict]:
+    """Update rows ``{b_id, code_key: unit code[, parent_key: its parent]}`` for the
+    enterprises a unit covers (assignment's covers rule)."""
+    from gridwatch.assign.areas import assign_points_to_areas
+
+    if units.empty:
+        return []
+    areas = units[["code", "parent_code", "geometry"]].reset_index(drop=True)
+    hit = assign_points_to_areas(
+        ents.reset_index(drop=True), areas, carry=["parent_code"]
+    )
+    hit = hit.assign(id=ents["id"].to_numpy())[hit["code"].notna().to_numpy()]
+    out = []
+    for r in hit.itertuples():
+        row = {"b_id": int(r.id), code_key: r.code}
+        if parent_key:
+            row[parent_key] = r.parent_code
+        out.append(row)
+    return out
 
 
 def place_manually(
@@ -458,4 +498,5 @@ def place_manually(
         ent.town_code = ent.community_code = None
         s.flush()
         fill_admin_codes(s.connection(), actor)
+        check_hints(s.connection(), actor.audit_name, [uscc])
     return {"uscc": uscc, "lng": w_lng, "lat": w_lat, "precision": "manual"}

@@ -11,8 +11,8 @@ from gridwatch.services.actor import Actor
 from gridwatch.services.admin import district_outline, read_admin_units
 from gridwatch.services.context import Context
 from gridwatch.services.grid_reports import check_version
+from gridwatch.services.grid_workload import gridded_enterprises
 from gridwatch.services.grids import (
-    _located_enterprises,
     _require_editor,
     active_version_id,
     store_version,
@@ -72,7 +72,7 @@ def import_grids(
     towns = sorted({town_of(c) for c in grids["code"]})
     _require_editor(actor, towns[0] if len(towns) == 1 else None, "Importing grids")
     with ctx.engine.connect() as conn:
-        ents = _located_enterprises(conn)
+        ents = gridded_enterprises(conn)
         active = active_version_id(conn)
         keep = version_grids(conn, active) if active is not None else None
     grids = grid_metrics(

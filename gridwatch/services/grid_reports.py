@@ -12,8 +12,8 @@ from gridwatch.grids.codes import CODE_LENGTHS, town_of
 from gridwatch.services.actor import Actor, require_role
 from gridwatch.services.admin import district_outline, read_admin_units
 from gridwatch.services.context import Context
+from gridwatch.services.grid_workload import gridded_enterprises
 from gridwatch.services.grids import (
-    _located_enterprises,
     resolve_version,
     version_grids,
 )
@@ -51,7 +51,7 @@ def check_version(ctx: Context, actor: Actor, version_id: int | None = None):
     vid = resolve_version(ctx, version_id)
     with ctx.engine.connect() as conn:
         grids = version_grids(conn, vid, grid_clause(actor))
-        ents = _located_enterprises(conn)
+        ents = gridded_enterprises(conn)
     parent_codes = sorted(set(grids["parent_code"]))
     parents = read_admin_units(ctx, codes=parent_codes)
     outline = district_outline(ctx)

@@ -19,6 +19,7 @@ from gridwatch.services.actor import Actor, require_role
 from gridwatch.services.admin import read_admin_units
 from gridwatch.services.audit import record
 from gridwatch.services.context import Context
+from gridwatch.services.grid_workload import gridded_enterprises, unplaced_count
 from gridwatch.services.scope import grid_clause
 
 GRID_COLUMNS = ("code", "parent_code", "workload", "n_enterprises", "area_m2")
@@ -355,17 +356,6 @@ def undo_edit(ctx: Context, actor: Actor, version_id: int | None = None) -> dict
         }
 
 
-def _located_enterprises(conn) -> gpd.GeoDataFrame:
-    from gridwatch.db.models import Enterprise
-
-    return read_frame(
-        conn,
-        sa.select(Enterprise.uscc, Enterprise.risk_level, wkb(Enterprise.geom)).where(
-            Enterprise.geom.isnot(None)
-        ),
-    )
-
-
 def _build_area(town, community, within) -> tuple[str | None, str | None]:
     """(town the version belongs to, code prefix rebuilt) of a build."""
     if community is None:
@@ -411,7 +401,8 @@ def build_version(
     parents = parents_for(ctx, within, area)
     weights = ctx.settings.risk_weights
     with ctx.engine.connect() as conn:
-        ents = _located_enterprises(conn)
+        ents = gridded_enterprises(conn)
+        unplaced = unplaced_count(conn)
         keep = None
         if area:
             active = active_version_id(conn)
@@ -456,6 +447,7 @@ def build_version(
         "parents": len(parents),
         "illustrative_parents": int(parents["is_illustrative"].sum()),
         "kept_from_active": len(grids) - rebuilt,
+        "unplaced_left_out": unplaced,
     }
     out["report"] = report.to_dict() if hasattr(report, "to_dict") else {}
     return out
@@ -464,7 +456,7 @@ def build_version(
 def _edit_inputs(ctx: Context, version_id: int):
     with ctx.engine.connect() as conn:
         grids = version_grids(conn, version_id)
-        ents = _located_enterprises(conn)
+        ents = gridded_enterprises(conn)
     return grids, ents
 
 

@@ -101,7 +101,10 @@ def _validate(ctx, source, value_map, default_datum, progress):
         units_resolver(ctx),
         source.resolve_value_map(value_map) if value_map else {},
     )
-    summary = ImportSummary(extra_columns=source.unknown_headers)
+    summary = ImportSummary(
+        extra_columns=source.unknown_headers,
+        row_number_columns=list(source.row_number_columns.values()),
+    )
     rows = iter(source)
     if progress is not None:
         rows = progress(rows)

@@ -99,13 +99,14 @@ def test_import_then_list_show_export(cli_ctx, registry_csv, tmp_path):
         == data["valid"] + data["rejected"] + data["blank"] + data["totals"]
         == 3
     )
-    assert data["extra_columns"] == ["序号", "备注"]
+    assert data["extra_columns"] == ["备注"]
+    assert data["row_number_columns"] == ["序号"]
     r = run("enterprises", "list", "--town", "张槎街道", "--risk", "红", "--json")
     listed = json.loads(r.output)
     assert make_code(501) in {e["uscc"] for e in listed["enterprises"]}
     r = run("enterprises", "show", make_code(501), "--json")
     shown = json.loads(r.output)
-    assert shown["extra_attrs"] == {"序号": "1", "备注": "重点"}
+    assert shown["extra_attrs"] == {"备注": "重点"}
     assert shown["legal_representative"] == "张三" and shown["industry_code"] == "30"
     r = run("enterprises", "show", make_code(501))
     assert "法定代表人: 张三" in r.output and "备注: 重点" in r.output

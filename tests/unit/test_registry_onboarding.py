@@ -155,6 +155,7 @@ def test_coordinates_without_datum_carry_the_datum_hint():
         {"name": "总计：", "employees": 350},
         {"name": "小 计"},
         {"_extra": {"序号": "合计：54家"}, "employees": 12},
+        {"_row_label": "合计：54家", "employees": 12},
         {"name": "Total"},
         {"name": "共计", "address": ""},
         {"name": "全区合计", "employees": 350},
@@ -247,8 +248,8 @@ def test_no_column_is_dropped(tmp_path):
         rec["safety_officer"],
         rec["contact_phone"],
     ) == ("张三", "李四", "王五", "0757-83084971")
+    # 序号 is the file's row numbering, not enterprise data: read, not kept
     assert rec["extra_attrs"] == {
-        "序号": "1",
         "备注": "重点",
         "列J": "无表头",
         "营业执照注册号": "440604000123456",
@@ -378,3 +379,25 @@ def test_every_vocabulary_has_labels_and_aliases_onto_its_codes():
     for name, vocab in VOCABULARIES.items():
         assert vocab.labels, name
         assert set(vocab.aliases.values()) <= set(vocab.labels), name
+
+
+def test_row_numbers_are_not_kept_and_a_numbered_empty_row_is_blank(tmp_path):
+    header = ["序号", "统一社会信用代码", "企业名称", "经营地址", "备注"]
+    rows = [
+        ["1", code(1), "甲厂", "张槎路1号", "重点"],
+        ["2", "", "", "", ""],
+        ["合计", "", "", "", ""],
+    ]
+    source = read_registry(_csv(tmp_path / "r.csv", header, rows))
+    assert list(source.row_number_columns.values()) == ["序号"]
+    assert source.unknown_headers == ["备注"]
+    summary = ImportSummary()
+    ((_, rec, _),) = validate_rows(source, summary)
+    assert rec["extra_attrs"] == {"备注": "重点"}
+    assert (summary.rows, summary.valid, summary.blank, summary.totals) == (3, 1, 1, 1)
+    # re-numbered (a row inserted above, or the sheet sorted): the same record
+    rows[0][0] = "7"
+    ((_, again, _),) = validate_rows(
+        read_registry(_csv(tmp_path / "r2.csv", header, rows)), ImportSummary()
+    )
+    assert again == rec

@@ -66,7 +66,9 @@ def responsible_on(ctx: Context, actor: Actor, uscc: str, on: dt.date) -> dict:
     -------
     dict
         ``uscc, date, placement, version, grid_code, warden, warden_name,
-        deputies, precision, town_code, town_name``. ``placement``:
+        deputies, precision, town_code, town_name, registered_town`` (the
+        registry's 所属镇街 ``{code, name}`` when the point lies in another town,
+        so the grid and warden are in doubt; else None). ``placement``:
 
         - ``definite``: in ``grid_code`` on that day, a confident answer;
         - ``imprecise``: in ``grid_code``, but placed only at community level, so
@@ -91,9 +93,12 @@ def responsible_on(ctx: Context, actor: Actor, uscc: str, on: dt.date) -> dict:
     eg = EnterpriseGrid
     with ctx.engine.connect() as conn:
         ent = conn.execute(
-            sa.select(Enterprise.id, Enterprise.precision, Enterprise.town_code).where(
-                Enterprise.uscc == uscc, enterprise_clause(actor)
-            )
+            sa.select(
+                Enterprise.id,
+                Enterprise.precision,
+                Enterprise.town_code,
+                Enterprise.town_hint_code,
+            ).where(Enterprise.uscc == uscc, enterprise_clause(actor))
         ).first()
         if ent is None:
             raise NotFoundError(f"No enterprise in your area has credit code {uscc}.")
@@ -105,7 +110,12 @@ def responsible_on(ctx: Context, actor: Actor, uscc: str, on: dt.date) -> dict:
         staff = _grid_staff(conn, grid, on) if grid is not None else []
         kind = placement(ent.precision)
         town = ent.town_code if kind != UNPLACED or ent.precision == "town" else None
-        names = unit_names(conn, [town])
+        # the registry names another town than the point's (a hint mismatch,
+        # flagged by the import): the grid below is where the point is, not
+        # necessarily where the enterprise is
+        other = ent.town_hint_code if ent.town_hint_code != ent.town_code else None
+        other = other if ent.town_code and grid is not None else None
+        names = unit_names(conn, [town, other])
     if grid is not None:
         kind = IMPRECISE if grid.is_imprecise else DEFINITE
     elif kind in (DEFINITE, IMPRECISE):
@@ -123,6 +133,7 @@ def responsible_on(ctx: Context, actor: Actor, uscc: str, on: dt.date) -> dict:
         "precision": ent.precision,
         "town_code": town,
         "town_name": names.get(town),
+        "registered_town": {"code": other, "name": names.get(other)} if other else None,
     }
 
 
