@@ -23,6 +23,7 @@ from gridwatch.errors import GridwatchError
 from gridwatch.services import tokens as token_svc
 from gridwatch.services import users as user_svc
 from gridwatch.services.user_import import import_users
+from gridwatch.spreadsheets import neutralise
 from gridwatch.web import oneshot
 from gridwatch.web.extensions import gw_context
 from gridwatch.web.forms import (
@@ -230,10 +231,10 @@ def _csv(result) -> bytes:
     w.writerow(["行号", "用户名", "姓名", "角色", "所属镇街", "初始密码"])
     for r in result.created:
         w.writerow(
-            [
+            [  # names are admin-typed text: never a formula in Excel (OWASP)
                 r["row"],
-                r["username"],
-                r["full_name"],
+                neutralise(r["username"]),
+                neutralise(r["full_name"]),
                 r["role"],
                 r["scope_code"] or "",
                 r["password"],

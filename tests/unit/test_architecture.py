@@ -396,3 +396,42 @@ def test_the_code_arithmetic_check_finds_slices_and_prefix_tests(tmp_path):
         "bad.py:5 grids['code'].str.startswith(...)",
         "bad.py:8 code[:CODE_LENGTHS['town']]",
     ]
+
+
+# Spreadsheet writers: a CSV or XLSX that gridwatch writes echoes user text (names,
+# addresses, notes, the input file's own cells), and a spreadsheet runs a cell that
+# starts with = + - @ as a formula (OWASP "CSV injection"). Every module that
+# opens a CSV writer or an openpyxl workbook therefore goes through
+# gridwatch.spreadsheets.neutralise (demo fixtures, which write generated data
+# only, are the exception).
+_SHEET_WRITERS = re.compile(
+    r"csv\.writer\(|csv\.DictWriter\(|openpyxl\.Workbook\(|Workbook\(\)"
+)
+_SHEET_EXEMPT = ("demo/", "services/demo/", "services/bureau/demo.py")
+
+
+def _sheet_writers_without_neutralise(path: Path) -> list[str]:
+    text = path.read_text(encoding="utf-8")
+    if not _SHEET_WRITERS.search(text) or "neutralise" in text:
+        return []
+    name = _rel(path) if path.is_relative_to(ROOT) else path.name
+    return [f"{name}: writes a CSV/XLSX without gridwatch.spreadsheets.neutralise"]
+
+
+def test_every_spreadsheet_writer_neutralises_formulas():
+    bad = []
+    for path in _sources():
+        if not _rel(path).startswith(_SHEET_EXEMPT):
+            bad += _sheet_writers_without_neutralise(path)
+    assert not bad, bad
+
+
+def test_the_spreadsheet_check_finds_a_raw_writer(tmp_path):
+    f = tmp_path / "x.py"
+    f.write_text("import csv\nw = csv.writer(fh)\nw.writerow([name])\n")
+    assert _sheet_writers_without_neutralise(f)
+    f.write_text(
+        "import csv\nfrom gridwatch.spreadsheets import neutralise\n"
+        "csv.writer(fh).writerow([neutralise(name)])\n"
+    )
+    assert not _sheet_writers_without_neutralise(f)

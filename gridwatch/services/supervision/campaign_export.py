@@ -15,6 +15,7 @@ from gridwatch.services.actor import Actor
 from gridwatch.services.context import Context
 from gridwatch.services.supervision.campaigns import campaign_progress
 from gridwatch.services.supervision.imports import check_output
+from gridwatch.spreadsheets import neutralise
 
 _GROUP = {"grid_code": "网格编码", "town_code": "镇街编码",
           "community_code": "村(社区)编码"}  # fmt: skip
@@ -34,8 +35,8 @@ def _sheet(wb, title: str, header: list[str], rows: list[list]) -> None:
     ws.append(header)
     for cell in ws[1]:
         cell.font = Font(bold=True)
-    for row in rows:
-        ws.append(row)
+    for row in rows:  # names and codes echo user text: never a formula (OWASP)
+        ws.append([neutralise(v) for v in row])
     for i, name in enumerate(header, start=1):
         letter = ws.cell(row=1, column=i).column_letter
         ws.column_dimensions[letter].width = max(12, len(str(name)) * 2 + 2)

@@ -27,6 +27,7 @@ from typing import Any
 from gridwatch.errors import InvalidInputError
 from gridwatch.registry.headers import header_key
 from gridwatch.registry.reader import detect_encoding
+from gridwatch.spreadsheets import neutralise
 
 _HEADER_SEARCH_ROWS = 10
 MAX_STORED_REJECTS = 2000
@@ -264,4 +265,5 @@ def write_rejects(path, rejects: list[Reject]) -> None:
         w = csv.writer(fh)
         w.writerow(["行号", "字段", "值", "原因"])
         for r in rejects:
-            w.writerow([r.row, r.field, r.value, r.reason])
+            # values echo the input file: neutralised like any export (OWASP)
+            w.writerow([r.row, *(neutralise(v) for v in (r.field, r.value, r.reason))])
