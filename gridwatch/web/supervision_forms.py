@@ -104,8 +104,7 @@ class HazardActionForm(FlaskForm):
             "deadline": self.deadline.data,
             "passed": passed,
             "supervising_body": (self.supervising_body.data or "").strip() or None,
-            "responsible_person": (self.responsible_person.data or "").strip()
-            or None,
+            "responsible_person": (self.responsible_person.data or "").strip() or None,
             "note": (self.note.data or "").strip() or None,
         }
 
@@ -172,9 +171,7 @@ class TriageForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.category.choices = _choices(HAZARD_CATEGORIES, "—")
         self.level.choices = _choices(HAZARD_LEVELS)
-        self.department.choices = [("", "—")] + [
-            (d, _l(d)) for d in REFERRAL_DEPARTMENTS
-        ]
+        self.department.choices = [("", "—")] + [(d, d) for d in REFERRAL_DEPARTMENTS]
 
     def values(self) -> dict:
         def text(f):
