@@ -97,6 +97,8 @@ def _register_blueprints(app: Flask) -> None:
     from gridwatch.web.street import overview  # noqa: F401  (routes on pages.street)
     from gridwatch.web.warden import enterprise, grids, record, todo  # noqa: F401
 
+    _import_supervision_office_routes()
+
     _ = bureau_records  # its routes are on pages.bureau: imported before registering
     app.register_blueprint(auth.bp)
     app.register_blueprint(pages.warden)
@@ -117,3 +119,11 @@ def _register_blueprints(app: Flask) -> None:
         )
     )
     init_api(app)
+
+
+def _import_supervision_office_routes() -> None:
+    """Issue 10: the street office's and the bureau's supervision pages (their
+    routes are on ``pages.street`` and ``pages.bureau``: imported before those
+    blueprints are registered)."""
+    from gridwatch.web.bureau import supervision  # noqa: F401
+    from gridwatch.web.street import hazards, records  # noqa: F401

@@ -20,6 +20,13 @@ NAV: dict[str, list[tuple[str, str]]] = {
         ("street.overview", _l("覆盖与逾期")),
         ("street.grids", _l("网格调整")),
         ("street.patrol", _l("巡查计划")),
+        # issue 10: supervision (street office)
+        ("street.hazards", _l("隐患清单")),
+        ("street.penalties", _l("行政处罚")),
+        ("street.self_reports", _l("自查自报")),
+        ("street.tipoffs", _l("上报的举报")),
+        ("street.campaigns", _l("专项整治")),
+        # end issue 10
         ("dash.index", _l("数据看板")),
     ],
     "bureau": [
@@ -31,6 +38,11 @@ NAV: dict[str, list[tuple[str, str]]] = {
         ("bureau.accidents", _l("事故")),
         ("bureau.safety", _l("安全基础台账")),
         ("bureau.targets", _l("年度目标")),
+        # issue 10: supervision (bureau)
+        ("bureau.listed", _l("挂牌督办")),
+        ("bureau.overdue_majors", _l("逾期重大隐患")),
+        ("bureau.campaigns", _l("专项整治")),
+        # end issue 10
     ],
     "admin": [
         ("admin.users", _l("用户")),

@@ -361,3 +361,51 @@ RULES: dict[str, Rule] = {
         EVERYONE, lambda w: [Case({"filename": "vendor/leaflet/leaflet.js"})]
     ),
 }
+
+
+# issue 10: the street office's and the bureau's supervision pages
+def _hazards_of(w: World) -> list[Case]:
+    return _per_grid(w.hazards, "hazard_id", OFFICES_OF)
+
+
+def _tipoffs_of(w: World) -> list[Case]:
+    return _per_grid(w.supervision["tipoffs"], "tipoff_id", OFFICES_OF)
+
+
+def _campaign(w: World) -> list[Case]:
+    return [Case({"campaign_id": w.supervision["campaign"]})]
+
+
+SUPERVISION_RULES: dict[str, Rule] = {
+    "street.hazards": Rule(
+        OFFICES,
+        lambda w: [Case(), Case(query="status=rectifying&level=ordinary&overdue=no")],
+    ),
+    "street.hazard": Rule(OFFICES, _hazards_of, methods=("GET", "POST")),
+    "street.tipoffs": Rule(OFFICES),
+    "street.tipoff": Rule(OFFICES, _tipoffs_of, methods=("GET", "POST")),
+    "street.penalties": Rule(OFFICES, methods=("GET", "POST")),
+    "street.penalty_totals": Rule(OFFICES),
+    "street.penalty_import": Rule(OFFICES, methods=("GET", "POST")),
+    "street.import_rejects": Rule(
+        OFFICES,
+        lambda w: [Case({"import_id": w.supervision["import_x"]}, _s("office_x"))],
+    ),
+    "street.self_reports": Rule(OFFICES),
+    "street.self_report_import": Rule(OFFICES, methods=("GET", "POST")),
+    "street.campaigns": Rule(OFFICES),
+    "street.campaign": Rule(OFFICES, _campaign),
+    "street.campaign_xlsx": Rule(OFFICES, _campaign),
+    "bureau.listed": Rule(BUREAU, lambda w: [Case(), Case(query="all=1")]),
+    "bureau.majors": Rule(BUREAU),
+    "bureau.overdue_majors": Rule(BUREAU),
+    "bureau.hazard": Rule(
+        BUREAU,
+        lambda w: [Case({"hazard_id": w.hazards[g]}) for g in "ABC"],
+        methods=("GET", "POST"),
+    ),
+    "bureau.campaigns": Rule(BUREAU, methods=("GET", "POST")),
+    "bureau.campaign": Rule(BUREAU, _campaign),
+    "bureau.campaign_xlsx": Rule(BUREAU, _campaign),
+}
+RULES.update(SUPERVISION_RULES)

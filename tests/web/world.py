@@ -75,6 +75,7 @@ class World:
     hazards: dict[str, int] = field(default_factory=dict)
     photos: dict[str, int] = field(default_factory=dict)
     street: dict = field(default_factory=dict)  # street office rows (street_world)
+    supervision: dict = field(default_factory=dict)  # supervision_world (issue 10)
 
     def username(self, persona: str) -> str:
         return f"gw_{persona}"
@@ -219,6 +220,9 @@ def build_world(ctx) -> World:
     from tests.web.street_world import add_street_rows
 
     world.street = add_street_rows(ctx, world)
+    from tests.web.supervision_world import add_supervision_rows
+
+    world.supervision = add_supervision_rows(ctx, world)
     return world
 
 
