@@ -174,17 +174,17 @@ class TriageForm(FlaskForm):
         self.department.choices = [("", "—")] + [(d, d) for d in REFERRAL_DEPARTMENTS]
 
     def values(self) -> dict:
-        def text(f):
+        def clean(f):
             return (f.data or "").strip() or None
 
         return {
-            "uscc": text(self.uscc),
+            "uscc": clean(self.uscc),
             "category": self.category.data or None,
             "level": self.level.data or None,
             "deadline": self.deadline.data,
             "department": self.department.data or None,
-            "reason": text(self.reason),
-            "note": text(self.note),
+            "reason": clean(self.reason),
+            "note": clean(self.note),
         }
 
 

@@ -17,6 +17,7 @@ from gridwatch.db.models import SupervisionImport
 from gridwatch.errors import NotFoundError
 from gridwatch.services.actor import Actor, require_role
 from gridwatch.services.context import Context
+from gridwatch.spreadsheets import neutralise
 
 #: who may read an import: staff who may import (an office only its own imports)
 READERS = ("street_office", "bureau")
@@ -37,7 +38,9 @@ def import_record(ctx: Context, actor: Actor, import_id: int) -> dict:
         No such import, or one another office made.
     """
     require_role(actor, *READERS, action="read an import's rejects")
-    stmt = sa.select(SupervisionImport.__table__).where(SupervisionImport.id == import_id)
+    stmt = sa.select(SupervisionImport.__table__).where(
+        SupervisionImport.id == import_id
+    )
     if actor.role == "street_office":
         stmt = stmt.where(SupervisionImport.imported_by == actor.username)
     with ctx.engine.connect() as conn:
@@ -63,6 +66,10 @@ def rejects_csv(ctx: Context, actor: Actor, import_id: int) -> tuple[str, bytes]
     w = csv.writer(out)
     w.writerow(["行号", "字段", "值", "原因"])
     for r in record["rejects"]:
-        w.writerow([r.get("row"), r.get("field"), r.get("value"), r.get("reason")])
+        # the cells echo the imported file: never a formula in Excel (OWASP)
+        w.writerow(
+            [r.get("row")]
+            + [neutralise(r.get(k)) for k in ("field", "value", "reason")]
+        )
     stem = record["file_name"].rsplit(".", 1)[0] or "import"
     return f"{stem}-rejects-{import_id}.csv", out.getvalue().encode("utf-8-sig")
