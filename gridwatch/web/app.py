@@ -13,6 +13,7 @@ from gridwatch.web import errors, i18n, job_thread, mapview, nav, security
 from gridwatch.web.extensions import (
     babel,
     csrf,
+    limit_endpoint,
     limit_sign_in,
     login_manager,
     make_limiter,
@@ -40,7 +41,12 @@ def build_app(settings: Settings | None = None, ctx: Context | None = None) -> F
     i18n.install(app)
     mapview.install(app)
     _register_blueprints(app)
-    limit_sign_in(app, make_limiter(app), "auth.sign_in")
+    limiter = make_limiter(app)
+    limit_sign_in(app, limiter, "auth.sign_in")
+    # the public tip-off form (issue 10): POSTs per client address
+    from gridwatch.web.public_tipoff import POST_LIMIT
+
+    limit_endpoint(app, limiter, "public.tipoff", POST_LIMIT)
     security.install(app)
     errors.register_error_handlers(app)
     app.jinja_env.globals.update(nav_items=nav.items)
@@ -98,6 +104,7 @@ def _register_blueprints(app: Flask) -> None:
     from gridwatch.web.warden import enterprise, grids, record, todo  # noqa: F401
 
     _ = bureau_records  # its routes are on pages.bureau: imported before registering
+    _warden_supervision(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(pages.warden)
     app.register_blueprint(pages.street)
@@ -117,3 +124,12 @@ def _register_blueprints(app: Flask) -> None:
         )
     )
     init_api(app)
+
+
+def _warden_supervision(app: Flask) -> None:
+    """Issue 10: the warden's hazards and tip-off queue (routes on pages.warden,
+    imported before it is registered) and the public tip-off page."""
+    from gridwatch.web import public_tipoff
+    from gridwatch.web.warden import hazards, tipoffs  # noqa: F401
+
+    app.register_blueprint(public_tipoff.bp)

@@ -75,6 +75,7 @@ class World:
     hazards: dict[str, int] = field(default_factory=dict)
     photos: dict[str, int] = field(default_factory=dict)
     street: dict = field(default_factory=dict)  # street office rows (street_world)
+    tipoffs: dict = field(default_factory=dict)  # grid -> tip-off (supervision_world)
 
     def username(self, persona: str) -> str:
         return f"gw_{persona}"
@@ -219,6 +220,9 @@ def build_world(ctx) -> World:
     from tests.web.street_world import add_street_rows
 
     world.street = add_street_rows(ctx, world)
+    from tests.web.supervision_world import add_tipoffs
+
+    world.tipoffs = add_tipoffs(ctx, world)
     return world
 
 
