@@ -12,6 +12,7 @@ from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
 from gridwatch import vocab
+from gridwatch.errors import NotFoundError
 from gridwatch.services.supervision import (
     list_tipoffs,
     show_tipoff,
@@ -52,7 +53,9 @@ def tipoff(tipoff_id: int):
     if form.validate_on_submit():
         try:
             triage_tipoff(ctx, actor, tipoff_id, action, **_triage_args(form, action))
-        except REFUSALS as exc:
+        except (*REFUSALS, NotFoundError) as exc:
+            # a missing enterprise is the form's error; a tip-off out of scope
+            # is 404 from show_tipoff below as well
             error, status = exc.user_msg, exc.http_status
         else:
             flash(_("已处理：%(a)s。", a=_(vocab.TIPOFF_ACTIONS[action])), "ok")
