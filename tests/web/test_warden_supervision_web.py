@@ -50,6 +50,7 @@ def test_hazard_page_shows_history_photos_and_the_allowed_steps(signed_in, world
     # rectifying, ordinary: the warden records the rectification or closes it
     # on the spot only on the day found (the machine's rule, from the service)
     assert steps[0] == "record_rectification"
+    assert ">记录整改完成</a>" in page  # the page's own label of the step
     assert "reinspect_pass" not in steps
     # another grid's hazard looks absent
     assert signed_in("warden_b").get(f"/w/hazards/{hid}").status_code == 404

@@ -62,7 +62,7 @@ def steps_of(h: dict) -> list[dict]:
     is two buttons: pass and fail)."""
     allowed = {a["action"]: a for a in h["actions"]}
     return [
-        {"step": step, "label": STEP_LABELS[step], **allowed[action]}
+        {**allowed[action], "step": step, "label": STEP_LABELS[step]}
         for step, (action, _passed) in STEPS.items()
         if action in allowed
     ]
