@@ -219,3 +219,24 @@ def test_todo_shows_campaign_and_self_report_reasons(signed_in, world):
     assert 'id="todo-supervision"' in page
     assert "专项整治“消防专项整治”" in page
     assert "专项整治待检查" in page
+
+
+def test_the_pages_speak_english_when_asked(signed_in, world):
+    """Only user data (the world's Chinese names and texts) stays Chinese."""
+    client = signed_in("warden_a")
+    with client.session_transaction() as sess:
+        sess["lang"] = "en"
+    hid, tid = world.hazards["A"], world.tipoffs["A"]["id"]
+    for url in (f"/w/hazards/{hid}", "/w/hazards", "/w/tipoffs", f"/w/tipoffs/{tid}",
+                f"/w/hazards/{hid}/record_rectification"):  # fmt: skip
+        body = client.get(url).get_data(as_text=True)
+        text = re.sub(r"<[^>]+>", " ", body[body.find("<main") :])
+        for data in (
+            "甲网格企业旁边堆放易燃物",
+            "甲网格企业的消防隐患",
+            "甲网格企业",
+            "电线裸露",
+        ):
+            text = text.replace(data, "")
+        assert not re.findall(r"[\u4e00-\u9fff（）]", text), url
+    assert "History" in client.get(f"/w/hazards/{hid}").get_data(as_text=True)
