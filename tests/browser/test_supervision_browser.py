@@ -131,7 +131,13 @@ def test_a_warden_rectifies_and_reinspects_to_closure(browser, demo, tmp_path):
     watch = _Watch(page, origin)
     _sign_in(page, origin, login)
 
-    page.goto(origin + "/w/hazards")
+    # the to-do carries the campaign and self-report reasons and links here
+    page.goto(origin + "/w/todo")
+    assert page.locator("#todo-supervision").count() == 1
+    _fits(page, PHONE["width"])
+    _shot(page, "warden_todo")
+    page.click("main a.button[href='/w/hazards']")
+    page.wait_for_load_state("load")
     assert page.locator("#hazard-list li").count() >= 1
     _fits(page, PHONE["width"])
     _shot(page, "warden_my_hazards")
