@@ -102,8 +102,11 @@ def _step_page(h: dict, step: str, form: HazardStepForm, error, status: int):
     if found is None:
         if error is None:
             error, status = _("此隐患当前不能进行这一步。"), 409
-        return render_template("warden/hazard_step.html", h=h, step=None,
-                               step_label=STEP_LABELS[step], error=error), status  # fmt: skip
+        page = render_template(
+            "warden/hazard_step.html", h=h, step=None,
+            step_label=STEP_LABELS[step], error=error,
+        )  # fmt: skip
+        return page, status
     if (
         request.method == "GET"
         and found.get("default_deadline")
