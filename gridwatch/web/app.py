@@ -61,6 +61,15 @@ def build_app(settings: Settings | None = None, ctx: Context | None = None) -> F
     return app
 
 
+def _warden_supervision(app: Flask) -> None:
+    """Issue 10: the warden's hazards and tip-off queue (routes on pages.warden,
+    imported before it is registered) and the public tip-off page."""
+    from gridwatch.web import public_tipoff
+    from gridwatch.web.warden import hazards, tipoffs  # noqa: F401
+
+    app.register_blueprint(public_tipoff.bp)
+
+
 def _configure(app: Flask, settings: Settings) -> None:
     secure = bool(settings.secure_cookies)
     app.config.update(
@@ -124,12 +133,3 @@ def _register_blueprints(app: Flask) -> None:
         )
     )
     init_api(app)
-
-
-def _warden_supervision(app: Flask) -> None:
-    """Issue 10: the warden's hazards and tip-off queue (routes on pages.warden,
-    imported before it is registered) and the public tip-off page."""
-    from gridwatch.web import public_tipoff
-    from gridwatch.web.warden import hazards, tipoffs  # noqa: F401
-
-    app.register_blueprint(public_tipoff.bp)

@@ -69,13 +69,13 @@ class World:
     users: dict[str, dict] = field(default_factory=dict)  # persona -> session dict
     enterprises: dict[str, list[int]] = field(default_factory=dict)  # grid -> ids
     grid_codes: dict[str, str] = field(default_factory=dict)
+    tipoffs: dict = field(default_factory=dict)  # grid -> one (warden_tipoff_world)
     # one inspection (with a photo) and one hazard (with a photo) per grid, on the
     # grid's first enterprise; their texts carry the grid's marker
     inspections: dict[str, int] = field(default_factory=dict)
     hazards: dict[str, int] = field(default_factory=dict)
     photos: dict[str, int] = field(default_factory=dict)
     street: dict = field(default_factory=dict)  # street office rows (street_world)
-    tipoffs: dict = field(default_factory=dict)  # grid -> tip-off (supervision_world)
 
     def username(self, persona: str) -> str:
         return f"gw_{persona}"
@@ -217,12 +217,12 @@ def build_world(ctx) -> World:
                 ).scalars()
             )
     _fieldwork(ctx, world, day)
+    from tests.web.warden_tipoff_world import add_tipoffs
+
+    world.tipoffs = add_tipoffs(ctx, world)
     from tests.web.street_world import add_street_rows
 
     world.street = add_street_rows(ctx, world)
-    from tests.web.supervision_world import add_tipoffs
-
-    world.tipoffs = add_tipoffs(ctx, world)
     return world
 
 
