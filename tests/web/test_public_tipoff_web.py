@@ -108,3 +108,22 @@ def test_the_post_throttle_counts_refused_posts_too(app):
     statuses = [_send(client, description="").status_code for _ in range(11)]
     assert statuses[:10] == [400] * 10 and statuses[10] == 429
     assert client.get("/tipoff").status_code == 200  # reading is not throttled
+
+
+def test_an_address_alone_places_the_report(app, world):
+    """No pin: the address is geocoded offline with the worker's cached
+    gazetteer (loaded once), and the report is stored with its routing."""
+    client = _anon(app, "192.0.2.6")
+    for text in ("张槎街道某工业园3号楼后门", "张槎街道某工业园5号楼"):
+        r = _send(client, description="楼道堆放油漆桶", address=text)
+        assert r.status_code == 302
+    assert "gw_gazetteer" in app.extensions  # cached for the next report
+    with world.ctx.engine.connect() as conn:
+        rows = conn.execute(
+            sa.text("SELECT address, routed_by FROM tipoffs ORDER BY id DESC LIMIT 2")
+        ).all()
+    assert {r.address for r in rows} == {
+        "张槎街道某工业园3号楼后门",
+        "张槎街道某工业园5号楼",
+    }
+    assert all(r.routed_by in ("address", "street", "none") for r in rows)
