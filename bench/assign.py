@@ -5,8 +5,10 @@ Run::
     scripts/pg-throwaway.sh start          # prints the database URL
     .venv/bin/python bench/assign.py [--url URL] [--quick]
 
-Same grids, same points, one run, every side timed best-of-3 the same way
-(:func:`_common.best_of`; inputs made fresh before each run, untimed):
+Same grids, same points, one run, every side timed best-of-3 the same way: three
+rounds, each running every method once in turn (so the shared machine's load
+bursts spread over all methods), the best round per method reported; inputs are
+made fresh before each run, untimed:
 
 * **gridwatch**, three ways: *cold* = fingerprint the grids, build the index, write
   the cache file, assign (what the first ``gridwatch assign`` on a new grid version
@@ -22,35 +24,48 @@ Same grids, same points, one run, every side timed best-of-3 the same way
   naive ``predicate="within"``, which drops points on a boundary. The frames are
   built fresh before each run (untimed), so each call builds its own STRtree.
 * **PostGIS**: the ``ST_Covers`` join ``assign --path sql`` runs
-  (:func:`gridwatch.assign.sql.covers_join_sql`, GiST on both tables), the same
-  join on ``ST_Subdivide``d grids (the usual PostGIS advice for large polygons:
-  a subdivided table with its own GiST index, ``ST_Covers`` on the pieces,
-  ``DISTINCT ON`` + smallest code; the table's build time is reported and counted,
-  since the SQL path would have to build it per grid version), and the join
-  written with the grids as the outer loop so PostGIS reuses each grid's prepared
-  geometry (``LATERAL ... OFFSET 0``, ``min(code)``). Points are COPYed and
-  indexed beforehand (time reported apart).
+  (:func:`gridwatch.assign.sql.covers_join_sql`: the grids as the outer loop,
+  ``LATERAL ... OFFSET 0``, ``min(code)``, so PostGIS reuses each grid's cached
+  point-in-polygon index; GiST on both tables); the point-driven ``DISTINCT ON``
+  join it replaced (labelled as the previous one); and the ``DISTINCT ON`` join on
+  ``ST_Subdivide``d grids (the usual PostGIS advice for large polygons: a
+  subdivided table with its own GiST index, ``ST_Covers`` on the pieces; the
+  table's build time is reported and counted, since the SQL path would have to
+  build it per grid version). Points are COPYed and indexed beforehand (time
+  reported apart).
 
 Mismatches are counted per method against the shipped PostGIS ``ST_Covers`` join
-(grid code, or "no grid"). Writes ``bench/results/assign.json``.
+(grid code, or "no grid"). Every in-process method also reports its CPU time
+(``cpu_s``, the process's user + system time of the best run): on a shared
+machine the wall time includes waiting for a core, the CPU time does not.
+Writes ``bench/results/assign.json``.
 """
 
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 from _assign_data import demo_grids, make_points, synthetic_grids
-from _common import RESULTS, best_of, environment, finish
+from _assign_peers import (
+    SCHEMA,
+    SUBDIVIDE_MAX_VERTICES,
+    _count,
+    _execute,
+    pg_load_points,
+    pg_setup,
+    postgis_methods,
+    sjoin_methods,
+)
+from _common import RESULTS, environment, finish
 
 from gridwatch.assign.points import (
     GridIndex,
@@ -58,12 +73,8 @@ from gridwatch.assign.points import (
     build_index,
     grids_fingerprint,
 )
-from gridwatch.assign.sql import covers_join_sql, grid_index_ddl
-from gridwatch.crs import WGS84
 
-SCHEMA = "bench_assign"
 OUT = RESULTS / "assign.json"
-SUBDIVIDE_MAX_VERTICES = (256, 64)  # 256 is ST_Subdivide's default
 
 LABELS = {
     "gridwatch_cold": "gridwatch, cold (index built + cached, then assign)",
@@ -73,8 +84,12 @@ LABELS = {
     "sjoin_intersects": 'geopandas sjoin(points, grids, "intersects") + smallest code',
     "sjoin_grids_covers": 'geopandas sjoin(grids, points, "covers") + smallest code',
     "sjoin_within": 'geopandas sjoin(points, grids, "within"), the naive call',
-    "postgis_covers": "PostGIS ST_Covers join (what assign --path sql runs)",
-    "postgis_grids_outer": "PostGIS ST_Covers, grids as outer loop (prepared reuse)",
+    "postgis_covers": (
+        "PostGIS ST_Covers join, grids as outer loop (what assign --path sql runs)"
+    ),
+    "postgis_points_outer": (
+        "PostGIS ST_Covers join, DISTINCT ON per point (the previous --path sql)"
+    ),
 }
 for _mv in SUBDIVIDE_MAX_VERTICES:
     LABELS[f"postgis_subdivide_{_mv}"] = (
@@ -113,165 +128,6 @@ def gridwatch_methods(grids, x, y, cache: Path) -> dict:
     }
 
 
-# --- geopandas ----------------------------------------------------------------
-
-
-def _smallest_code(point_idx: np.ndarray, code: np.ndarray, n: int) -> np.ndarray:
-    """Per point, the smallest of its matched codes (None when unmatched)."""
-    out = np.full(n, None, object)
-    ok = pd.notna(code)
-    if not ok.any():
-        return out
-    pairs = pd.DataFrame({"i": point_idx[ok], "code": code[ok].astype(str)})
-    first = pairs.sort_values(["i", "code"], kind="stable").drop_duplicates("i")
-    out[first["i"].to_numpy()] = first["code"].to_numpy()
-    return out
-
-
-def sjoin_methods(grids, pts: np.ndarray) -> tuple[dict, callable]:
-    """(name -> callable, setup): setup makes fresh frames before every run, so each
-    call pays for its own spatial index, as a user's one call does."""
-    codes, geoms = grids["code"].to_numpy(), grids.geometry.to_numpy()
-    n = len(pts)
-    f = {}
-
-    def setup():
-        f["pts"] = gpd.GeoDataFrame(geometry=gpd.GeoSeries(pts.copy(), crs=WGS84))
-        f["grids"] = gpd.GeoDataFrame(
-            {"code": codes}, geometry=gpd.GeoSeries(geoms.copy(), crs=WGS84)
-        )
-
-    def points_side(predicate):
-        def run():
-            j = gpd.sjoin(f["pts"], f["grids"], predicate=predicate, how="left")
-            return _smallest_code(j.index.to_numpy(), j["code"].to_numpy(), n)
-
-        return run
-
-    def grids_side():
-        j = gpd.sjoin(f["grids"], f["pts"], predicate="covers", how="inner")
-        return _smallest_code(j["index_right"].to_numpy(), j["code"].to_numpy(), n)
-
-    return {
-        "sjoin_covered_by": points_side("covered_by"),
-        "sjoin_intersects": points_side("intersects"),
-        "sjoin_grids_covers": grids_side,
-        "sjoin_within": points_side("within"),
-    }, setup
-
-
-# --- PostGIS ------------------------------------------------------------------
-
-
-def pg_setup(conn, grids: gpd.GeoDataFrame, name: str) -> None:
-    """(Re)create ``bench_assign.<name>_grids`` with a GiST index."""
-    table = f"{SCHEMA}.{name}_grids"
-    with conn.cursor() as cur:
-        cur.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
-        cur.execute(f"DROP TABLE IF EXISTS {table}")
-        cur.execute(
-            f"CREATE TABLE {table} (code text PRIMARY KEY, "
-            "geom geometry(Geometry, 4326) NOT NULL)"
-        )
-        wkb = shapely.to_wkb(grids.geometry.to_numpy(), hex=True, byte_order=1)
-        with cur.copy(f"COPY {table} (code, geom) FROM STDIN") as cp:
-            for code, w in zip(grids["code"], wkb, strict=True):
-                cp.write_row((code, f"SRID=4326;{w}"))
-        cur.execute(grid_index_ddl(table))
-        cur.execute(f"ANALYZE {table}")
-    conn.commit()
-
-
-def pg_load_points(conn, x, y, name: str) -> tuple[float, list]:
-    """COPY points into ``bench_assign.<name>_points`` (id, geom) + GiST."""
-    table = f"{SCHEMA}.{name}_points"
-
-    def load():
-        buf = io.StringIO()
-        hexes = shapely.to_wkb(shapely.points(x, y), hex=True, byte_order=1)
-        pd.DataFrame(
-            {"id": np.arange(len(x)), "g": np.char.add("SRID=4326;", hexes.astype(str))}
-        ).to_csv(buf, sep="\t", header=False, index=False)
-        with conn.cursor() as cur:
-            cur.execute(f"DROP TABLE IF EXISTS {table}")
-            cur.execute(
-                f"CREATE TABLE {table} (id bigint PRIMARY KEY, "
-                "geom geometry(Point, 4326))"
-            )
-            with cur.copy(f"COPY {table} (id, geom) FROM STDIN") as cp:
-                cp.write(buf.getvalue())
-            cur.execute(f"CREATE INDEX ON {table} USING GIST (geom)")
-            cur.execute(f"ANALYZE {table}")
-        conn.commit()
-
-    best, runs, _ = best_of(load, 1)
-    return best, runs
-
-
-def subdivide_sql(grids_table: str, pieces_table: str, max_vertices: int) -> list:
-    """Statements building the subdivided grid table with its GiST index."""
-    return [
-        f"DROP TABLE IF EXISTS {pieces_table}",
-        (
-            f"CREATE TABLE {pieces_table} AS SELECT code, "
-            f"ST_Subdivide(geom, {int(max_vertices)}) AS geom FROM {grids_table}"
-        ),
-        grid_index_ddl(pieces_table),
-        f"ANALYZE {pieces_table}",
-    ]
-
-
-def grids_outer_sql(points_table: str, grids_table: str) -> str:
-    """The covers join with the grids as the outer loop (``OFFSET 0`` stops the
-    planner flattening the LATERAL), so consecutive ``ST_Covers`` calls share a grid
-    and PostGIS reuses its cached prepared geometry; ties to the smallest code."""
-    return (
-        'SELECT c.id, min(c.code COLLATE "C") FROM (SELECT p.id, g.code '
-        f"FROM {grids_table} g CROSS JOIN LATERAL (SELECT p.id FROM {points_table} p "
-        "WHERE ST_Covers(g.geom, p.geom) OFFSET 0) p) c GROUP BY c.id"
-    )
-
-
-def _fetch(conn, sql: str, n: int) -> np.ndarray:
-    with conn.cursor() as cur:
-        cur.execute(sql)
-        found = dict(cur.fetchall())
-    return np.array([found.get(i) for i in range(n)], dtype=object)
-
-
-def _execute(conn, statements) -> None:
-    with conn.cursor() as cur:
-        for s in statements:
-            cur.execute(s)
-    conn.commit()
-
-
-def postgis_methods(conn, name: str, n: int) -> dict:
-    """name -> (callable, build statements or None, pieces table or None). A build
-    runs before its join, timed apart, best-of as well."""
-    pts, grids = f"{SCHEMA}.{name}_points", f"{SCHEMA}.{name}_grids"
-    out = {
-        "postgis_covers": (
-            lambda: _fetch(conn, covers_join_sql(pts, grids), n),
-            None,
-            None,
-        ),
-        "postgis_grids_outer": (
-            lambda: _fetch(conn, grids_outer_sql(pts, grids), n),
-            None,
-            None,
-        ),
-    }
-    for mv in SUBDIVIDE_MAX_VERTICES:
-        pieces = f"{SCHEMA}.{name}_sub{mv}"
-        out[f"postgis_subdivide_{mv}"] = (
-            lambda p=pieces: _fetch(conn, covers_join_sql(pts, p), n),
-            subdivide_sql(grids, pieces, mv),
-            pieces,
-        )
-    return out
-
-
 # --- the run ------------------------------------------------------------------
 
 
@@ -301,51 +157,96 @@ def _mismatches(codes: np.ndarray, ref: np.ndarray) -> dict:
     }
 
 
+def _rounds(tasks: list[dict], repeat: int, log) -> tuple[dict, dict]:
+    """Run every task once per round, ``repeat`` rounds, in the order given.
+
+    Interleaving spreads the shared machine's load bursts over all methods
+    instead of letting one burst land on one method's three runs. A task is
+    ``{"key", "fn", "setup"?, "build"?, "cpu"?}``: ``setup`` runs untimed before
+    the call, ``build`` is timed apart (the subdivided pieces), ``cpu`` records
+    the process's CPU time (in-process methods). Returns (timings, last outputs).
+    """
+    times = {t["key"]: {"runs": [], "cpu": [], "build": []} for t in tasks}
+    out = {}
+    for _ in range(repeat):
+        for t in tasks:
+            rec = times[t["key"]]
+            if t.get("build"):
+                b0 = time.perf_counter()
+                t["build"]()
+                rec["build"].append(round(time.perf_counter() - b0, 4))
+            if t.get("setup"):
+                t["setup"]()
+            c0, w0 = time.process_time(), time.perf_counter()
+            out[t["key"]] = t["fn"]()
+            rec["runs"].append(round(time.perf_counter() - w0, 4))
+            rec["cpu"].append(round(time.process_time() - c0, 4))
+        log(
+            "    round "
+            + str(len(rec["runs"]))
+            + ": "
+            + ", ".join(f"{k} {v['runs'][-1]:.3f}" for k, v in times.items())
+        )
+    return times, out
+
+
+def _timed_row(key: str, rec: dict, n: int, cpu: bool, **more) -> dict:
+    best = min(rec["runs"])
+    if rec["build"]:
+        more = {"build_s": min(rec["build"]), "build_runs_s": rec["build"], **more}
+    if cpu:
+        more = {
+            "cpu_s": rec["cpu"][rec["runs"].index(best)],
+            "cpu_runs_s": rec["cpu"],
+            **more,
+        }
+    return _row(key, best, rec["runs"], n, **more)
+
+
 def run_size(name, grids, n, conn, repeat, cache, log) -> dict:
     """Every method on ``n`` points; rows plus per-point facts of the data."""
     x, y = make_points(grids, n, seed=n)
-    rows, codes = [], {}
-    for key, fn in gridwatch_methods(grids, x, y, cache).items():
-        best, runs, codes[key] = best_of(fn, repeat)
-        rows.append(_row(key, best, runs, n))
-        log(f"  {n:,} {key}: {best:.3f} s")
-    facts = assign_points(build_index(grids), x, y)
+    tasks = [
+        {"key": k, "fn": fn, "cpu": True}
+        for k, fn in gridwatch_methods(grids, x, y, cache).items()
+    ]
     sj, setup = sjoin_methods(grids, shapely.points(x, y))
-    for key, fn in sj.items():
-        best, runs, codes[key] = best_of(fn, repeat, setup)
-        rows.append(_row(key, best, runs, n))
-        log(f"  {n:,} {key}: {best:.3f} s")
+    tasks += [{"key": k, "fn": fn, "setup": setup, "cpu": True} for k, fn in sj.items()]
+    facts = assign_points(build_index(grids), x, y)
     run = {
         "points": n,
         "on_shared_edge_or_vertex": int((facts.n_covering >= 2).sum()),
         "outside": int((facts.status == "outside").sum()),
         "no_location": int((facts.status == "no_location").sum()),
     }
+    pieces = {}
     if conn is not None:
         run["postgis_points_copy_s"] = round(pg_load_points(conn, x, y, name)[0], 2)
-        for key, (fn, build, pieces) in postgis_methods(conn, name, n).items():
-            more = {}
+        for key, (fn, build, table) in postgis_methods(conn, name, n).items():
+            task = {"key": key, "fn": fn}
             if build:
-                b, b_runs, _ = best_of(lambda s=build: _execute(conn, s), repeat)
-                more = {
-                    "build_s": round(b, 4),
-                    "build_runs_s": b_runs,
-                    "pieces": _count(conn, pieces),
-                }
-            best, runs, codes[key] = best_of(fn, repeat)
-            rows.append(_row(key, best, runs, n, **more))
-            log(f"  {n:,} {key}: {best:.3f} s (+ build {more.get('build_s', 0)})")
+                task["build"] = lambda s=build: _execute(conn, s)
+                pieces[key] = table
+            tasks.append(task)
+    times, codes = _rounds(tasks, repeat, log)
+    rows = []
+    for t in tasks:
+        more = {"pieces": _count(conn, pieces[t["key"]])} if t["key"] in pieces else {}
+        rows.append(
+            _timed_row(t["key"], times[t["key"]], n, t.get("cpu", False), **more)
+        )
+        r = rows[-1]
+        log(
+            f"  {n:,} {r['key']}: {r['best_s']:.3f} s"
+            + (f" (cpu {r['cpu_s']:.3f} s)" if "cpu_s" in r else "")
+            + (f" (+ build {r['build_s']:.3f} s)" if "build_s" in r else "")
+        )
+    if conn is not None:
         for r in rows:
             r.update(_mismatches(codes[r["key"]], codes["postgis_covers"]))
     run["methods"] = rows
     run["ratios"] = _ratios(rows)
     return run
-
-
-def _count(conn, table: str) -> int:
-    with conn.cursor() as cur:
-        cur.execute(f"SELECT count(*) FROM {table}")
-        return int(cur.fetchone()[0])
 
 
 def _ratios(rows) -> dict:
@@ -485,15 +386,18 @@ def main(argv=None) -> int:
             **extra,
         ),
         "repeat": repeat,
-        "timing": f"best of {repeat} for every method; inputs made fresh before each "
-        "run, untimed. gridwatch cold = fingerprint + index build + cache "
-        "write + assign; warm = fingerprint + cache read + load + assign; "
-        "both include the nearest grid of outside points. geopandas = the "
+        "timing": f"best of {repeat} for every method, in {repeat} rounds that run "
+        "every method once in turn; inputs made fresh before each run, untimed. gridwatch cold = fingerprint + index build + cache "
+        "write + assign; warm = fingerprint + cache file read (uncompressed) + "
+        "load + assign; both include the nearest grid (EPSG:4547 metres) of "
+        "the points outside every grid, which no peer computes. geopandas = the "
         "sjoin call on fresh frames (its STRtree built inside) + tie-break "
         "by smallest code. PostGIS = the query, points COPYed and "
         "GiST-indexed beforehand; subdivided: build of the pieces table "
         "timed apart and added into total_s. Mismatches against the "
-        "shipped PostGIS ST_Covers join.",
+        "shipped PostGIS ST_Covers join. cpu_s (gridwatch and geopandas "
+        "rows): CPU time of the best run; the machine is shared, so wall "
+        "time also holds time spent waiting for a core.",
         "datasets": [],
     }
     try:

@@ -1,9 +1,10 @@
 """Assignment: enterprises → grids → wardens, stable across redraws, effective-dated.
 
 * :mod:`~gridwatch.assign.points` — enterprise → grid (covers, smallest-code tie rule),
-  with a per-version cached index; :mod:`~gridwatch.assign.sql` — the same rule as
-  PostGIS SQL; :mod:`~gridwatch.assign.areas` — the same rule for any coded areas
-  (an enterprise's community and town).
+  with a per-version cached index (:mod:`~gridwatch.assign.index`; its parts in
+  ``pip``, ``raster``, ``nearest``, ``store``); :mod:`~gridwatch.assign.sql` — the
+  same rule as PostGIS SQL; :mod:`~gridwatch.assign.areas` — the same rule for any
+  coded areas (an enterprise's community and town).
 * :mod:`~gridwatch.assign.precision` — what a geocode's precision lets assignment
   say (definite, imprecise, unplaced).
 * :mod:`~gridwatch.assign.wardens` — grid → warden (balanced, contiguous, overrides

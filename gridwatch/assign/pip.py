@@ -44,6 +44,28 @@ from gridwatch.errors import InvalidInputError
 #: plain path skips only exactly zero-length ones. We refuse geometry with segments in
 #: between, so that the two PostGIS paths and ours cannot differ.
 _MICRO_SEGMENT_SQ = 1e-24
+#: degrees; a point this far outside the x-range of a polygon's segments in its band
+#: is outside the polygon for PostGIS too (its side tests err by ~1e-16 degrees)
+_STAB_EPS = 1e-9
+
+
+@dataclass(frozen=True)
+class Stab:
+    """Per key, the x-range of its segments, searchable by (band, x).
+
+    ``x0``/``x1`` (one per key) bound the key's segments in x. ``pos`` holds
+    ``band * stride + (x0 - x_org)`` of key ``order[i]``, ascending (``stride``
+    exceeds every offset by a degree or more, so the keys run band by band, each
+    band by ``x0``); ``band_w[b]`` is the widest x-range of band ``b``.
+    """
+
+    x0: np.ndarray
+    x1: np.ndarray
+    order: np.ndarray
+    pos: np.ndarray
+    band_w: np.ndarray
+    x_org: float
+    stride: float
 
 
 @dataclass(frozen=True)
@@ -53,7 +75,9 @@ class Segments:
     ``xy`` is (S, 4): x1, y1, x2, y2 in stored vertex order. ``ring`` is each segment's
     ring; ``ring_part`` each ring's global part number; ``ring_is_hole`` marks interior
     rings; ``part_poly`` each part's polygon. The band index maps the key
-    ``band * n_polys + poly`` to a run of ``band_seg`` (segment ids, ring-sorted).
+    ``band * n_polys + poly`` (``keys``, sorted) to the run
+    ``band_seg[starts[k]:starts[k + 1]]`` (segment ids, ring-sorted); ``stab``
+    finds the keys of a point's band whose segments' x-range holds the point.
     """
 
     xy: np.ndarray
@@ -68,6 +92,7 @@ class Segments:
     keys: np.ndarray
     starts: np.ndarray
     band_seg: np.ndarray
+    stab: Stab
 
     @property
     def has_holes_or_parts(self) -> bool:
@@ -75,46 +100,41 @@ class Segments:
         return bool(self.ring_is_hole.any()) or len(self.part_poly) != self.n_polys
 
 
-def _rings_of(geom) -> list[list[np.ndarray]]:
-    """Parts of a (multi)polygon as lists of ring coordinate arrays, shell first."""
-    parts = geom.geoms if geom.geom_type == "MultiPolygon" else [geom]
-    out = []
-    for part in parts:
-        if part.is_empty:
-            continue
-        rings = [np.asarray(part.exterior.coords)[:, :2]]
-        rings += [np.asarray(r.coords)[:, :2] for r in part.interiors]
-        out.append(rings)
-    return out
-
-
 def build_segments(geoms: np.ndarray, n_bands: int | None = None) -> Segments:
-    """Collect the ring segments of ``geoms`` (in order) and bucket them by band."""
-    xy, ring_ids, ring_part, ring_hole, part_poly = [], [], [], [], []
-    for p, geom in enumerate(geoms):
-        for rings in _rings_of(geom):
-            part = len(part_poly)
-            part_poly.append(p)
-            for k, coords in enumerate(rings):
-                seg = np.column_stack([coords[:-1], coords[1:]])
-                r = len(ring_part)
-                ring_part.append(part)
-                ring_hole.append(k > 0)
-                xy.append(seg)
-                ring_ids.append(np.full(len(seg), r, np.int32))
-    xy = np.concatenate(xy) if xy else np.empty((0, 4))
-    ring = np.concatenate(ring_ids) if ring_ids else np.empty(0, np.int32)
-    dx, dy = xy[:, 2] - xy[:, 0], xy[:, 3] - xy[:, 1]
-    sq = dx * dx + dy * dy
+    """Collect the ring segments of ``geoms`` (in order) and bucket them by band.
+
+    Order: polygon, part, ring (shell first, then holes), vertex; so segment ids
+    grow with the polygon and with the ring. Empty parts are skipped.
+    """
+    parts, part_poly = shapely.get_parts(
+        np.asarray(geoms, dtype=object), return_index=True
+    )
+    solid = ~shapely.is_empty(parts)
+    parts, part_poly = parts[solid], part_poly[solid]
+    rings, ring_part = shapely.get_rings(parts, return_index=True)
+    coords, coord_ring = shapely.get_coordinates(rings, return_index=True)
+    start = np.flatnonzero(coord_ring[1:] == coord_ring[:-1])  # segment starts
+    d = coords[start + 1] - coords[start]
+    sq = d[:, 0] * d[:, 0] + d[:, 1] * d[:, 1]
     if ((sq > 0) & (sq < _MICRO_SEGMENT_SQ)).any():
         raise InvalidInputError(
             "A grid boundary has a segment shorter than 1e-12 degrees; remove the "
-            "near-duplicate vertices (e.g. shapely.remove_repeated_points) and retry.")
-    keep = sq > 0  # zero-length segments are skipped by PostGIS too
-    xy, ring = xy[keep], ring[keep]
-    return _bucket(xy, ring, np.asarray(ring_part, np.int32),
-                   np.asarray(ring_hole, bool), np.asarray(part_poly, np.int32),
-                   len(geoms), n_bands)
+            "near-duplicate vertices (e.g. shapely.remove_repeated_points) and retry."
+        )
+    start = start[sq > 0]  # zero-length segments are skipped by PostGIS too
+    xy = np.empty((len(start), 4))
+    xy[:, :2], xy[:, 2:] = coords[start], coords[start + 1]
+    ring = coord_ring[start].astype(np.int32)
+    ring_hole = np.r_[False, ring_part[1:] == ring_part[:-1]][: len(ring_part)]
+    return _bucket(
+        xy,
+        ring,
+        np.asarray(ring_part, np.int32),
+        np.asarray(ring_hole, bool),
+        np.asarray(part_poly, np.int32),
+        len(geoms),
+        n_bands,
+    )
 
 
 def _band_of(y: np.ndarray, y0: float, h: float, n: int) -> np.ndarray:
@@ -143,51 +163,132 @@ def _bucket(xy, ring, ring_part, ring_hole, part_poly, n_polys, n_bands) -> Segm
     first = np.repeat(np.cumsum(counts) - counts, counts)
     bands = np.repeat(b0, counts) + (np.arange(len(seg_ids)) - first)
     keys = bands * n_polys + seg_poly[seg_ids]
-    order = np.lexsort((seg_ids, ring[seg_ids], keys))  # key, then ring, then id
+    # key, then ring, then id: seg_ids do not decrease here and rings grow with
+    # the id, so a stable sort on the key alone gives that order
+    order = np.argsort(keys, kind="stable")
     keys, seg_ids = keys[order], seg_ids[order]
-    ukeys, starts = np.unique(keys, return_index=True)
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])[: len(keys)]
+    ukeys = keys[starts]
     starts = np.append(starts, len(keys)).astype(np.int64)
-    return Segments(xy=xy, ring=ring, ring_part=ring_part, ring_is_hole=ring_hole,
-                    part_poly=part_poly, n_polys=n_polys, y0=y0, band_h=h,
-                    n_bands=n_bands, keys=ukeys, starts=starts,
-                    band_seg=seg_ids.astype(np.int32))
+    stab = _stab(xy, seg_ids, ukeys, starts, n_polys, n_bands)
+    return Segments(
+        xy=xy,
+        ring=ring,
+        ring_part=ring_part,
+        ring_is_hole=ring_hole,
+        part_poly=part_poly,
+        n_polys=n_polys,
+        y0=y0,
+        band_h=h,
+        n_bands=n_bands,
+        keys=ukeys,
+        starts=starts,
+        band_seg=seg_ids.astype(np.int32),
+        stab=stab,
+    )
 
 
-def _expand(seg: Segments, py: np.ndarray, poly: np.ndarray):
-    """For each pair, the ids of its polygon's segments in the point's band."""
-    key = _band_of(py, seg.y0, seg.band_h, seg.n_bands) * seg.n_polys + poly
-    pos = np.searchsorted(seg.keys, key)
-    pos_c = np.minimum(pos, max(len(seg.keys) - 1, 0))
-    found = (pos < len(seg.keys)) & (seg.keys[pos_c] == key) if len(seg.keys) else \
-        np.zeros(len(key), bool)
-    lo = np.where(found, seg.starts[pos_c], 0)
-    counts = np.where(found, seg.starts[np.minimum(pos_c + 1, len(seg.starts) - 1)]
-                      - lo, 0)
-    rep = np.repeat(np.arange(len(key), dtype=np.int64), counts)
+def _stab(xy, seg_ids, ukeys, starts, n_polys, n_bands) -> Stab:
+    """The (band, x) search over keys (see :class:`Stab`)."""
+    if len(ukeys) == 0:
+        e = np.empty(0)
+        return Stab(e, e, np.empty(0, np.int64), e, np.zeros(n_bands), 0.0, 1.0)
+    x0 = np.minimum.reduceat(np.minimum(xy[:, 0], xy[:, 2])[seg_ids], starts[:-1])
+    x1 = np.maximum.reduceat(np.maximum(xy[:, 0], xy[:, 2])[seg_ids], starts[:-1])
+    band = ukeys // n_polys  # ukeys are sorted, so each band's keys are contiguous
+    x_org = float(x0.min())
+    width = x1 - x0
+    stride = float(x1.max() - x_org + 2 * width.max() + 1.0)
+    pos = band * stride + (x0 - x_org)
+    order = np.argsort(pos)
+    band_w = np.zeros(n_bands)
+    first = np.flatnonzero(np.r_[True, band[1:] != band[:-1]])
+    band_w[band[first]] = np.maximum.reduceat(width, first)
+    return Stab(x0, x1, order, pos[order], band_w, x_org, stride)
+
+
+def candidates(seg: Segments, px: np.ndarray, py: np.ndarray):
+    """(point, key) pairs: the polygons that can cover each point, and their runs.
+
+    A polygon that covers a point has a segment crossing the point's horizontal line
+    on each side of it (or through it), so the point lies in the x-range of the
+    polygon's segments in its band. Pairs with the point more than ``_STAB_EPS``
+    outside that range are dropped: there every side test is far from zero, so
+    PostGIS's winding number is 0 and no segment holds the point.
+    """
+    st = seg.stab
+    if len(st.order) == 0 or len(px) == 0:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    band = _band_of(py, seg.y0, seg.band_h, seg.n_bands)
+    base = band * st.stride
+    off = np.clip(px - st.x_org, -0.5, st.stride - 0.5)
+    lo = np.searchsorted(st.pos, base + (off - st.band_w[band] - _STAB_EPS))
+    hi = np.searchsorted(st.pos, base + (off + _STAB_EPS), side="right")
+    counts = hi - lo
+    pt = np.repeat(np.arange(len(px), dtype=np.int64), counts)
+    first = np.repeat(np.cumsum(counts) - counts, counts)
+    k = st.order[np.repeat(lo, counts) + (np.arange(len(pt)) - first)]
+    q = px[pt]
+    keep = (
+        (st.x0[k] - _STAB_EPS <= q)
+        & (q <= st.x1[k] + _STAB_EPS)
+        & (seg.keys[k] // seg.n_polys == band[pt])
+    )
+    return pt[keep], k[keep]
+
+
+def _expand(seg: Segments, k: np.ndarray):
+    """For each pair (key index ``k``, -1 for none), its segment ids."""
+    has = k >= 0
+    lo = np.where(has, seg.starts[np.where(has, k, 0)], 0)
+    counts = np.where(has, seg.starts[np.where(has, k, 0) + 1] - lo, 0)
+    rep = np.repeat(np.arange(len(k), dtype=np.int64), counts)
     first = np.repeat(np.cumsum(counts) - counts, counts)
     ids = seg.band_seg[np.repeat(lo, counts) + (np.arange(len(rep)) - first)]
     return rep, ids
 
 
-def covers_pairs(seg: Segments, px: np.ndarray, py: np.ndarray,
-                 poly: np.ndarray) -> np.ndarray:
+def covers_pairs(
+    seg: Segments, px: np.ndarray, py: np.ndarray, poly: np.ndarray
+) -> np.ndarray:
     """PostGIS ``ST_Covers(poly, point)`` for each (point, polygon) pair.
 
     ``px``/``py`` are the pair's point coordinates (WGS-84, as stored) and ``poly`` the
     polygon number in the order given to :func:`build_segments`. The caller has
     already done the bounding-box check. Returns a boolean array, one per pair.
     """
-    n = len(poly)
+    key = _band_of(py, seg.y0, seg.band_h, seg.n_bands) * seg.n_polys + poly
+    pos = np.searchsorted(seg.keys, key)
+    pos_c = np.minimum(pos, max(len(seg.keys) - 1, 0))
+    found = (
+        (pos < len(seg.keys)) & (seg.keys[pos_c] == key)
+        if len(seg.keys)
+        else np.zeros(len(key), bool)
+    )
+    return covers_keys(seg, px, py, np.where(found, pos_c, -1))
+
+
+def covers_keys(
+    seg: Segments, px: np.ndarray, py: np.ndarray, k: np.ndarray
+) -> np.ndarray:
+    """:func:`covers_pairs` for pairs given by key index ``k`` (from
+    :func:`candidates`; -1 for a polygon without segments in the point's band)."""
+    n = len(k)
     covered = np.zeros(n, bool)
     if n == 0:
         return covered
-    rep, ids = _expand(seg, py, np.asarray(poly, np.int64))
-    x1, y1, x2, y2 = (seg.xy[ids, k] for k in range(4))
+    rep, ids = _expand(seg, k)
+    x1, y1, x2, y2 = (seg.xy[ids, j] for j in range(4))
     qx, qy = px[rep], py[rep]
     # the PostGIS expression, evaluated in the same order (see module docstring)
     side = (x2 - x1) * (qy - y1) - (qx - x1) * (y2 - y1)
-    on = (side == 0.0) & (np.minimum(x1, x2) <= qx) & (qx <= np.maximum(x1, x2)) \
-        & (np.minimum(y1, y2) <= qy) & (qy <= np.maximum(y1, y2))
+    on = (
+        (side == 0.0)
+        & (np.minimum(x1, x2) <= qx)
+        & (qx <= np.maximum(x1, x2))
+        & (np.minimum(y1, y2) <= qy)
+        & (qy <= np.maximum(y1, y2))
+    )
     up = (y1 <= qy) & (qy < y2) & (side > 0)
     down = (y2 <= qy) & (qy < y1) & (side < 0)
     wn = up.astype(np.int64) - down.astype(np.int64)
@@ -221,8 +322,11 @@ def _polygon_logic(seg: Segments, n, r_pair, r_ring, status) -> np.ndarray:
     h_status = status[h_rows][h_first]
     pos = np.searchsorted(h_key, s_key)
     pos_c = np.minimum(pos, max(len(h_key) - 1, 0))
-    has_h = (pos < len(h_key)) & (h_key[pos_c] == s_key) if len(h_key) else \
-        np.zeros(len(s_key), bool)
+    has_h = (
+        (pos < len(h_key)) & (h_key[pos_c] == s_key)
+        if len(h_key)
+        else np.zeros(len(s_key), bool)
+    )
     first_hole = np.where(has_h, h_status[pos_c] if len(h_key) else -1, -1)
     part_cov = (s_status == 0) | ((s_status == 1) & (first_hole != 1))
     covered = np.zeros(n, bool)
@@ -237,10 +341,12 @@ def check_polygons(geoms: np.ndarray) -> None:
     if bad.any():
         raise InvalidInputError(
             f"Grid geometry #{int(np.flatnonzero(bad)[0])} is not a polygon; every "
-            "grid needs a Polygon or MultiPolygon boundary.")
+            "grid needs a Polygon or MultiPolygon boundary."
+        )
     invalid = ~shapely.is_valid(geoms)
     if invalid.any():
         raise InvalidInputError(
             f"Grid geometry #{int(np.flatnonzero(invalid)[0])} is invalid "
             f"({shapely.is_valid_reason(geoms[np.flatnonzero(invalid)[0]])}); repair "
-            "it (shapely.make_valid) before building the index.")
+            "it (shapely.make_valid) before building the index."
+        )

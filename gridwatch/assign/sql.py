@@ -12,8 +12,9 @@ values such as the grid version must be passed as bind parameters through
 ``version_filter`` (e.g. ``"g.version_id = %(version)s"`` for psycopg, or
 ``"g.version_id = :version"`` for SQLAlchemy ``text()``).
 
-Indexes the queries expect: GiST on the grid geometry (``ST_Covers`` and ``<->`` use
-it) and, for the join from the point side, GiST on the point geometry.
+Indexes the queries expect: GiST on the point geometry (the covers join looks up the
+points of each grid) and on the grid geometry (``NOT EXISTS ... ST_Covers`` and
+``<->`` in the nearest-grid query).
 """
 
 from __future__ import annotations
@@ -43,21 +44,40 @@ def _where(version_filter: str | None) -> str:
     return f" AND ({version_filter})" if version_filter else ""
 
 
-def covers_join_sql(points_table: str, grids_table: str, *,
-                    version_filter: str | None = None, point_id: str = "id",
-                    point_geom: str = "geom", grid_code: str = "code",
-                    grid_geom: str = "geom") -> str:
+def covers_join_sql(
+    points_table: str,
+    grids_table: str,
+    *,
+    version_filter: str | None = None,
+    point_id: str = "id",
+    point_geom: str = "geom",
+    grid_code: str = "code",
+    grid_geom: str = "geom",
+    with_count: bool = False,
+) -> str:
     """SQL returning ``(id, code)`` for every point some grid covers.
+
+    The grids are the outer loop (``CROSS JOIN LATERAL``; ``OFFSET 0`` keeps the
+    planner from flattening it into an ordinary join, which it would drive from the
+    points): consecutive ``ST_Covers`` calls then share their grid, so PostGIS
+    builds each grid's point-in-polygon index once and reuses it from its cache,
+    instead of switching grid on nearly every call. Then the smallest code per point
+    in byte order (``min(code COLLATE "C")``). In ``bench/assign.py`` this was
+    1.5-3.3x faster than the point-driven ``DISTINCT ON`` join it replaced, with
+    the same answer for every point.
 
     Parameters
     ----------
     points_table, grids_table : str
-        Table names (optionally ``schema.table``); aliased ``p`` and ``g``.
+        Table names (optionally ``schema.table``).
     version_filter : str, optional
-        A boolean SQL expression on ``g`` selecting the grid version, with bind
-        parameters for values.
+        A boolean SQL expression on ``g`` (the grids) selecting the grid version,
+        with bind parameters for values.
     point_id, point_geom, grid_code, grid_geom : str
         Column names.
+    with_count : bool
+        Add a third column ``n_covering``: how many grids cover the point (2 or more
+        on a shared edge or vertex).
 
     Returns
     -------
@@ -68,23 +88,36 @@ def covers_join_sql(points_table: str, grids_table: str, *,
     Examples
     --------
     >>> print(covers_join_sql("points", "grids"))  # doctest: +NORMALIZE_WHITESPACE
-    SELECT DISTINCT ON (p.id) p.id AS id, g.code AS code
-    FROM points p JOIN grids g ON ST_Covers(g.geom, p.geom)
-    WHERE TRUE ORDER BY p.id, g.code COLLATE "C"
+    SELECT c.id AS id, min(c.code COLLATE "C") AS code
+    FROM (SELECT p.id AS id, g.code AS code FROM grids g
+          CROSS JOIN LATERAL (SELECT p.id FROM points p
+                              WHERE ST_Covers(g.geom, p.geom) OFFSET 0) p
+          WHERE TRUE) c
+    GROUP BY c.id
     """
     pid, pg, gc, gg = map(_ident, (point_id, point_geom, grid_code, grid_geom))
+    count = ", count(*) AS n_covering" if with_count else ""
     return (
-        f"SELECT DISTINCT ON (p.{pid}) p.{pid} AS id, g.{gc} AS code\n"
-        f"FROM {_ident(points_table)} p JOIN {_ident(grids_table)} g "
-        f"ON ST_Covers(g.{gg}, p.{pg})\n"
-        f"WHERE TRUE{_where(version_filter)} "
-        f"ORDER BY p.{pid}, g.{gc} COLLATE \"C\"")
+        f'SELECT c.id AS id, min(c.code COLLATE "C") AS code{count}\n'
+        f"FROM (SELECT p.{pid} AS id, g.{gc} AS code FROM {_ident(grids_table)} g\n"
+        f"      CROSS JOIN LATERAL (SELECT p.{pid} FROM {_ident(points_table)} p\n"
+        f"                          WHERE ST_Covers(g.{gg}, p.{pg}) OFFSET 0) p\n"
+        f"      WHERE TRUE{_where(version_filter)}) c\n"
+        "GROUP BY c.id"
+    )
 
 
-def nearest_grid_sql(points_table: str, grids_table: str, *,
-                     version_filter: str | None = None, point_id: str = "id",
-                     point_geom: str = "geom", grid_code: str = "code",
-                     grid_geom: str = "geom", metric_srid: int | None = None) -> str:
+def nearest_grid_sql(
+    points_table: str,
+    grids_table: str,
+    *,
+    version_filter: str | None = None,
+    point_id: str = "id",
+    point_geom: str = "geom",
+    grid_code: str = "code",
+    grid_geom: str = "geom",
+    metric_srid: int | None = None,
+) -> str:
     """SQL returning ``(id, code, distance_m)`` for located points no grid covers.
 
     The nearest grid in planar degrees (``<->``, GiST) gives an upper bound ``d1`` on
@@ -131,11 +164,19 @@ def grid_index_ddl(grids_table: str, grid_geom: str = "geom") -> str:
     return f"CREATE INDEX IF NOT EXISTS {name} ON {t} USING GIST ({g})"
 
 
-def covers_count_sql(points_table: str, grids_table: str, *,
-                     version_filter: str | None = None, point_id: str = "id",
-                     point_geom: str = "geom", grid_geom: str = "geom") -> str:
+def covers_count_sql(
+    points_table: str,
+    grids_table: str,
+    *,
+    version_filter: str | None = None,
+    point_id: str = "id",
+    point_geom: str = "geom",
+    grid_geom: str = "geom",
+) -> str:
     """SQL returning ``(id, n)``: how many grids cover each covered point (2+ on a
-    shared edge or vertex), the ``n_covering`` of the in-process path.
+    shared edge or vertex), the ``n_covering`` of the in-process path. The service
+    takes it from :func:`covers_join_sql` with ``with_count=True`` (one join, not
+    two); this separate query stays for callers that want the count alone.
 
     >>> print(covers_count_sql("points", "grids"))  # doctest: +NORMALIZE_WHITESPACE
     SELECT p.id AS id, count(*) AS n
@@ -147,4 +188,5 @@ def covers_count_sql(points_table: str, grids_table: str, *,
         f"SELECT p.{pid} AS id, count(*) AS n\n"
         f"FROM {_ident(points_table)} p JOIN {_ident(grids_table)} g "
         f"ON ST_Covers(g.{gg}, p.{pg})\n"
-        f"WHERE TRUE{_where(version_filter)} GROUP BY p.{pid}")
+        f"WHERE TRUE{_where(version_filter)} GROUP BY p.{pid}"
+    )

@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from gridwatch.cli.base import GridwatchGroup, cli_actor, emit_json, open_ctx
+from gridwatch.cli.params import ROW_ID, YEAR, Text
 from gridwatch.errors import InvalidInputError
 from gridwatch.vocab import TARGET_INDICATORS
 
@@ -33,7 +34,7 @@ def report_group() -> None:
 
 
 @report_group.command("annual")
-@click.option("--year", type=int, required=True, help="The report's year, e.g. 2026.")
+@click.option("--year", type=YEAR, required=True, help="The report's year, e.g. 2026.")
 @click.option(
     "--out", required=True, type=click.Path(dir_okay=False), help="The .docx to write."
 )
@@ -179,7 +180,7 @@ def targets_group() -> None:
 
 
 @targets_group.command("set")
-@click.option("--year", type=int, required=True)
+@click.option("--year", type=YEAR, required=True)
 @click.option("--indicator", required=True, type=click.Choice(list(TARGET_INDICATORS)))
 @click.option("--value", required=True, help="A whole number (enterprises, people).")
 @click.option("--town", "unit_code", help="A town/street code (default the district).")
@@ -193,7 +194,7 @@ def set_target_cmd(year, indicator, value, unit_code, note):
 
 
 @targets_group.command("list")
-@click.option("--year", type=int, required=True)
+@click.option("--year", type=YEAR, required=True)
 @click.option("--json", "as_json", is_flag=True)
 def list_targets_cmd(year, as_json):
     """The targets of a year."""
@@ -216,8 +217,12 @@ def assessment_group() -> None:
 
 
 @assessment_group.command("score")
-@click.option("--period", default="", help="2026, 2026-Q2, 2026-05 or A..B.")
-@click.option("--scheme-version", type=int, help="Score with this stored version.")
+@click.option(
+    "--period",
+    type=Text(40),
+    help="2026, 2026-Q2, 2026-05 or A..B (default: this year so far).",
+)
+@click.option("--scheme-version", type=ROW_ID, help="Score with this stored version.")
 @click.option("--json", "as_json", is_flag=True)
 def score_cmd(period, scheme_version, as_json):
     """Score every town/street (the scheme in force, or --scheme-version)."""
@@ -225,7 +230,10 @@ def score_cmd(period, scheme_version, as_json):
     from gridwatch.services.bureau.figures import resolve_period
 
     result = assess(
-        open_ctx(), cli_actor(), resolve_period(period), scheme_version=scheme_version
+        open_ctx(),
+        cli_actor(),
+        resolve_period(period or ""),
+        scheme_version=scheme_version,
     )
     a = result.assessment
     if as_json:

@@ -19,6 +19,9 @@ import click
 SEED = click.IntRange(0, 2**32 - 1)
 #: Database ids (versions, rows) are positive and fit a 64-bit integer.
 ROW_ID = click.IntRange(1, 2**63 - 1)
+#: A calendar year of records or reports (the People's Republic's statistics
+#: start in 1949; nothing is planned beyond 2100).
+YEAR = click.IntRange(1949, 2100)
 
 
 class FiniteFloat(click.FloatRange):

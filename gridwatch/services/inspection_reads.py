@@ -24,6 +24,7 @@ from gridwatch.services.hazards_in_scope import hazard_rows
 from gridwatch.services.inspections import credit_rows, default_deadline
 from gridwatch.services.photos import MAX_PHOTOS, photos_of
 from gridwatch.services.scope import check_enterprise, enterprise_ids_clause
+from gridwatch.services.supervision.hazard_acts import may_set_deadline
 from gridwatch.timeutil import today
 
 #: Roles that read inspections (the recorders plus the district's readers).
@@ -202,7 +203,9 @@ def read_inspection(
           far check-in.
         - ``default_deadlines``: level → the default rectification deadline
           (:func:`~gridwatch.services.inspections.default_deadline` from the
-          inspection's date).
+          inspection's date), for the levels whose deadline this actor may set;
+          ``deadline_by_office``: the levels whose deadline the street office or
+          bureau sets instead (a warden's major hazard waits, found, for it).
         - ``can_report``: the actor may report hazards on it;
           ``max_photos``: photos allowed per hazard.
 
@@ -233,7 +236,13 @@ def read_inspection(
         "default_deadlines": {
             level: default_deadline(ctx.settings, level, found)
             for level in vocab.HAZARD_LEVELS
+            if may_set_deadline(actor.role, level)
         },
+        "deadline_by_office": [
+            level
+            for level in vocab.HAZARD_LEVELS
+            if not may_set_deadline(actor.role, level)
+        ],
         "can_report": actor.role in RECORDERS,
         "max_photos": MAX_PHOTOS,
     }

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import current_app, render_template, request, url_for
+from flask import render_template, request, url_for
 
 from gridwatch.services.patrol import warden_today
 from gridwatch.web.extensions import gw_context
 from gridwatch.web.pages import warden
 from gridwatch.web.session import current_actor
 
-#: The warden pages each stop links to (built on their own blueprint modules);
-#: the buttons appear once both endpoints exist, with no change here.
+#: The warden pages each stop links to (gridwatch.web.warden.enterprise, .record)
 ENTERPRISE_ENDPOINT = "warden.enterprise"
 RECORD_ENDPOINT = "warden.record_inspection"
 
@@ -26,14 +25,6 @@ class StopLinks:
 
     def record(self, enterprise_id: int) -> str:
         return url_for(RECORD_ENDPOINT, enterprise_id=enterprise_id)
-
-
-def stop_links() -> StopLinks | None:
-    """The links, or None while those pages are not in this app."""
-    have = current_app.view_functions
-    return (
-        StopLinks() if ENTERPRISE_ENDPOINT in have and RECORD_ENDPOINT in have else None
-    )
 
 
 def _day() -> dt.date | None:
@@ -50,7 +41,7 @@ def route():
     return render_template(
         "warden/route.html",
         r=r,
-        links=stop_links(),
+        links=StopLinks(),
         prev=r["day"] - dt.timedelta(days=1),
         next=r["day"] + dt.timedelta(days=1),
     )

@@ -81,14 +81,17 @@ def demo(tmp_path_factory):
 
 
 def _rename_one(ctx, username: str) -> str:
-    """Give one precisely placed enterprise of the warden a hostile name; its uscc."""
+    """Give one precisely placed, overdue enterprise of the warden a hostile name;
+    its uscc."""
     from gridwatch.services.enterprises import upsert_enterprises
     from gridwatch.services.warden import my_grids
     from tests.actors import SYSTEM
     from tests.db.warden_helpers import warden
 
     ents = my_grids(ctx, warden(ctx, username)).enterprises
-    row = ents[~ents["is_imprecise"]].sort_values("uscc").iloc[-1]
+    # one that is not on time, so recording an inspection changes its colour
+    late = ents[~ents["is_imprecise"] & ents["status"].isin(["overdue", "never"])]
+    row = late.sort_values("uscc").iloc[-1]
     with ctx.transaction(SYSTEM) as s:
         upsert_enterprises(s, [{"uscc": row["uscc"], "name": XSS}])
     return row["uscc"]
@@ -250,11 +253,15 @@ def test_warden_records_inspection_and_hazard_on_a_phone(browser, demo, tmp_path
     _fits(page, PHONE["width"])
     _shot(page, "warden_inspection")
 
-    # report a hazard: the deadline follows the level's default
+    # report a hazard: an ordinary one's deadline follows the level's default; a
+    # major one waits for the street office or bureau (SAWS Order No. 16)
     page.click("a.button.primary:has-text('报告隐患')")
+    page.select_option("#level", "ordinary")
+    ordinary = page.get_attribute("#hazard-form", "data-deadline-ordinary")
+    assert ordinary and page.input_value("#deadline") == ordinary
     page.select_option("#level", "major")
-    major = page.get_attribute("#hazard-form", "data-deadline-major")
-    assert page.input_value("#deadline") == major
+    assert page.input_value("#deadline") == ""
+    assert "整改期限由街道安监办或区应急管理局确定" in page.inner_text("main")
     page.select_option("#category", "fire")
     page.fill("#description", "安全出口上锁" + XSS)
     _fits(page, PHONE["width"])
@@ -263,9 +270,8 @@ def test_warden_records_inspection_and_hazard_on_a_phone(browser, demo, tmp_path
     page.wait_for_load_state("load")
     assert page.url.endswith(f"/w/enterprises/{eid}#hazards")
     hazards = page.inner_text("#hazards")
-    assert (
-        "安全出口上锁" + XSS in hazards and "重大隐患" in hazards and major in hazards
-    )
+    assert "安全出口上锁" + XSS in hazards and "重大隐患" in hazards
+    assert "已排查待整改" in hazards  # found, no deadline until the office sets it
     assert NOTE in page.inner_text("#inspections")
     _shot(page, "warden_file_after")
 

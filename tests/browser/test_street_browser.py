@@ -274,11 +274,41 @@ def _record_first_stop(ctx, warden_login, enterprise_id, day):
         )
 
 
+def _warden_with_stops_today(ctx, logins, day: dt.date) -> dict:
+    """The demo's sample warden if today's plan gives them stops, else a warden it
+    does (the demo's activity decides who is due today), given a known password."""
+    import sqlalchemy as sa
+
+    from gridwatch.services.users import hash_password
+
+    with ctx.engine.begin() as conn:
+        names = conn.execute(
+            sa.text(
+                "SELECT u.username FROM patrol_days d JOIN wardens w ON w.id = "
+                "d.warden_id JOIN users u ON u.id = w.user_id WHERE d.plan_id = :p "
+                "AND d.day = :d AND d.n_planned > 0 ORDER BY u.username"
+            ),
+            {"p": STATE["plan"], "d": day},
+        ).scalars().all()
+        assert names, "today's plan gives no warden a stop"
+        if logins["warden"]["username"] in names:
+            return logins["warden"]
+        login = {"username": names[0], "password": "route-test-Pw1", "role": "warden"}
+        conn.execute(
+            sa.text(
+                "UPDATE users SET password_hash = :h, must_change_password = :f "
+                "WHERE username = :u"
+            ),
+            {"h": hash_password(login["password"]), "f": False, "u": names[0]},
+        )
+    return login
+
+
 def test_warden_opens_today_records_first_stop_office_sees_it_done(browser, site):
     from gridwatch.timeutil import today
 
     origin, logins, ctx = site
-    warden = logins["warden"]
+    warden = _warden_with_stops_today(ctx, logins, today())
     page, watch = _page(browser, origin, PHONE)
     _sign_in(page, origin, warden)
     page.goto(origin + "/w/route")

@@ -117,12 +117,16 @@ def test_covers_join_sql_matches_in_process_path(pg):
     x, y = _points(grids, np.random.default_rng(12))
     with pg.cursor() as cur:
         _load(cur, grids, x, y)
-        cur.execute(covers_join_sql("t_points", "t_grids"))
-        sql = dict(cur.fetchall())
+        cur.execute(covers_join_sql("t_points", "t_grids", with_count=True))
+        rows = cur.fetchall()
+    sql = {i: c for i, c, _ in rows}
+    count = {i: n for i, _, n in rows}
     ours = assign_points(build_index(grids), x, y)
     got = np.array([sql.get(i) for i in range(len(x))], dtype=object)
     diff = np.flatnonzero(got != ours.grid_code)
     assert len(diff) == 0, [(x[i], y[i], got[i], ours.grid_code[i]) for i in diff[:5]]
+    n_got = np.array([count.get(i, 0) for i in range(len(x))])
+    assert np.array_equal(n_got, ours.n_covering)
     # the data did exercise the tie rule
     assert (ours.n_covering >= 2).sum() > 500
 

@@ -23,8 +23,12 @@ def _grid_3x3(densify: bool = False) -> gpd.GeoDataFrame:
     geoms, codes = [], []
     for row in range(3):
         for col in range(3):
-            g = box(X0 + col * STEP, Y0 + (2 - row) * STEP,
-                    X0 + (col + 1) * STEP, Y0 + (3 - row) * STEP)
+            g = box(
+                X0 + col * STEP,
+                Y0 + (2 - row) * STEP,
+                X0 + (col + 1) * STEP,
+                Y0 + (3 - row) * STEP,
+            )
             if densify:
                 g = shapely.segmentize(g, STEP / 7)
             geoms.append(g)
@@ -97,8 +101,12 @@ def test_assign_points_outside_reports_nearest_grid_and_metres():
     r = assign_points(build_index(grids), [113.035], [23.005])
     assert r.status[0] == "outside" and r.grid_code[0] is None
     assert r.nearest_code[0] == "440604001001009"
-    expected = (gpd.GeoSeries([Point(113.035, 23.005)], crs="EPSG:4326").to_crs(4547)
-                .distance(grids.to_crs(4547).geometry.iloc[8]).iloc[0])
+    expected = (
+        gpd.GeoSeries([Point(113.035, 23.005)], crs="EPSG:4326")
+        .to_crs(4547)
+        .distance(grids.to_crs(4547).geometry.iloc[8])
+        .iloc[0]
+    )
     assert r.distance_m[0] == pytest.approx(expected, abs=1e-6)
     assert 500 < r.distance_m[0] < 530  # 0.005 degrees of longitude at 23N
 
@@ -120,6 +128,23 @@ def test_assign_points_measures_in_the_metric_crs_given():
     assert assign_points(again, [113.035], [23.005]).distance_m[0] == got["EPSG:3857"]
 
 
+def test_cached_index_loaded_under_another_metric_crs_measures_in_that_crs():
+    """The cache stores segments projected to the build's CRS; loading it with
+    another metric_crs projects them again, and None keeps the stored one."""
+    grids = _grid_3x3()
+    data = build_index(grids, metric_crs="EPSG:4547").to_bytes()
+    merc = GridIndex.from_bytes(data, metric_crs="EPSG:3857")
+    assert merc.metric_crs == "EPSG:3857"
+    fresh = assign_points(
+        build_index(grids, metric_crs="EPSG:3857"), [113.035], [23.005]
+    )
+    got = assign_points(merc, [113.035], [23.005])
+    assert got.distance_m[0] == fresh.distance_m[0]
+    assert GridIndex.from_bytes(data).metric_crs == "EPSG:4547"
+    kept = assign_points(GridIndex.from_bytes(data), [113.035], [23.005])
+    assert kept.distance_m[0] < got.distance_m[0] / 1.08
+
+
 def test_assign_points_outside_tie_goes_to_smallest_code():
     # due south of the vertex shared by grids 007 and 008: equally far from both
     r = assign_points(build_index(_grid_3x3()), [113.01], [22.99])
@@ -127,8 +152,9 @@ def test_assign_points_outside_tie_goes_to_smallest_code():
 
 
 def test_assign_points_missing_coordinates_are_no_location():
-    r = assign_points(build_index(_grid_3x3()), [np.nan, None, 113.005],
-                      [23.005, None, np.inf])
+    r = assign_points(
+        build_index(_grid_3x3()), [np.nan, None, 113.005], [23.005, None, np.inf]
+    )
     assert list(r.status) == ["no_location"] * 3
     assert all(c is None for c in r.grid_code)
     assert all(c is None for c in r.nearest_code)
@@ -169,7 +195,8 @@ def test_assign_points_hole_is_outside_and_hole_edge_inside():
     grids = gpd.GeoDataFrame(
         {"code": ["440604001001001"]},
         geometry=[Polygon(ring.exterior.coords, [hole.exterior.coords])],
-        crs="EPSG:4326")
+        crs="EPSG:4326",
+    )
     r = assign_points(build_index(grids), [113.015, 113.01], [23.015, 23.015])
     assert list(r.status) == ["outside", "inside"]
     assert r.nearest_code[0] == "440604001001001"
@@ -177,12 +204,15 @@ def test_assign_points_hole_is_outside_and_hole_edge_inside():
 
 
 def test_assign_points_multipolygon_parts_both_count():
-    mp = shapely.MultiPolygon([box(113.0, 23.0, 113.01, 23.01),
-                               box(113.02, 23.0, 113.03, 23.01)])
-    grids = gpd.GeoDataFrame({"code": ["440604001001001"]}, geometry=[mp],
-                             crs="EPSG:4326")
-    r = assign_points(build_index(grids), [113.005, 113.025, 113.015],
-                      [23.005, 23.005, 23.005])
+    mp = shapely.MultiPolygon(
+        [box(113.0, 23.0, 113.01, 23.01), box(113.02, 23.0, 113.03, 23.01)]
+    )
+    grids = gpd.GeoDataFrame(
+        {"code": ["440604001001001"]}, geometry=[mp], crs="EPSG:4326"
+    )
+    r = assign_points(
+        build_index(grids), [113.005, 113.025, 113.015], [23.005, 23.005, 23.005]
+    )
     assert list(r.status) == ["inside", "inside", "outside"]
 
 
@@ -211,7 +241,9 @@ def test_grid_index_from_bytes_rejects_garbage():
 def test_assign_enterprises_keeps_every_enterprise():
     ent = gpd.GeoDataFrame(
         {"uscc": ["A1", "A2", "A3"], "precision": ["door", "none", "road"]},
-        geometry=[Point(113.005, 23.005), None, Point(113.2, 23.0)], crs="EPSG:4326")
+        geometry=[Point(113.005, 23.005), None, Point(113.2, 23.0)],
+        crs="EPSG:4326",
+    )
     out = assign_enterprises(ent, build_index(_grid_3x3()))
     assert list(out["uscc"]) == ["A1", "A2", "A3"]
     assert list(out["status"]) == ["inside", "no_location", "outside"]
@@ -220,8 +252,9 @@ def test_assign_enterprises_keeps_every_enterprise():
 
 
 def test_assign_enterprises_rejects_projected_crs():
-    ent = gpd.GeoDataFrame({"uscc": ["A1"]}, geometry=[Point(397000, 2544000)],
-                           crs="EPSG:4547")
+    ent = gpd.GeoDataFrame(
+        {"uscc": ["A1"]}, geometry=[Point(397000, 2544000)], crs="EPSG:4547"
+    )
     with pytest.raises(CRSMismatchError):
         assign_enterprises(ent, build_index(_grid_3x3()))
 

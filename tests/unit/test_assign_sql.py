@@ -8,8 +8,21 @@ from gridwatch.assign.sql import covers_join_sql, grid_index_ddl, nearest_grid_s
 def test_covers_join_sql_uses_covers_and_c_collation_tie_rule():
     sql = covers_join_sql("app.enterprise_points", "app.grids")
     assert "ST_Covers(g.geom, p.geom)" in sql
-    assert 'ORDER BY p.id, g.code COLLATE "C"' in sql
-    assert sql.startswith("SELECT DISTINCT ON (p.id)")
+    assert 'min(c.code COLLATE "C") AS code' in sql
+    assert "GROUP BY c.id" in sql and "n_covering" not in sql
+
+
+def test_covers_join_sql_drives_from_the_grids():
+    sql = covers_join_sql("pts", "grids")
+    # the grids are the outer loop, and OFFSET 0 keeps the planner from
+    # flattening the lateral subquery back into a point-driven join
+    assert "FROM grids g\n      CROSS JOIN LATERAL (SELECT p.id FROM pts p" in sql
+    assert "OFFSET 0" in sql
+
+
+def test_covers_join_sql_can_count_the_covering_grids():
+    sql = covers_join_sql("pts", "grids", with_count=True)
+    assert ", count(*) AS n_covering" in sql
 
 
 def test_covers_join_sql_adds_version_filter():
@@ -38,5 +51,6 @@ def test_nearest_grid_sql_takes_the_metric_srid_of_the_setting():
 
 def test_grid_index_ddl_names_index_without_schema_dot():
     ddl = grid_index_ddl("app.grids")
-    assert ddl == ("CREATE INDEX IF NOT EXISTS app_grids_geom_gist ON app.grids "
-                   "USING GIST (geom)")
+    assert ddl == (
+        "CREATE INDEX IF NOT EXISTS app_grids_geom_gist ON app.grids USING GIST (geom)"
+    )

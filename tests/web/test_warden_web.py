@@ -188,7 +188,10 @@ def test_report_hazard_defaults_the_deadline_by_level_and_shows_in_file(
     r = _record(client, eid, result="pass", lng=str(lng), lat=str(lat), accuracy="8")
     iid = int(r.headers["Location"].rsplit("/", 1)[1])
     form = client.get(f"/w/inspections/{iid}/hazard").get_data(as_text=True)
-    assert 'data-deadline-major="' in form
+    # a warden sets the deadline of an ordinary hazard; a major one waits for the
+    # street office or bureau (SAWS Order No. 16), and the form says so
+    assert 'data-deadline-ordinary="' in form and 'data-deadline-major' not in form
+    assert "整改期限由街道安监办或区应急管理局确定" in form
     r = _post(
         client,
         f"/w/inspections/{iid}/hazard",
@@ -212,7 +215,24 @@ def test_report_hazard_defaults_the_deadline_by_level_and_shows_in_file(
         result = conn.execute(
             sa.text("SELECT result FROM inspections WHERE id = :i"), {"i": iid}
         ).scalar()
-    days = world.ctx.settings.hazard_deadline_days["major"]
+    assert deadline is None and _status == "found" and found is not None
+    r = _post(
+        client,
+        f"/w/inspections/{iid}/hazard",
+        {"level": "ordinary", "category": "fire", "description": "灭火器过期",
+         "deadline": ""},
+        content_type="multipart/form-data",
+    )  # fmt: skip
+    assert r.status_code == 302
+    with world.ctx.engine.connect() as conn:
+        found, deadline = conn.execute(
+            sa.text(
+                "SELECT found_on, deadline FROM hazards WHERE inspection_id = :i "
+                "AND level = 'ordinary'"
+            ),
+            {"i": iid},
+        ).one()
+    days = world.ctx.settings.hazard_deadline_days["ordinary"]
     assert _as_date(deadline) - _as_date(found) == dt.timedelta(days=days)
     assert result == "hazards_found"  # a hazard was found: it did not pass
     page = client.get(f"/w/enterprises/{eid}").get_data(as_text=True)

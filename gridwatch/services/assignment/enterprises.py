@@ -12,6 +12,7 @@ street office to place by hand; community-level ones get a grid flagged
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -42,15 +43,18 @@ LOCATED_COLUMNS = [
 
 
 def grid_index(ctx: Context, version_id: int, grids):
-    """The point index of a grid version, cached on disk per version + fingerprint."""
+    """The point index of a grid version, cached on disk per version + fingerprint +
+    metric CRS (the index stores its segments projected to ``settings.metric_crs``).
+    """
     from gridwatch.assign.points import GridIndex, build_index, grids_fingerprint
 
     metric_crs = ctx.settings.metric_crs
     fp = grids_fingerprint(grids["code"].to_numpy(), grids.geometry.to_numpy())
+    crs_key = re.sub(r"[^0-9A-Za-z]", "", metric_crs).lower()
     cache = (
         Path(ctx.settings.data_dir)
         / "cache"
-        / f"grid-index-v{version_id}-{fp[:16]}.npz"
+        / f"grid-index-v{version_id}-{fp[:16]}-{crs_key}.npz"
     )
     if cache.exists():
         try:
@@ -112,7 +116,7 @@ def locate_enterprises(ctx: Context, conn, version_id: int, path: str = "memory"
 
 
 def _locate_sql(conn, version_id: int, ents, metric_crs: str) -> pd.DataFrame:
-    from gridwatch.assign.sql import covers_count_sql, covers_join_sql, nearest_grid_sql
+    from gridwatch.assign.sql import covers_join_sql, nearest_grid_sql
     from gridwatch.crs import epsg_code
 
     if conn.dialect.name != "postgresql":
@@ -122,20 +126,19 @@ def _locate_sql(conn, version_id: int, ents, metric_crs: str) -> pd.DataFrame:
         )
     vf = "g.version_id = :version"
     args = {"version": version_id}
-    covered = dict(
-        conn.execute(
-            sa.text(covers_join_sql("enterprises", "grids", version_filter=vf)), args
-        ).all()
-    )
+    # the covering grid and how many grids cover the point, from one join
+    joined = conn.execute(
+        sa.text(
+            covers_join_sql("enterprises", "grids", version_filter=vf, with_count=True)
+        ),
+        args,
+    ).all()
+    covered = {r.id: r.code for r in joined}
+    n_cover = {r.id: r.n_covering for r in joined}
     near_sql = nearest_grid_sql(
         "enterprises", "grids", version_filter=vf, metric_srid=epsg_code(metric_crs)
     )
     near = {r.id: (r.code, r.distance_m) for r in conn.execute(sa.text(near_sql), args)}
-    n_cover = dict(
-        conn.execute(
-            sa.text(covers_count_sql("enterprises", "grids", version_filter=vf)), args
-        ).all()
-    )
     rows = []
     for eid, uscc, prec in zip(ents["id"], ents["uscc"], ents["precision"]):
         if eid in covered:

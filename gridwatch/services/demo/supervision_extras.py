@@ -122,13 +122,17 @@ def _triage(ctx: Context, today: dt.date, rng, about: list) -> dict:
     waiting = set(order[-max(1, len(tips) // 6) :])
     old = [i for i in order if (today - tips[i].received_on).days > 10]
     waiting |= set(old[:1])
+    handled = 0
     for i, (t, uscc) in enumerate(zip(tips, about, strict=True)):
         if i in waiting:
             done["new"] += 1
             continue
         on = min(today, t.received_on + dt.timedelta(days=int(rng.integers(1, 4))))
         actor = actors[t.id]
-        u = rng.random()
+        # the first three handled take each outcome once, so even a small demo
+        # shows every way a tip-off ends; the rest are drawn (half converted)
+        u = (0.0, 0.6, 0.9)[handled] if handled < 3 else rng.random()
+        handled += 1
         if u < 0.5 and _convert(ctx, actor, t.id, uscc, on):
             done["converted"] += 1
         elif u < 0.8:
