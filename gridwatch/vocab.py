@@ -115,10 +115,12 @@ INSPECTION_STATUSES: dict[str, str] = {
 }
 
 #: Why an enterprise is on the warden's to-do list (gridwatch.services.todo.URGENCY).
-TODO_URGENCIES: dict[str, str] = {
+TODO_URGENCIES: dict[str, str] = {  # most urgent first (services.todo ranks so)
     "overdue": "逾期未检查",
     "due_soon": "即将到期",
     "hazard_due": "隐患整改临近期限",
+    "campaign": "专项整治待检查",
+    "no_report": "未按月自查自报",
     "on_time": "按期",
 }
 

@@ -24,14 +24,9 @@ from gridwatch.services.supervision.worklists import enterprise_flags
 from gridwatch.services.warden import enterprise_statuses, label_columns
 from gridwatch.timeutil import today
 
-URGENCY: dict[str, str] = {
-    "overdue": "逾期未检查",
-    "due_soon": "即将到期",
-    "hazard_due": "隐患整改临近期限",
-    "campaign": "专项整治待检查",
-    "no_report": "未按月自查自报",
-    "on_time": "按期",
-}
+#: The urgencies, most urgent first, and their labels (one table: the pages
+#: show ``vocab.TODO_URGENCIES`` through ``label()``).
+URGENCY: dict[str, str] = vocab.TODO_URGENCIES
 _RISK_RANK = {r: i for i, r in enumerate(vocab.RISK_LEVELS)}  # red first
 MAX_PER_PAGE = 200
 
@@ -120,7 +115,9 @@ def _scope_grids(conn, actor: Actor, on: dt.date) -> list[str]:
     return list(
         conn.execute(
             sa.select(Grid.code)
-            .where(Grid.version_id.in_(active.scalar_subquery()), grid_clause(actor, on))
+            .where(
+                Grid.version_id.in_(active.scalar_subquery()), grid_clause(actor, on)
+            )
             .order_by(Grid.code)
         ).scalars()
     )

@@ -13,6 +13,7 @@ from gridwatch.web import errors, i18n, job_thread, mapview, nav, security
 from gridwatch.web.extensions import (
     babel,
     csrf,
+    limit_endpoint,
     limit_sign_in,
     login_manager,
     make_limiter,
@@ -40,7 +41,12 @@ def build_app(settings: Settings | None = None, ctx: Context | None = None) -> F
     i18n.install(app)
     mapview.install(app)
     _register_blueprints(app)
-    limit_sign_in(app, make_limiter(app), "auth.sign_in")
+    limiter = make_limiter(app)
+    limit_sign_in(app, limiter, "auth.sign_in")
+    # the public tip-off form (issue 10): POSTs per client address
+    from gridwatch.web.public_tipoff import POST_LIMIT
+
+    limit_endpoint(app, limiter, "public.tipoff", POST_LIMIT)
     security.install(app)
     errors.register_error_handlers(app)
     app.jinja_env.globals.update(nav_items=nav.items)
@@ -53,6 +59,15 @@ def build_app(settings: Settings | None = None, ctx: Context | None = None) -> F
         hops = settings.proxy_hops
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     return app
+
+
+def _warden_supervision(app: Flask) -> None:
+    """Issue 10: the warden's hazards and tip-off queue (routes on pages.warden,
+    imported before it is registered) and the public tip-off page."""
+    from gridwatch.web import public_tipoff
+    from gridwatch.web.warden import hazards, tipoffs  # noqa: F401
+
+    app.register_blueprint(public_tipoff.bp)
 
 
 def _configure(app: Flask, settings: Settings) -> None:
@@ -100,6 +115,7 @@ def _register_blueprints(app: Flask) -> None:
     _import_supervision_office_routes()
 
     _ = bureau_records  # its routes are on pages.bureau: imported before registering
+    _warden_supervision(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(pages.warden)
     app.register_blueprint(pages.street)

@@ -62,6 +62,14 @@ def limit_sign_in(app: Flask, limiter: Limiter, endpoint: str) -> None:
     app.view_functions[endpoint] = view
 
 
+def limit_endpoint(app: Flask, limiter: Limiter, endpoint: str, rate: str) -> None:
+    """Throttle POSTs to ``endpoint`` per client address (a public form)."""
+    view = app.view_functions[endpoint]
+    app.view_functions[endpoint] = limiter.limit(
+        rate, methods=["POST"], scope=endpoint
+    )(view)
+
+
 def gw_context():
     """The app's :class:`~gridwatch.services.context.Context`."""
     return current_app.extensions["gridwatch"]

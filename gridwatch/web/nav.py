@@ -14,6 +14,9 @@ NAV: dict[str, list[tuple[str, str]]] = {
         ("warden.todo", _l("待办")),
         ("warden.route", _l("今日路线")),
         ("warden.grids", _l("我的网格")),
+        # issue 10: the warden's hazards and tip-off queue
+        ("warden.hazards", _l("我的隐患")),
+        ("warden.tipoffs", _l("群众举报")),
     ],
     "street_office": [
         ("street.home", _l("首页")),

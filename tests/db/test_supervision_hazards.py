@@ -272,6 +272,31 @@ def test_list_filters_overdue_and_listed_like_the_domain(world):
     assert [i["id"] for i in ever.items] == [major["id"]]
 
 
+def test_the_overdue_sort_puts_overdue_ones_first_then_by_deadline(world):
+    """The warden's "my hazards" order: a rectified hazard with the earliest
+    deadline is not overdue, so an overdue one comes before it."""
+    ctx = world.ctx
+    ents = world.enterprise_ids()[8:11]
+    made = [
+        create_hazard(
+            ctx, world.warden_of(ent), enterprise_id=ent, level="ordinary",
+            category="fire", description=f"排序{i}", found_on=day(i),
+            deadline=day(10 + i),
+        )["id"]
+        for i, ent in enumerate(ents)
+    ]  # fmt: skip
+    transition_hazard(ctx, world.warden_of(ents[0]), made[0], "rectified",
+                      note="已整改", on=day(5))  # fmt: skip
+    judge = day(12)  # made[1] (day 11) overdue; made[2] (day 12) on its deadline
+
+    def order(sort: str) -> list[int]:
+        page = list_hazards(ctx, world.office, sort=sort, on=judge, per_page=200)
+        return [i["id"] for i in page.items if i["id"] in made]
+
+    assert order("overdue") == [made[1], made[0], made[2]]
+    assert order("deadline") == [made[0], made[1], made[2]]
+
+
 def test_a_rectification_with_photos_lists_them_on_its_event(world):
     from gridwatch.services.photos import Upload, read_photo
     from tests.db.warden_helpers import jpeg_bytes

@@ -1,6 +1,7 @@
 """Public tip-offs: routing (a point on a shared grid edge), scope, triage, limits."""
 
 import datetime as dt
+import re
 
 import pytest
 import shapely
@@ -26,6 +27,7 @@ from gridwatch.services.supervision import (
     supervision_todo,
     triage_tipoff,
 )
+from gridwatch.services.supervision.tipoffs import receipt_code
 from tests.actors import SYSTEM
 from tests.db.supervision_world import build_world
 
@@ -74,9 +76,13 @@ def test_a_tipoff_on_a_shared_grid_edge_goes_to_the_smaller_codes_warden(world):
     out = submit_tipoff(ctx, description="厂房后门堆放大量纸箱堵塞消防通道", lng=x,
                         lat=y, contact_name="陈先生", contact_phone="139 0000 0000",
                         client_address="203.0.113.7", now=NOW)  # fmt: skip
+    receipt = out.pop("receipt")
     assert out == {"accepted": True, "received_on": "2026-03-02"}
     with ctx.engine.connect() as conn:
         row = conn.execute(sa.select(Tipoff.__table__)).one()
+    # the sender's tracking code: the staff see the same one on the tip-off
+    assert re.fullmatch(r"JB[0-9A-HJKMNP-TV-Z]{10}", receipt)
+    assert receipt == receipt_code(ctx, row.id) != receipt_code(ctx, row.id + 1)
     assert (row.routed_by, row.grid_code, row.town_code) == ("point", small, small[:9])
     right = _responsible(ctx, small, DAY)
     assert row.warden_id == right
@@ -88,6 +94,7 @@ def test_a_tipoff_on_a_shared_grid_edge_goes_to_the_smaller_codes_warden(world):
     seen = list_tipoffs(ctx, owner, on=DAY)
     assert [i["id"] for i in seen.items] == [row.id]
     item = seen.items[0]
+    assert item["receipt"] == receipt
     assert (
         item["contact_phone"] == "139 0000 0000"
         and item["warden_username"] == owner.username

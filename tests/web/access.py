@@ -77,6 +77,32 @@ RECORDERS_OF = {g: WARDENS_OF[g] | OFFICES_OF[g] for g in "ABC"}
 NEW_INSPECTION = {"inspected_on": "2026-01-05", "kind": "patrol", "result": "pass"}
 
 
+def _hazard_steps(w: World) -> list[Case]:
+    """The step each grid's hazard allows now (a rectifying one: record the
+    rectification); the walk POSTs only as the others, who must be refused."""
+    return [
+        Case(
+            {"hazard_id": w.hazards[g], "step": "record_rectification"},
+            allow=WARDENS_OF[g],
+        )
+        for g in "ABC"
+    ]
+
+
+def _tipoff_ids(w: World) -> dict[str, int]:
+    return {g: w.tipoffs[g]["id"] for g in "ABC"}
+
+
+def _tipoff_photos(w: World) -> list[Case]:
+    return [
+        Case(
+            {"tipoff_id": w.tipoffs[g]["id"], "key": w.tipoffs[g]["photo"]},
+            allow=WARDENS_OF[g],
+        )
+        for g in "ABC"
+    ]
+
+
 def _first(w: World) -> dict[str, int]:
     return {g: w.enterprises[g][0] for g in "ABC"}
 
@@ -259,6 +285,28 @@ RULES: dict[str, Rule] = {
     "street.patrol_day": Rule(OFFICES, _plan_day(_s("office_x"))),
     "street.patrol_sheet": Rule(OFFICES, _plan_day(_s("office_x"))),
     "warden.route": Rule(_s("warden_a", "warden_b")),
+    # issue 10: the warden's hazards and tip-off queue, the public tip-off page
+    "warden.hazards": Rule(
+        _s("warden_a", "warden_b"), lambda w: [Case(), Case(query="overdue=1")]
+    ),
+    "warden.hazard": Rule(
+        _s("warden_a", "warden_b"),
+        lambda w: _per_grid(w.hazards, "hazard_id", WARDENS_OF),
+    ),
+    "warden.hazard_step": Rule(
+        _s("warden_a", "warden_b"), _hazard_steps, methods=("GET", "POST")
+    ),
+    "warden.tipoffs": Rule(
+        _s("warden_a", "warden_b"), lambda w: [Case(), Case(query="tab=all")]
+    ),
+    "warden.tipoff": Rule(
+        _s("warden_a", "warden_b"),
+        lambda w: _per_grid(_tipoff_ids(w), "tipoff_id", WARDENS_OF),
+        methods=("GET", "POST"),
+    ),
+    "warden.tipoff_photo": Rule(_s("warden_a", "warden_b"), _tipoff_photos),
+    "public.tipoff": Rule(EVERYONE, methods=("GET",)),
+    "public.receipt": Rule(EVERYONE),
     # admin
     "admin.users": Rule(ADMIN),
     "admin.add_user": Rule(ADMIN, methods=("GET", "POST")),

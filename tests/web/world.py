@@ -69,6 +69,7 @@ class World:
     users: dict[str, dict] = field(default_factory=dict)  # persona -> session dict
     enterprises: dict[str, list[int]] = field(default_factory=dict)  # grid -> ids
     grid_codes: dict[str, str] = field(default_factory=dict)
+    tipoffs: dict = field(default_factory=dict)  # grid -> one (warden_tipoff_world)
     # one inspection (with a photo) and one hazard (with a photo) per grid, on the
     # grid's first enterprise; their texts carry the grid's marker
     inspections: dict[str, int] = field(default_factory=dict)
@@ -217,6 +218,9 @@ def build_world(ctx) -> World:
                 ).scalars()
             )
     _fieldwork(ctx, world, day)
+    from tests.web.warden_tipoff_world import add_tipoffs
+
+    world.tipoffs = add_tipoffs(ctx, world)
     from tests.web.street_world import add_street_rows
 
     world.street = add_street_rows(ctx, world)

@@ -81,10 +81,18 @@ ACTION_FIELDS: dict[str, tuple[str, ...]] = {
     "rectify_on_spot": ("note*", "photos"),
 }
 _SORTS = {
-    "deadline": lambda: (Hazard.deadline.is_(None), Hazard.deadline, Hazard.id),
-    "found": lambda: (Hazard.found_on, Hazard.id),
-    "-found": lambda: (Hazard.found_on.desc(), Hazard.id.desc()),
-    "id": lambda: (Hazard.id,),
+    "deadline": lambda on: (Hazard.deadline.is_(None), Hazard.deadline, Hazard.id),
+    # the warden's "my hazards": overdue ones first (longest overdue first), then
+    # the rest by deadline (awaiting re-inspection among them), none last
+    "overdue": lambda on: (
+        sa.case((overdue_clause(on), 0), else_=1),
+        Hazard.deadline.is_(None),
+        Hazard.deadline,
+        Hazard.id,
+    ),
+    "found": lambda on: (Hazard.found_on, Hazard.id),
+    "-found": lambda on: (Hazard.found_on.desc(), Hazard.id.desc()),
+    "id": lambda on: (Hazard.id,),
 }
 
 
@@ -235,7 +243,8 @@ def list_hazards(
         Unrectified hazards whose deadline is at most this many days after ``on``
         (overdue ones included).
     sort : str
-        ``deadline`` (earliest first, none last), ``found``, ``-found`` or ``id``.
+        ``deadline`` (earliest first, none last), ``overdue`` (overdue ones
+        first, then by deadline), ``found``, ``-found`` or ``id``.
     on : date, optional
         The day judged (default today, Asia/Shanghai).
 
@@ -275,7 +284,9 @@ def list_hazards(
             sa.select(sa.func.count()).select_from(stmt.subquery())
         ).scalar_one()
         rows = conn.execute(
-            stmt.order_by(*_SORTS[sort]()).limit(per_page).offset((page - 1) * per_page)
+            stmt.order_by(*_SORTS[sort](on))
+            .limit(per_page)
+            .offset((page - 1) * per_page)
         ).all()
     return Page(_items(rows, on), int(total), page, per_page, on)
 

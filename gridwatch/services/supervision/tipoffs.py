@@ -114,6 +114,27 @@ def client_hash(ctx: Context, client_address: str | None) -> str | None:
     return hmac.new(_hash_key(ctx), client_address.encode(), hashlib.sha256).hexdigest()
 
 
+def receipt_code(ctx: Context, tipoff_id: int) -> str:
+    """The tracking code given to the sender of tip-off ``tipoff_id`` (回执编号).
+
+    ``JB`` and 10 characters of an HMAC of the id under the app's secret key, in
+    Crockford-style base32 without look-alikes: not guessable from another
+    code (the sender learns nothing of how many reports there are), yet the
+    staff pages compute the same code from the row, so a caller quoting it is
+    found without a stored column. Changing the secret key changes the codes.
+    """
+    mac = hmac.new(_hash_key(ctx), f"tipoff:{int(tipoff_id)}".encode(), hashlib.sha256)
+    n = int.from_bytes(mac.digest()[:8], "big")
+    out = []
+    for _ in range(10):
+        n, r = divmod(n, 32)
+        out.append(_RECEIPT_ALPHABET[r])
+    return "JB" + "".join(out)
+
+
+_RECEIPT_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
 def _check_rate(conn, ctx: Context, digest: str | None, now: dt.datetime) -> None:
     if digest is None:
         return
@@ -177,8 +198,9 @@ def submit_tipoff(
     Returns
     -------
     dict
-        ``{"accepted": True, "received_on": "YYYY-MM-DD"}``: nothing of what is
-        stored is shown back.
+        ``{"accepted": True, "received_on": "YYYY-MM-DD", "receipt": code}``:
+        nothing of what is stored is shown back, only the tracking code
+        (:func:`receipt_code`, which the staff pages show on the tip-off).
 
     Raises
     ------
@@ -227,15 +249,18 @@ def submit_tipoff(
         geom = None
         if r.lng is not None:
             geom = from_shape(shapely.Point(r.lng, r.lat), srid=SRID)
-        s.add(Tipoff(
+        row = Tipoff(
             received_at=now, received_on=day, description=text, address=where,
             geom=geom, source_datum=None if x is None else str(datum),
             location_precision=r.precision, routed_by=r.routed_by,
             town_code=r.town_code, grid_code=r.grid_code, warden_id=r.warden_id,
             contact_name=name, contact_phone=phone, photos=keys, status="new",
             client_hash=digest,
-        ))  # fmt: skip
-    return {"accepted": True, "received_on": day.isoformat()}
+        )  # fmt: skip
+        s.add(row)
+        s.flush()
+        receipt = receipt_code(ctx, row.id)
+    return {"accepted": True, "received_on": day.isoformat(), "receipt": receipt}
 
 
 def tipoff_photo(ctx: Context, actor: Actor, tipoff_id: int, key: str):
@@ -364,7 +389,8 @@ def list_tipoffs(
         ``contact_name``, ``contact_phone``, ``photos`` (keys),
         ``status``/``status_label``, ``handled_on``, ``handled_by``,
         ``enterprise_id``, ``hazard_id``, ``referred_to``, ``dismissal_reason``,
-        ``escalation_date``, ``is_escalated``, ``days_waiting``.
+        ``escalation_date``, ``is_escalated``, ``days_waiting``, ``receipt``
+        (the sender's tracking code, :func:`receipt_code`).
     """
     require_role(actor, *READERS, action="Reading tip-offs")
     page, per_page = page_args(page, per_page)
@@ -389,6 +415,8 @@ def list_tipoffs(
         ).all()  # fmt: skip
         names = _wardens(conn, [r.warden_id for r in rows])
     items = [_item(r, on, after, names) for r in rows]
+    for item in items:
+        item["receipt"] = receipt_code(ctx, item["id"])
     return Page(items, int(total), page, per_page, on)
 
 
@@ -424,4 +452,5 @@ def tipoff_detail(conn, ctx: Context, actor: Actor, tipoff_id: int, on) -> dict:
     item = _item(row, on, int(ctx.settings.tipoff_escalation_days),
                  _wardens(conn, [row.warden_id]))  # fmt: skip
     item["events"] = events_of(conn, tipoff_id)
+    item["receipt"] = receipt_code(ctx, tipoff_id)
     return item

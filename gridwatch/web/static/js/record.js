@@ -108,4 +108,6 @@
   if (record) { checkin(record); photos(record); }
   var hazard = document.getElementById("hazard-form");
   if (hazard) { photos(hazard); deadlines(hazard); }
+  // other forms with photos (a hazard's next step, the public tip-off)
+  Array.prototype.forEach.call(document.querySelectorAll("form.photo-form"), photos);
 })();
