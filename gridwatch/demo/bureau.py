@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from gridwatch.demo.checks import require_columns
+from gridwatch.frames import require_columns
 from gridwatch.demo.people import _full_names
 
 __all__ = ["SEED_YEAR", "BureauDemo", "build_bureau_records"]
