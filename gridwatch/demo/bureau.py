@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from gridwatch.frames import require_columns
 from gridwatch.demo.people import _full_names
+from gridwatch.frames import require_columns
 
 __all__ = ["SEED_YEAR", "BureauDemo", "build_bureau_records"]
 
