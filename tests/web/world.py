@@ -147,7 +147,7 @@ def _enterprises(ctx) -> None:
     with ctx.transaction(SYSTEM) as s:
         upsert_enterprises(s, records)
         # each enterprise's town and community from its point, as an import does
-        fill_admin_codes(s.connection())
+        fill_admin_codes(s.connection(), SYSTEM)
 
 
 def _accidents(ctx, day: dt.date) -> None:
