@@ -187,7 +187,7 @@ def _enterprises(ctx) -> dict[int, int]:
         )
     with ctx.transaction(SYSTEM) as s:
         upsert_enterprises(s, records)
-        fill_admin_codes(s.connection())
+        fill_admin_codes(s.connection(), SYSTEM)
     with ctx.engine.connect() as conn:
         rows = conn.execute(sa.text("SELECT uscc, id FROM enterprises")).all()
     ids = dict(rows)
