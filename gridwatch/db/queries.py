@@ -122,6 +122,43 @@ def rows_frame(rows: Iterable[Sequence[Any]], columns: list[str]) -> pd.DataFram
     return frame
 
 
+def fetch_tuples(
+    conn: Connection, stmt: Any, params: dict | None = None
+) -> tuple[list[tuple], list[str]]:
+    """(rows as plain tuples, column names) of ``stmt``, the values SQLAlchemy
+    would give (its result processors applied, e.g. SQLite's ISO text to
+    ``datetime.date``) without building a ``Row`` per row.
+
+    Why not ``result.fetchall()``: the ``Row`` objects cost about 3 µs a row on
+    top of the driver's own fetch; a street's 22,000 enterprises and their
+    inspection summary spent ~150 ms CPU of a 700 ms overview there. The
+    processors are applied column by column from the statement's column types
+    (what SQLAlchemy itself looks up); a statement whose selected columns do not
+    line up with the cursor's (a ``text()`` without ``.columns()``, an ORM entity)
+    takes the ordinary path.
+    """
+    result = conn.execute(stmt, params or {})
+    keys = list(result.keys())
+    cursor = result.cursor
+    columns = list(getattr(stmt, "selected_columns", ()))
+    if cursor is None or len(columns) != len(keys) or not cursor.description:
+        return [tuple(r) for r in result.fetchall()], keys
+    dialect = conn.dialect
+    procs = [
+        c.type.dialect_impl(dialect).result_processor(dialect, d[1])
+        for c, d in zip(columns, cursor.description, strict=True)
+    ]
+    rows = cursor.fetchall()
+    result.close()
+    if any(procs) and rows:
+        cols = [
+            [p(v) for v in col] if p else col
+            for p, col in zip(procs, zip(*rows, strict=True), strict=True)
+        ]
+        rows = list(zip(*cols, strict=True))
+    return rows, keys
+
+
 def read_frame(
     conn: Connection,
     stmt: sa.Select | str,
@@ -129,10 +166,10 @@ def read_frame(
     params: dict | None = None,
 ) -> gpd.GeoDataFrame:
     """Run ``stmt``; its ``geom`` column must be selected as WKB (see :func:`wkb`)."""
-    result = conn.execute(
-        sa.text(stmt) if isinstance(stmt, str) else stmt, params or {}
+    rows, keys = fetch_tuples(
+        conn, sa.text(stmt) if isinstance(stmt, str) else stmt, params
     )
-    frame = rows_frame(result.fetchall(), list(result.keys()))
+    frame = rows_frame(rows, keys)
     if geom in frame.columns:
         raw = [bytes(v) if v is not None else None for v in frame[geom].tolist()]
         geometry = shapely.from_wkb(raw) if raw else []
@@ -164,6 +201,25 @@ def effective_on(model: Any, day: Any) -> sa.ColumnElement[bool]:
         model.valid_from <= day,
         sa.or_(model.valid_to.is_(None), model.valid_to > day),
     )
+
+
+def code_under(column: Any, prefix: str) -> sa.ColumnElement[bool]:
+    """``column`` is an admin/grid code that extends ``prefix`` (a street's grids,
+    a town's enterprise placements), in a form a B-tree index answers.
+
+    ``LIKE 'prefix%'`` alone is never an index search on SQLite (its LIKE is
+    case-insensitive and ``autoescape`` adds an ESCAPE clause) nor on PostgreSQL
+    under a non-C collation, so every street-office query scanned the whole
+    district's rows. Codes are digit strings (``gridwatch.grids.codes``), so
+    ``prefix <= code < prefix+1`` (last digit raised; ``'9'`` becomes ``':'``, the
+    next character) is the same set and a range search; the ``LIKE`` is kept
+    after it so a non-digit prefix still means exactly "starts with".
+    """
+    like = column.startswith(prefix, autoescape=True)
+    if not prefix or not prefix.isascii() or not prefix.isdigit():
+        return like
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return sa.and_(column >= prefix, column < upper, like)
 
 
 def reset_sequence(conn: Connection, table_name: str, column: str = "id") -> None:
@@ -235,9 +291,8 @@ def inspection_summary(
         sa.func.sum(sa.case((w.c.d >= start, 1), else_=0)),
     ).group_by(w.c.eid)
     cols = ["last_on", "anchor_on", "first_after", "max_gap_after"]
-    frame = rows_frame(
-        conn.execute(stmt).all(), ["enterprise_id", *cols, "n_in_period"]
-    )
+    rows, _ = fetch_tuples(conn, stmt)
+    frame = rows_frame(rows, ["enterprise_id", *cols, "n_in_period"])
     frame[cols] = frame[cols].astype(float)
     frame["n_in_period"] = frame["n_in_period"].fillna(0).astype(int)
     return frame

@@ -29,7 +29,7 @@ from gridwatch.grids.codes import town_of
 from gridwatch.services.actor import Actor, require_role
 from gridwatch.services.context import Context
 from gridwatch.services.geojson import feature_collection, plain, records
-from gridwatch.services.hazard_reads import read_hazards
+from gridwatch.services.hazard_reads import OPEN_STATUSES
 from gridwatch.services.maps import MapData, coverage_figures, load_map_data
 from gridwatch.services.scope import enterprise_ids_clause
 
@@ -45,24 +45,30 @@ COVERAGE_COLUMNS = [
 
 
 def _open_hazards_by_uscc(ctx: Context, actor: Actor, on: dt.date) -> pd.Series:
-    """Open hazards per credit code in the actor's scope (int Series by uscc)."""
+    """Open hazards per credit code in the actor's scope (int Series by uscc).
+
+    Counted in SQL (a street's open hazards are thousands of rows that only
+    their number per enterprise is needed from); "open" is
+    :data:`gridwatch.services.hazard_reads.OPEN_STATUSES`, as in
+    :func:`~gridwatch.services.hazard_reads.read_hazards` (``on`` only dates
+    deadlines there, and no deadline enters a count).
+    """
+    del on  # the count of open hazards does not depend on the day
     with ctx.engine.connect() as conn:
-        hz = read_hazards(
-            conn, enterprise_ids_clause(actor, Hazard.enterprise_id), on, open_only=True
-        )
-        ids = hz["enterprise_id"].unique().tolist()
-        uscc = (
-            dict(
-                conn.execute(
-                    sa.select(Enterprise.id, Enterprise.uscc).where(
-                        Enterprise.id.in_(ids)
-                    )
-                ).all()
+        rows = conn.execute(
+            sa.select(Enterprise.uscc, sa.func.count())
+            .select_from(Hazard)
+            .join(Enterprise, Enterprise.id == Hazard.enterprise_id)
+            .where(
+                enterprise_ids_clause(actor, Hazard.enterprise_id),
+                Hazard.status.in_(OPEN_STATUSES),
+                Enterprise.uscc.is_not(None),
             )
-            if ids
-            else {}
-        )
-    return hz["enterprise_id"].map(uscc).value_counts().rename("open_hazards")
+            .group_by(Enterprise.uscc)
+        ).all()
+    return pd.Series(
+        [n for _, n in rows], index=[u for u, _ in rows], dtype="int64"
+    ).rename("open_hazards")
 
 
 def _grid_wardens(ctx: Context, version: int, codes: list[str], on: dt.date):

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 
 from gridwatch.db.models import Enterprise, EnterpriseGrid, Grid, GridWarden
-from gridwatch.db.queries import effective_on
+from gridwatch.db.queries import code_under, effective_on
 from gridwatch.errors import NotFoundError
 from gridwatch.services.actor import Actor
 
@@ -35,11 +35,12 @@ def _today() -> dt.date:
 def code_within(column, unit_code: str | Iterable[str]) -> sa.ColumnElement[bool]:
     """``column`` (a code column or expression) lies in ``unit_code`` (or any of
     several): :func:`gridwatch.grids.codes.is_within` in SQL (codes extend the
-    code of every unit above them). No unit code: false."""
+    code of every unit above them), as an index range search
+    (:func:`gridwatch.db.queries.code_under`). No unit code: false."""
     units = [unit_code] if isinstance(unit_code, str) else list(unit_code)
     return sa.or_(
         sa.false(),
-        *(column.startswith(str(u), autoescape=True) for u in units if u),
+        *(code_under(column, str(u)) for u in units if u),
     )
 
 

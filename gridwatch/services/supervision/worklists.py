@@ -131,23 +131,7 @@ def missing_reports(
                  action="Reading self-report returns")  # fmt: skip
     on = the_day(on)
     due_day = int(ctx.settings.self_report_due_day)
-    month = str(parse_month(month)) if month else last_due_month(on, due_day)
-    day = min(on, parse_month(month).end_time.date())
-    with ctx.engine.connect() as conn:
-        ents = _scope_enterprises(conn, actor, day, grid)
-        reps = conn.execute(
-            sa.select(Enterprise.uscc, SelfReport.month, SelfReport.submitted_on)
-            .join(Enterprise, Enterprise.id == SelfReport.enterprise_id)
-            .where(SelfReport.month == month, enterprise_clause(actor, day))
-        ).all()  # fmt: skip
-        imported = (
-            conn.execute(
-                sa.select(SelfReport.id).where(SelfReport.month == month).limit(1)
-            ).first()
-            is not None
-        )
-    reports = pd.DataFrame([tuple(r) for r in reps],
-                           columns=["uscc", "month", "submitted_on"])  # fmt: skip
+    month, ents, reports, imported = _month_returns(ctx, actor, month, grid, on)
     missing = non_reporters(ents, reports, month, on, due_day=due_day)
     rates = report_rates_by(ents, reports, month, on, "grid_code", due_day=due_day)
     missing = missing.sort_values(["grid_code", "uscc"], na_position="last")
@@ -166,6 +150,31 @@ def missing_reports(
         "items": [plain(r) for r in missing[cols].to_dict("records")],
         "by_grid": [plain(r) for r in rates.to_dict("records")],
     }
+
+
+def _month_returns(ctx: Context, actor: Actor, month, grid, on: dt.date):
+    """(month ``YYYY-MM``, scope enterprises, their reports of the month as
+    ``uscc``/``month``/``submitted_on``, whether any report of the month is
+    stored in the district) for :func:`missing_reports` and the to-do flags."""
+    due_day = int(ctx.settings.self_report_due_day)
+    month = str(parse_month(month)) if month else last_due_month(on, due_day)
+    day = min(on, parse_month(month).end_time.date())
+    with ctx.engine.connect() as conn:
+        ents = _scope_enterprises(conn, actor, day, grid)
+        reps = conn.execute(
+            sa.select(Enterprise.uscc, SelfReport.month, SelfReport.submitted_on)
+            .join(Enterprise, Enterprise.id == SelfReport.enterprise_id)
+            .where(SelfReport.month == month, enterprise_clause(actor, day))
+        ).all()  # fmt: skip
+        imported = (
+            conn.execute(
+                sa.select(SelfReport.id).where(SelfReport.month == month).limit(1)
+            ).first()
+            is not None
+        )
+    reports = pd.DataFrame([tuple(r) for r in reps],
+                           columns=["uscc", "month", "submitted_on"])  # fmt: skip
+    return month, ents, reports, imported
 
 
 def _campaign_todo(ctx, actor: Actor, on: dt.date, grid, limit=TODO_LIMIT):
@@ -213,11 +222,17 @@ def enterprise_flags(
             campaigns.setdefault(int(i["id"]), []).append({
                 "campaign_id": c["campaign_id"], "name": c["name"],
                 "ends_on": c["ends_on"], "still_needed": i["still_needed"]})  # fmt: skip
-    missing = missing_reports(ctx, actor, grid=grid, on=on)
+    # the non-reporters of missing_reports() without its per-grid rates and
+    # item dicts (only who is "missing" matters here)
+    on = the_day(on)
+    month, ents, reports, imported = _month_returns(ctx, actor, None, grid, on)
     # no report of the month stored anywhere: its export was not imported, so
     # nobody can be said to have missed it
-    months = {int(i["id"]): missing["month"] for i in missing["items"]
-              if i["status"] == "missing"} if missing["imported"] else {}  # fmt: skip
+    months = {}
+    if imported:
+        late = non_reporters(ents, reports, month, on,
+                             due_day=int(ctx.settings.self_report_due_day))  # fmt: skip
+        months = {int(i): month for i in late.loc[late["status"] == "missing", "id"]}
     ids = sorted(set(campaigns) | set(months))
     return pd.DataFrame(
         {"campaigns": [campaigns.get(i, []) for i in ids],
