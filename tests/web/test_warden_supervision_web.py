@@ -233,6 +233,7 @@ def test_the_pages_speak_english_when_asked(signed_in, world):
         text = re.sub(r"<[^>]+>", " ", body[body.find("<main") :])
         for data in (
             "甲网格企业旁边堆放易燃物",
+            "甲网格企业旁边堆放杂物堵塞通道",  # the office pages' world (supervision_world)
             "甲网格企业的消防隐患",
             "甲网格企业",
             "电线裸露",
