@@ -15,6 +15,7 @@ import math
 
 import click
 
+from gridwatch.cli import params
 from gridwatch.cli.base import cli_actor, emit_json, open_ctx
 
 #: Database ids are positive and fit the API's 32-bit ids.
@@ -36,21 +37,12 @@ class Day(click.ParamType):
             self.fail(f"{value!r} is not a date; write it as YYYY-MM-DD.", param, ctx)
 
 
-class Text(click.ParamType):
-    """Free text that is not blank (a note, a reason, a name)."""
-
-    name = "text"
+class Text(params.Text):
+    """Free text that is not blank (a note, a reason, a name): the CLI's one
+    :class:`gridwatch.cli.params.Text`, with room for a note (2,000 characters)."""
 
     def __init__(self, max_length: int = 2000):
-        self.max_length = max_length
-
-    def convert(self, value, param, ctx):
-        text = str(value).strip()
-        if not text:
-            self.fail("it is empty; give a value.", param, ctx)
-        if len(text) > self.max_length:
-            self.fail(f"it is longer than {self.max_length} characters.", param, ctx)
-        return text
+        super().__init__(max_length)
 
 
 class Amount(click.ParamType):
