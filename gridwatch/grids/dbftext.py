@@ -170,9 +170,11 @@ def decode_values(raw: Sequence[bytes | None], declared: str | None = None,
         if isinstance(got, bytes):
             first_bad = first_bad or got
             continue
-        if codec == "utf-8" and declared != "utf-8" and _looks_foreign(got.values):
+        if codec == "utf-8" and _looks_foreign(got.values):
             # two GBK bytes can be valid UTF-8 by chance (e.g. C2-DF + A1-BF), giving
-            # Latin/Greek/Cyrillic letters no Chinese boundary name has
+            # Latin/Greek/Cyrillic letters no Chinese boundary name has; a .cpg
+            # that says UTF-8 over GBK bytes is common (issue 15), so this holds
+            # when UTF-8 is declared too (一 = D2 BB reads as Cyrillic һ)
             other = _decode_all(raw, "gb18030")
             if isinstance(other, DecodedText) and not _looks_foreign(other.values):
                 return other

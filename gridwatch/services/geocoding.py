@@ -358,7 +358,11 @@ _TOO_COARSE_FOR_CODES = ("town", "district", "none")
 
 
 def fill_admin_codes(
-    conn, actor: Actor, communities: gpd.GeoDataFrame | None = None
+    conn,
+    actor: Actor,
+    communities: gpd.GeoDataFrame | None = None,
+    *,
+    usccs: list[str] | None = None,
 ) -> int:
     """Town/community codes for placed enterprises that have none (e.g. supplied
     coordinates), from the community polygon that covers each, else (a district
@@ -372,7 +376,8 @@ def fill_admin_codes(
     Without the town fallback, a district onboarded with towns only never gave a
     supplied point a town, so its 所属镇街 was never checked against it (issue 13).
     Each enterprise given codes gets an ``update`` audit row (old codes, new
-    codes) naming ``actor``.
+    codes) naming ``actor``. ``usccs`` limits the work to those enterprises (a
+    person placing one enterprise must not be recorded as coding the others).
     """
     from gridwatch.db.queries import read_frame, wkb
 
@@ -386,6 +391,7 @@ def fill_admin_codes(
             Enterprise.geom.isnot(None),
             Enterprise.community_code.is_(None),
             Enterprise.precision.notin_(_TOO_COARSE_FOR_CODES),
+            Enterprise.uscc.in_(usccs) if usccs is not None else sa.true(),
         ),
     )
     if ents.empty:
@@ -497,6 +503,6 @@ def place_manually(
         ent.geocode_flags = None
         ent.town_code = ent.community_code = None
         s.flush()
-        fill_admin_codes(s.connection(), actor)
+        fill_admin_codes(s.connection(), actor, usccs=[uscc])
         check_hints(s.connection(), actor.audit_name, [uscc])
     return {"uscc": uscc, "lng": w_lng, "lat": w_lat, "precision": "manual"}

@@ -136,7 +136,7 @@ def _store(ctx: Context, actor: Actor, records: dict, summary, dry_run: bool) ->
             counts = apply_plan(
                 conn, plan_upsert(conn, records.values(), actor.audit_name, now), now
             )
-            fill_admin_codes(conn, actor)
+            fill_admin_codes(conn, actor, usccs=[r["uscc"] for r in records.values()])
             misses = check_hints(
                 conn, actor.audit_name, [r["uscc"] for r in records.values()]
             )

@@ -39,8 +39,10 @@ def test_report_annual_writes_word_and_annex(cli_ctx, tmp_path):
     assert out.exists() and out.with_suffix(".xlsx").exists()
     text = "\n".join(p.text for p in Document(str(out)).paragraphs)
     assert "2026年度安全生产工作报告" in text and "行政处罚" in text
-    bad = run("report", "annual", "--year", "2999", "--out", str(out))
+    bad = run("report", "annual", "--year", "2099", "--out", str(out))
     assert bad.exit_code != 0 and bad.output.count("\n") == 1, bad.output
+    # a year no report can have is refused at the command line (cli.params.YEAR)
+    assert run("report", "annual", "--year", "2999", "--out", str(out)).exit_code == 2
 
 
 def test_report_template_with_a_misspelt_figure_names_its_line(cli_ctx, tmp_path):

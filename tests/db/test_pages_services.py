@@ -165,9 +165,12 @@ def test_read_inspection_gives_hazards_and_default_deadlines(district):
     assert [h["description"] for h in d["hazards"]] == ["灭火器过期"]
     assert d["hazards"][0]["state"] == "rectifying"  # 'open' read as the machine's
     days = district.settings.hazard_deadline_days
+    # a warden gives an ordinary hazard its deadline; a major one's is the street
+    # office's or the bureau's to set (the supervision rules)
     assert d["default_deadlines"] == {
-        lvl: today() + dt.timedelta(days=n) for lvl, n in days.items()
+        "ordinary": today() + dt.timedelta(days=days["ordinary"])
     }
+    assert d["deadline_by_office"] == ["major"]
     assert d["can_report"] and d["checkin_max_m"] == district.settings.checkin_max_m
     assert not read_inspection(district, BUREAU, done["id"])["can_report"]
     with pytest.raises(NotFoundError):

@@ -150,3 +150,10 @@ def test_a_gbk_geojson_is_refused_naming_the_file(tmp_path):
     path.write_bytes(path.read_text("utf-8").encode("gbk"))
     with pytest.raises(InvalidInputError, match="gbk.geojson.*save it as UTF-8"):
         read_boundaries(path, "town")
+
+
+def test_a_utf8_cpg_over_gbk_bytes_that_happen_to_be_valid_utf8():
+    # 一 in GBK is D2 BB, which is also UTF-8 for the Cyrillic һ: a .cpg that says
+    # UTF-8 over GBK text must not turn a town's name into Cyrillic
+    got = decode_values(["一".encode("gbk"), "张槎".encode("gbk")[:2]], "utf-8")
+    assert got.values == ["一", "张"] and got.codec == "gb18030"
