@@ -5,12 +5,10 @@ from __future__ import annotations
 import click
 
 from gridwatch.cli.base import GridwatchGroup
-from gridwatch.cli.params import Digits
+from gridwatch.cli.params import DAY, USCC, Digits
 from gridwatch.cli.supervision_base import (
-    DAY,
     PAGE,
     ROW_ID,
-    USCC,
     Text,
     acting,
     as_option,

@@ -10,6 +10,7 @@ one-line ``Error: Invalid value for '--opt': ...``.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from pathlib import Path
 
@@ -138,3 +139,68 @@ class Host(Text):
         if numeric or not re.fullmatch(rf"{label}(\.{label})*", text):
             self.fail(f"{text!r} is neither an IP address nor a host name.", param, ctx)
         return text
+
+
+class Day(click.ParamType):
+    """A date written ``YYYY-MM-DD``."""
+
+    name = "date"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value).strip())
+        except ValueError:
+            self.fail(f"{value!r} is not a date; write it as YYYY-MM-DD.", param, ctx)
+
+
+class Amount(click.ParamType):
+    """A finite, non-negative number of yuan (``12,000.50`` accepted)."""
+
+    name = "yuan"
+
+    def convert(self, value, param, ctx):
+        text = str(value).strip().replace(",", "")
+        try:
+            number = float(text)
+        except ValueError:
+            self.fail(f"{value!r} is not a number of yuan.", param, ctx)
+        if not math.isfinite(number) or number < 0 or number > 1e12:
+            self.fail(f"{value!r} is not an amount of yuan (0 or more).", param, ctx)
+        return text
+
+
+class Uscc(click.ParamType):
+    """A unified social credit code (GB 32100-2015, check characters tested)."""
+
+    name = "credit code"
+
+    def convert(self, value, param, ctx):
+        from gridwatch.registry.uscc import explain_uscc, normalise_uscc
+
+        code = normalise_uscc(str(value).strip())
+        why = explain_uscc(code)
+        if why:
+            self.fail(f"{value!r} is not a credit code: {why}.", param, ctx)
+        return code
+
+
+class Month(click.ParamType):
+    """A month written ``YYYY-MM``."""
+
+    name = "month"
+
+    def convert(self, value, param, ctx):
+        import re
+
+        text = str(value).strip()
+        m = re.fullmatch(r"(\d{4})-(\d{2})", text)
+        if not m or not 1 <= int(m[2]) <= 12 or int(m[1]) < 1900:
+            self.fail(f"{value!r} is not a month; write it as YYYY-MM.", param, ctx)
+        return text
+
+
+DAY = Day()
+USCC = Uscc()
+MONTH = Month()

@@ -10,9 +10,6 @@ it. Reads default to the command line's ``system`` actor (the whole district);
 
 from __future__ import annotations
 
-import datetime as dt
-import math
-
 import click
 
 from gridwatch.cli import params
@@ -23,20 +20,6 @@ ROW_ID = click.IntRange(1, 2**31 - 1)
 PAGE = click.IntRange(1, 10**6)
 
 
-class Day(click.ParamType):
-    """A date written ``YYYY-MM-DD``."""
-
-    name = "date"
-
-    def convert(self, value, param, ctx):
-        if isinstance(value, dt.date):
-            return value
-        try:
-            return dt.date.fromisoformat(str(value).strip())
-        except ValueError:
-            self.fail(f"{value!r} is not a date; write it as YYYY-MM-DD.", param, ctx)
-
-
 class Text(params.Text):
     """Free text that is not blank (a note, a reason, a name): the CLI's one
     :class:`gridwatch.cli.params.Text`, with room for a note (2,000 characters)."""
@@ -45,56 +28,7 @@ class Text(params.Text):
         super().__init__(max_length)
 
 
-class Amount(click.ParamType):
-    """A finite, non-negative number of yuan (``12,000.50`` accepted)."""
-
-    name = "yuan"
-
-    def convert(self, value, param, ctx):
-        text = str(value).strip().replace(",", "")
-        try:
-            number = float(text)
-        except ValueError:
-            self.fail(f"{value!r} is not a number of yuan.", param, ctx)
-        if not math.isfinite(number) or number < 0 or number > 1e12:
-            self.fail(f"{value!r} is not an amount of yuan (0 or more).", param, ctx)
-        return text
-
-
-class Uscc(click.ParamType):
-    """A unified social credit code (GB 32100-2015, check characters tested)."""
-
-    name = "credit code"
-
-    def convert(self, value, param, ctx):
-        from gridwatch.registry.uscc import explain_uscc, normalise_uscc
-
-        code = normalise_uscc(str(value).strip())
-        why = explain_uscc(code)
-        if why:
-            self.fail(f"{value!r} is not a credit code: {why}.", param, ctx)
-        return code
-
-
-class Month(click.ParamType):
-    """A month written ``YYYY-MM``."""
-
-    name = "month"
-
-    def convert(self, value, param, ctx):
-        import re
-
-        text = str(value).strip()
-        m = re.fullmatch(r"(\d{4})-(\d{2})", text)
-        if not m or not 1 <= int(m[2]) <= 12 or int(m[1]) < 1900:
-            self.fail(f"{value!r} is not a month; write it as YYYY-MM.", param, ctx)
-        return text
-
-
-DAY = Day()
 USERNAME = Text(64)
-USCC = Uscc()
-MONTH = Month()
 
 
 def as_option(required: bool = False, help_text: str | None = None):

@@ -5,14 +5,18 @@ from __future__ import annotations
 import click
 
 from gridwatch.cli.base import GridwatchGroup
-from gridwatch.cli.params import Digits, OutputPath, input_file
-from gridwatch.cli.supervision_base import (
+from gridwatch.cli.params import (
     DAY,
     MONTH,
-    PAGE,
-    ROW_ID,
     USCC,
     Amount,
+    Digits,
+    OutputPath,
+    input_file,
+)
+from gridwatch.cli.supervision_base import (
+    PAGE,
+    ROW_ID,
     Text,
     acting,
     as_option,
